@@ -1,0 +1,20 @@
+dnl config.m4 for extension safeshm
+
+PHP_ARG_ENABLE([safeshm],
+  [whether to enable safeshm support],
+  [AS_HELP_STRING([--enable-safeshm], [Enable SafeShm, a locked shared-memory key-value store])],
+  [no])
+
+PHP_ARG_ENABLE([safeshm-test-hooks],
+  [whether to compile SafeShm's fault-injection hooks (tests only)],
+  [AS_HELP_STRING([--enable-safeshm-test-hooks], [SafeShm: compile fault-injection hooks, for tests only])],
+  [no], [no])
+
+if test "$PHP_SAFESHM" != "no"; then
+  AC_CHECK_HEADERS([sys/ipc.h sys/shm.h sys/sem.h], [], [AC_MSG_ERROR([SafeShm needs System V IPC headers])])
+  AC_CHECK_FUNCS([semtimedop], [], [AC_MSG_ERROR([SafeShm needs semtimedop()])])
+  if test "$PHP_SAFESHM_TEST_HOOKS" != "no"; then
+    AC_DEFINE(SAFESHM_TEST_HOOKS, 1, [Compile fault-injection hooks])
+  fi
+  PHP_NEW_EXTENSION(safeshm, safeshm.c shm_store.c sem_lock.c, $ext_shared,, -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1 -D_GNU_SOURCE -std=gnu11)
+fi

@@ -1,0 +1,60 @@
+/*
+ * SafeShm: the PHP extension's declarations (the Zend side of the glue).
+ */
+#ifndef PHP_SAFESHM_H
+#define PHP_SAFESHM_H
+
+#include "shm_store.h"
+#include "sem_lock.h"
+
+extern zend_module_entry safeshm_module_entry;
+#define phpext_safeshm_ptr &safeshm_module_entry
+
+#define PHP_SAFESHM_VERSION "0.1.0"
+
+/* One mapping of one segment, shared by every SafeShm object of this
+ * process that opened the same key, and kept across requests so that
+ * constructing a SafeShm on every php-fpm request costs one shmget(). */
+typedef struct _php_safeshm_attachment {
+	key_t key;
+	int shmid;
+	safeshm_lock lock;
+	safeshm_store store;
+	uint32_t refcount;  /* objects using it */
+	bool stale;         /* removed, or replaced by a new segment under the key */
+	bool cached;        /* still in SAFESHM_G(attachments) */
+} php_safeshm_attachment;
+
+typedef struct _php_safeshm_obj {
+	php_safeshm_attachment *att;
+	zend_object std;
+} php_safeshm_obj;
+
+static inline php_safeshm_obj *php_safeshm_obj_from_obj(zend_object *obj)
+{
+	return (php_safeshm_obj *) ((char *) obj - XtOffsetOf(php_safeshm_obj, std));
+}
+
+#define Z_SAFESHM_P(zv) php_safeshm_obj_from_obj(Z_OBJ_P(zv))
+
+extern zend_class_entry *php_safeshm_ce;
+extern zend_class_entry *php_safeshm_exception_ce;
+extern zend_class_entry *php_safeshm_full_exception_ce;
+extern zend_class_entry *php_safeshm_timeout_exception_ce;
+extern zend_class_entry *php_safeshm_corrupt_exception_ce;
+
+ZEND_BEGIN_MODULE_GLOBALS(safeshm)
+	zend_long default_size;
+	double lock_timeout;
+	HashTable attachments;            /* key_t => php_safeshm_attachment* */
+	php_safeshm_attachment *held;     /* whose lock this process holds, if any */
+ZEND_END_MODULE_GLOBALS(safeshm)
+
+ZEND_EXTERN_MODULE_GLOBALS(safeshm)
+#define SAFESHM_G(v) ZEND_MODULE_GLOBALS_ACCESSOR(safeshm, v)
+
+#if defined(ZTS) && defined(COMPILE_DL_SAFESHM)
+ZEND_TSRMLS_CACHE_EXTERN()
+#endif
+
+#endif

@@ -1,0 +1,1162 @@
+/*
+ * SafeShm: the Zend glue. Argument parsing, (un)serialization, exceptions,
+ * ini and phpinfo; the store (shm_store.c) and the lock (sem_lock.c) are
+ * plain C and know nothing of PHP.
+ *
+ * Rules kept here: no user code and no PHP warning while the lock is held
+ * (serialize before locking, copy bytes out under it, unserialize after);
+ * every path that could bail out under the lock releases it (zend_try), and
+ * request shutdown releases it as a last resort, because php-fpm workers
+ * outlive requests and SEM_UNDO only acts when a process exits.
+ */
+#ifdef HAVE_CONFIG_H
+# include "config.h"
+#endif
+
+#include "php.h"
+#include "php_ini.h"
+#include "ext/standard/info.h"
+#include "ext/standard/php_var.h"
+#include "ext/standard/basic_functions.h"
+#include "zend_exceptions.h"
+#include "zend_interfaces.h"
+#include "zend_smart_str.h"
+#include "ext/spl/spl_exceptions.h"
+
+#include <errno.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+
+#include "php_safeshm.h"
+#include "safeshm_arginfo.h"
+
+ZEND_DECLARE_MODULE_GLOBALS(safeshm)
+
+zend_class_entry *php_safeshm_ce;
+zend_class_entry *php_safeshm_exception_ce;
+zend_class_entry *php_safeshm_full_exception_ce;
+zend_class_entry *php_safeshm_timeout_exception_ce;
+zend_class_entry *php_safeshm_corrupt_exception_ce;
+
+static zend_object_handlers php_safeshm_handlers;
+
+/* Optimistic (lock-free) read attempts before a reader takes the lock. */
+#define PHP_SAFESHM_READ_TRIES 16
+
+/* ---- ini ------------------------------------------------------------ */
+
+static ZEND_INI_MH(OnUpdateDefaultSize)
+{
+	zend_long v = zend_ini_parse_quantity_warn(new_value, entry->name);
+	if (v < (zend_long) SAFESHM_MIN_SIZE) {
+		php_error_docref(NULL, E_WARNING, "safeshm.default_size must be at least %u", SAFESHM_MIN_SIZE);
+		return FAILURE;
+	}
+	SAFESHM_G(default_size) = v;
+	return SUCCESS;
+}
+
+static ZEND_INI_MH(OnUpdateLockTimeout)
+{
+	double v = zend_strtod(ZSTR_VAL(new_value), NULL);
+	if (!(v >= 0.0) || v > 86400.0) {
+		php_error_docref(NULL, E_WARNING, "safeshm.lock_timeout must be between 0 and 86400 seconds");
+		return FAILURE;
+	}
+	SAFESHM_G(lock_timeout) = v;
+	return SUCCESS;
+}
+
+PHP_INI_BEGIN()
+	PHP_INI_ENTRY("safeshm.default_size", "1M", PHP_INI_SYSTEM, OnUpdateDefaultSize)
+	PHP_INI_ENTRY("safeshm.lock_timeout", "5", PHP_INI_ALL, OnUpdateLockTimeout)
+PHP_INI_END()
+
+/* ---- errors --------------------------------------------------------- */
+
+static zend_class_entry *php_safeshm_status_ce(safeshm_status st)
+{
+	switch (st) {
+		case SAFESHM_FULL: return php_safeshm_full_exception_ce;
+		case SAFESHM_CORRUPT: return php_safeshm_corrupt_exception_ce;
+		default: return php_safeshm_exception_ce;
+	}
+}
+
+static void php_safeshm_throw_status(const php_safeshm_attachment *a, safeshm_status st)
+{
+	zend_throw_exception_ex(php_safeshm_status_ce(st), 0, "SafeShm segment 0x%08x: %s",
+		(unsigned) a->key, safeshm_status_str(st));
+}
+
+static void php_safeshm_throw_removed(const php_safeshm_attachment *a)
+{
+	zend_throw_exception_ex(php_safeshm_exception_ce, 0,
+		"SafeShm segment 0x%08x has been removed; create a new SafeShm object", (unsigned) a->key);
+}
+
+/* ---- attachments ---------------------------------------------------- */
+
+static void php_safeshm_attachment_free(php_safeshm_attachment *a)
+{
+	if (a->store.base) {
+		shmdt(a->store.base);
+	}
+	pefree(a, 1);
+}
+
+static void php_safeshm_attachment_release(php_safeshm_attachment *a)
+{
+	if (--a->refcount == 0 && !a->cached) {
+		php_safeshm_attachment_free(a);
+	}
+}
+
+/* Drops a from the cache; objects still holding it see it as stale. */
+static void php_safeshm_attachment_forget(php_safeshm_attachment *a)
+{
+	a->stale = true;
+	if (a->cached) {
+		a->cached = false;
+		zend_hash_index_del(&SAFESHM_G(attachments), (zend_ulong) (uint32_t) a->key);
+	}
+}
+
+static void php_safeshm_attachment_dtor(zval *zv)
+{
+	php_safeshm_attachment *a = Z_PTR_P(zv);
+	a->cached = false;
+	if (a->refcount == 0) {
+		php_safeshm_attachment_free(a);
+	}
+}
+
+static long php_safeshm_timeout_ms(void)
+{
+	return (long) (SAFESHM_G(lock_timeout) * 1000.0 + 0.5);
+}
+
+/* Takes the lock and makes the store usable (recovering after a crashed
+ * holder). On failure nothing is held and the returned status says why;
+ * no exception is thrown here. */
+typedef enum {
+	PHP_SAFESHM_LOCKED = 0,
+	PHP_SAFESHM_LOCK_TIMEOUT,
+	PHP_SAFESHM_LOCK_REMOVED,
+	PHP_SAFESHM_LOCK_SYSERR,
+	PHP_SAFESHM_LOCK_STORE  /* store status in *store_st */
+} php_safeshm_lock_result;
+
+/* Acquires the semaphore only. */
+static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, int *err)
+{
+	int waited = 0;
+	safeshm_lock_status ls;
+
+	ZEND_ASSERT(SAFESHM_G(held) == NULL);
+	ls = safeshm_lock_acquire(&a->lock, php_safeshm_timeout_ms(), &waited);
+	if (waited) {
+		safeshm_store_count_lock_wait(&a->store);
+	}
+	switch (ls) {
+		case SAFESHM_LOCK_OK:
+			SAFESHM_G(held) = a;
+			return PHP_SAFESHM_LOCKED;
+		case SAFESHM_LOCK_TIMEOUT:
+			safeshm_store_count_lock_timeout(&a->store);
+			return PHP_SAFESHM_LOCK_TIMEOUT;
+		case SAFESHM_LOCK_REMOVED:
+			return PHP_SAFESHM_LOCK_REMOVED;
+		default:
+			*err = errno;
+			return PHP_SAFESHM_LOCK_SYSERR;
+	}
+}
+
+static php_safeshm_lock_result php_safeshm_lock(php_safeshm_attachment *a, safeshm_status *store_st, int *err)
+{
+	php_safeshm_lock_result r = php_safeshm_lock_raw(a, err);
+
+	if (r != PHP_SAFESHM_LOCKED) {
+		return r;
+	}
+	if (safeshm_store_is_removed(&a->store)) {
+		safeshm_lock_release(&a->lock);
+		SAFESHM_G(held) = NULL;
+		return PHP_SAFESHM_LOCK_REMOVED;
+	}
+	*store_st = safeshm_store_check_header(&a->store);
+	if (*store_st == SAFESHM_OK && safeshm_store_needs_recovery(&a->store)) {
+		*store_st = safeshm_store_recover(&a->store);
+	}
+	if (*store_st != SAFESHM_OK) {
+		safeshm_lock_release(&a->lock);
+		SAFESHM_G(held) = NULL;
+		return PHP_SAFESHM_LOCK_STORE;
+	}
+	return PHP_SAFESHM_LOCKED;
+}
+
+static void php_safeshm_unlock(php_safeshm_attachment *a)
+{
+	ZEND_ASSERT(SAFESHM_G(held) == a);
+	safeshm_lock_release(&a->lock);
+	SAFESHM_G(held) = NULL;
+}
+
+static void php_safeshm_throw_lock(php_safeshm_attachment *a, php_safeshm_lock_result r, safeshm_status st, int err)
+{
+	switch (r) {
+		case PHP_SAFESHM_LOCK_TIMEOUT:
+			zend_throw_exception_ex(php_safeshm_timeout_exception_ce, 0,
+				"SafeShm segment 0x%08x: lock not acquired within safeshm.lock_timeout (%.3F s)",
+				(unsigned) a->key, SAFESHM_G(lock_timeout));
+			break;
+		case PHP_SAFESHM_LOCK_REMOVED:
+			php_safeshm_attachment_forget(a);
+			php_safeshm_throw_removed(a);
+			break;
+		case PHP_SAFESHM_LOCK_SYSERR:
+			zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm segment 0x%08x: semaphore: %s",
+				(unsigned) a->key, strerror(err));
+			break;
+		case PHP_SAFESHM_LOCK_STORE:
+			php_safeshm_throw_status(a, st);
+			break;
+		case PHP_SAFESHM_LOCKED:
+			break;
+	}
+}
+
+/* Lock or throw: the common form of the above. */
+static bool php_safeshm_lock_or_throw(php_safeshm_attachment *a)
+{
+	safeshm_status st = SAFESHM_OK;
+	int err = 0;
+	php_safeshm_lock_result r = php_safeshm_lock(a, &st, &err);
+	if (r != PHP_SAFESHM_LOCKED) {
+		php_safeshm_throw_lock(a, r, st, err);
+		return false;
+	}
+	return true;
+}
+
+/* Derives the IPC key for a segment name; named segments live in 0x40000000..0x7fffffff. */
+static key_t php_safeshm_name_key(const char *name, size_t len)
+{
+	uint32_t h = (uint32_t) safeshm_hash(name, len);
+	return (key_t) ((h & 0x3FFFFFFFu) | 0x40000000u);
+}
+
+/* Opens (creating if needed) the segment for key; throws on failure. */
+static php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t name_len, zend_long size, zend_long perms)
+{
+	php_safeshm_attachment *a, *cached;
+	struct shmid_ds ds;
+	safeshm_status st;
+	void *base;
+	int shmid, err = 0;
+	php_safeshm_lock_result r;
+
+	shmid = shmget(key, 0, 0);
+	cached = zend_hash_index_find_ptr(&SAFESHM_G(attachments), (zend_ulong) (uint32_t) key);
+	if (cached) {
+		if (shmid == cached->shmid && !cached->stale && !safeshm_store_is_removed(&cached->store)) {
+			/* name and geometry were validated when it was mapped, and are immutable */
+			const safeshm_header *h = (const safeshm_header *) cached->store.base;
+			if (h->name_len != name_len || (name_len && memcmp(h->name, name, name_len) != 0)) {
+				php_safeshm_throw_status(cached, SAFESHM_NAME);
+				return NULL;
+			}
+			cached->refcount++;
+			return cached;
+		}
+		php_safeshm_attachment_forget(cached);
+	}
+
+	if (shmid < 0 && errno == ENOENT) {
+		shmid = shmget(key, (size_t) size, IPC_CREAT | IPC_EXCL | (int) perms);
+		if (shmid < 0 && errno == EEXIST) {
+			shmid = shmget(key, 0, 0);
+		}
+	}
+	if (shmid < 0) {
+		err = errno;
+		zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm segment 0x%08x: cannot %s: %s",
+			(unsigned) key, err == EACCES ? "attach (permission denied)" : "create or attach", strerror(err));
+		return NULL;
+	}
+	if (shmctl(shmid, IPC_STAT, &ds) != 0) {
+		err = errno;
+		zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm segment 0x%08x: %s%s", (unsigned) key,
+			err == EACCES ? "permission denied: " : "", strerror(err));
+		return NULL;
+	}
+	base = shmat(shmid, NULL, 0);
+	if (base == (void *) -1) {
+		err = errno;
+		zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm segment 0x%08x: %s%s", (unsigned) key,
+			err == EACCES ? "permission denied: " : "", strerror(err));
+		return NULL;
+	}
+
+	a = pecalloc(1, sizeof(*a), 1);
+	a->key = key;
+	a->shmid = shmid;
+	safeshm_store_bind(&a->store, base, ds.shm_segsz);
+
+	/* Refuse a foreign segment before creating any semaphore for it. */
+	if (ds.shm_segsz < SAFESHM_MIN_SIZE) {
+		st = SAFESHM_TOO_SMALL;
+		goto fail;
+	}
+	if (((safeshm_header *) base)->magic != SAFESHM_MAGIC && !safeshm_store_is_blank(&a->store)) {
+		st = SAFESHM_FOREIGN;
+		goto fail;
+	}
+	if (safeshm_lock_open(&a->lock, key, (int) (ds.shm_perm.mode & 0777)) != SAFESHM_LOCK_OK) {
+		err = errno;
+		zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm segment 0x%08x: cannot open its semaphore: %s",
+			(unsigned) key, strerror(err));
+		php_safeshm_attachment_free(a);
+		return NULL;
+	}
+	r = php_safeshm_lock_raw(a, &err);
+	if (r != PHP_SAFESHM_LOCKED) {
+		php_safeshm_throw_lock(a, r, SAFESHM_OK, err);
+		php_safeshm_attachment_free(a);
+		return NULL;
+	}
+	/* formats a blank segment; two creators racing both end up here in turn */
+	st = safeshm_store_open(&a->store, name, name_len);
+	if (st == SAFESHM_OK && safeshm_store_needs_recovery(&a->store)) {
+		st = safeshm_store_recover(&a->store);
+	}
+	php_safeshm_unlock(a);
+	if (st != SAFESHM_OK) {
+		goto fail;
+	}
+
+	a->refcount = 1;
+	a->cached = true;
+	zend_hash_index_update_ptr(&SAFESHM_G(attachments), (zend_ulong) (uint32_t) key, a);
+	return a;
+
+fail:
+	switch (st) {
+		case SAFESHM_FOREIGN:
+			zend_throw_exception_ex(php_safeshm_exception_ce, 0,
+				"SafeShm segment 0x%08x: the segment was not created by SafeShm (shmop, sysvshm or another program uses this key); its bytes were left untouched",
+				(unsigned) key);
+			break;
+		case SAFESHM_NAME:
+			zend_throw_exception_ex(php_safeshm_exception_ce, 0,
+				"SafeShm segment 0x%08x belongs to another name (or was opened by integer key); refusing to share it",
+				(unsigned) key);
+			break;
+		default:
+			php_safeshm_throw_status(a, st);
+			break;
+	}
+	php_safeshm_attachment_free(a);
+	return NULL;
+}
+
+/* The attachment of an object, or NULL with an exception thrown. */
+static php_safeshm_attachment *php_safeshm_get(zval *obj)
+{
+	php_safeshm_attachment *a = Z_SAFESHM_P(obj)->att;
+	if (!a) {
+		zend_throw_error(NULL, "SafeShm object is not initialized");
+		return NULL;
+	}
+	if (a->stale || safeshm_store_is_removed(&a->store)) {
+		php_safeshm_attachment_forget(a);
+		php_safeshm_throw_removed(a);
+		return NULL;
+	}
+	return a;
+}
+
+#define PHP_SAFESHM_ATT(a) \
+	php_safeshm_attachment *a = php_safeshm_get(ZEND_THIS); \
+	if (!a) { RETURN_THROWS(); }
+
+/* ---- keys and values ------------------------------------------------ */
+
+typedef struct {
+	const char *ptr;
+	size_t len;
+	uint64_t hash;
+	char buf[MAX_LENGTH_OF_LONG + 1];
+} php_safeshm_key;
+
+/* int keys and canonical numeric strings are one key, as in PHP arrays:
+ * both are stored as the decimal string. */
+static bool php_safeshm_key_init(php_safeshm_key *k, zend_string *s, zend_long l, uint32_t arg)
+{
+	if (s) {
+		if (ZSTR_LEN(s) == 0) {
+			zend_argument_value_error(arg, "must not be empty");
+			return false;
+		}
+		if (ZSTR_LEN(s) > SAFESHM_MAX_KEY_LEN) {
+			zend_argument_value_error(arg, "must be at most %u bytes long", SAFESHM_MAX_KEY_LEN);
+			return false;
+		}
+		k->ptr = ZSTR_VAL(s);
+		k->len = ZSTR_LEN(s);
+	} else {
+		char *end = k->buf + sizeof(k->buf) - 1;
+		char *p = zend_print_long_to_buf(end, l);
+		k->ptr = p;
+		k->len = (size_t) (end - p);
+	}
+	k->hash = safeshm_hash(k->ptr, k->len);
+	return true;
+}
+
+#define PHP_SAFESHM_KEY_ARG(k, s, l, arg) \
+	if (!php_safeshm_key_init(&k, s, l, arg)) { RETURN_THROWS(); }
+
+typedef struct {
+	safeshm_type type;
+	const void *data;
+	size_t len;
+	union { zend_long l; double d; } num;
+	smart_str buf;
+} php_safeshm_value;
+
+/* Encodes a PHP value before the lock is taken; false with an exception
+ * when it cannot be serialized (nothing is stored then). */
+static bool php_safeshm_encode(php_safeshm_value *v, zval *value)
+{
+	memset(v, 0, sizeof(*v));
+	ZVAL_DEREF(value);
+	switch (Z_TYPE_P(value)) {
+		case IS_STRING:
+			v->type = SAFESHM_T_STRING;
+			v->data = Z_STRVAL_P(value);
+			v->len = Z_STRLEN_P(value);
+			return true;
+		case IS_LONG:
+			v->type = SAFESHM_T_LONG;
+			v->num.l = Z_LVAL_P(value);
+			v->data = &v->num.l;
+			v->len = sizeof(zend_long);
+			return true;
+		case IS_DOUBLE:
+			v->type = SAFESHM_T_DOUBLE;
+			v->num.d = Z_DVAL_P(value);
+			v->data = &v->num.d;
+			v->len = sizeof(double);
+			return true;
+		case IS_TRUE:
+			v->type = SAFESHM_T_TRUE;
+			return true;
+		case IS_FALSE:
+			v->type = SAFESHM_T_FALSE;
+			return true;
+		case IS_NULL:
+			v->type = SAFESHM_T_NULL;
+			return true;
+		default: {
+			php_serialize_data_t var_hash;
+			PHP_VAR_SERIALIZE_INIT(var_hash);
+			BG(serialize_lock)++;
+			php_var_serialize(&v->buf, value, &var_hash);
+			BG(serialize_lock)--;
+			PHP_VAR_SERIALIZE_DESTROY(var_hash);
+			if (EG(exception)) {
+				smart_str_free(&v->buf);
+				return false;
+			}
+			if (!v->buf.s) {
+				zend_throw_exception(php_safeshm_exception_ce, "Value could not be serialized", 0);
+				return false;
+			}
+			v->type = SAFESHM_T_SERIALIZED;
+			v->data = ZSTR_VAL(v->buf.s);
+			v->len = ZSTR_LEN(v->buf.s);
+			return true;
+		}
+	}
+}
+
+static void php_safeshm_value_free(php_safeshm_value *v)
+{
+	smart_str_free(&v->buf);
+}
+
+/* A value copied out of the segment: scalars inline, bytes in a zend_string. */
+typedef struct {
+	safeshm_type type;
+	union { zend_long l; double d; } num;
+	zend_string *bytes;
+} php_safeshm_copy;
+
+/* Copies the view; may allocate (so under the lock it runs inside zend_try). */
+static void php_safeshm_copy_view(php_safeshm_copy *c, const safeshm_view *v)
+{
+	c->type = v->type;
+	c->bytes = NULL;
+	switch (v->type) {
+		case SAFESHM_T_LONG:
+			memcpy(&c->num.l, v->data, sizeof(zend_long));
+			break;
+		case SAFESHM_T_DOUBLE:
+			memcpy(&c->num.d, v->data, sizeof(double));
+			break;
+		case SAFESHM_T_STRING:
+		case SAFESHM_T_SERIALIZED:
+			c->bytes = zend_string_init((const char *) v->data, v->len, 0);
+			break;
+		default:
+			break;
+	}
+}
+
+/* Turns a copy into a PHP value, after the lock is released. Unserialize
+ * may run user code (__unserialize, __wakeup) and may throw. */
+static void php_safeshm_decode(php_safeshm_copy *c, zval *rv, const php_safeshm_attachment *a)
+{
+	switch (c->type) {
+		case SAFESHM_T_STRING:
+			ZVAL_STR(rv, c->bytes);
+			return;
+		case SAFESHM_T_LONG:
+			ZVAL_LONG(rv, c->num.l);
+			return;
+		case SAFESHM_T_DOUBLE:
+			ZVAL_DOUBLE(rv, c->num.d);
+			return;
+		case SAFESHM_T_TRUE:
+			ZVAL_TRUE(rv);
+			return;
+		case SAFESHM_T_FALSE:
+			ZVAL_FALSE(rv);
+			return;
+		case SAFESHM_T_NULL:
+			ZVAL_NULL(rv);
+			return;
+		case SAFESHM_T_SERIALIZED: {
+			const unsigned char *p = (const unsigned char *) ZSTR_VAL(c->bytes);
+			php_unserialize_data_t var_hash;
+			bool ok;
+			PHP_VAR_UNSERIALIZE_INIT(var_hash);
+			BG(serialize_lock)++;
+			ok = php_var_unserialize(rv, &p, p + ZSTR_LEN(c->bytes), &var_hash);
+			BG(serialize_lock)--;
+			PHP_VAR_UNSERIALIZE_DESTROY(var_hash);
+			zend_string_release(c->bytes);
+			if (!ok) {
+				zval_ptr_dtor(rv);
+				ZVAL_UNDEF(rv);
+				if (!EG(exception)) {
+					zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
+						"SafeShm segment 0x%08x: a stored value cannot be unserialized", (unsigned) a->key);
+				}
+			}
+			return;
+		}
+	}
+}
+
+/*
+ * Looks up k and copies its value. Lock-free first: read seq, find, copy,
+ * confirm seq; every offset on the way is bounds-checked, so a torn read
+ * is retried. After PHP_SAFESHM_READ_TRIES it takes the lock (which also
+ * repairs a store left half-written by a dead holder).
+ * Returns SAFESHM_OK, SAFESHM_NOT_FOUND, or another status with an
+ * exception thrown.
+ */
+static safeshm_status php_safeshm_read(php_safeshm_attachment *a, const php_safeshm_key *k, php_safeshm_copy *c, bool want_value)
+{
+	safeshm_store *s = &a->store;
+	safeshm_view v;
+	safeshm_status st;
+	volatile bool bailed = false;
+
+	for (int i = 0; i < PHP_SAFESHM_READ_TRIES; i++) {
+		uint64_t seq = safeshm_store_read_begin(s);
+		if (seq & 1u) {
+			continue;
+		}
+		st = safeshm_store_find(s, k->ptr, k->len, k->hash, &v);
+		if (!safeshm_store_read_valid(s, seq)) {
+			continue;
+		}
+		if (st == SAFESHM_NOT_FOUND || (st == SAFESHM_OK && !want_value)) {
+			return st;
+		}
+		if (st != SAFESHM_OK) {
+			break; /* confirm under the lock */
+		}
+		php_safeshm_copy_view(c, &v);
+		if (safeshm_store_read_valid(s, seq)) {
+			return SAFESHM_OK;
+		}
+		if (c->bytes) {
+			zend_string_release(c->bytes);
+		}
+	}
+
+	if (!php_safeshm_lock_or_throw(a)) {
+		return SAFESHM_RETRY;
+	}
+	st = safeshm_store_find(s, k->ptr, k->len, k->hash, &v);
+	if (st == SAFESHM_OK && want_value) {
+		zend_try {
+			php_safeshm_copy_view(c, &v);
+		} zend_catch {
+			bailed = true;
+		} zend_end_try();
+	}
+	php_safeshm_unlock(a);
+	if (bailed) {
+		zend_bailout();
+	}
+	if (st != SAFESHM_OK && st != SAFESHM_NOT_FOUND) {
+		php_safeshm_throw_status(a, st);
+	}
+	return st;
+}
+
+/* ---- class SafeShm -------------------------------------------------- */
+
+static zend_object *php_safeshm_create(zend_class_entry *ce)
+{
+	php_safeshm_obj *o = zend_object_alloc(sizeof(php_safeshm_obj), ce);
+	zend_object_std_init(&o->std, ce);
+	object_properties_init(&o->std, ce);
+	o->std.handlers = &php_safeshm_handlers;
+	o->att = NULL;
+	return &o->std;
+}
+
+static void php_safeshm_free_obj(zend_object *obj)
+{
+	php_safeshm_obj *o = php_safeshm_obj_from_obj(obj);
+	if (o->att) {
+		php_safeshm_attachment_release(o->att);
+		o->att = NULL;
+	}
+	zend_object_std_dtor(obj);
+}
+
+PHP_METHOD(SafeShm, __construct)
+{
+	zend_string *name = NULL;
+	zend_long ikey = 0, size = 0, perms = 0600;
+	php_safeshm_obj *o = Z_SAFESHM_P(ZEND_THIS);
+	key_t key;
+
+	ZEND_PARSE_PARAMETERS_START(1, 3)
+		Z_PARAM_STR_OR_LONG(name, ikey)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_LONG(size)
+		Z_PARAM_LONG(perms)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if (o->att) {
+		zend_throw_error(NULL, "SafeShm object is already constructed");
+		RETURN_THROWS();
+	}
+	if (name) {
+		if (ZSTR_LEN(name) == 0) {
+			zend_argument_value_error(1, "must not be an empty string");
+			RETURN_THROWS();
+		}
+		if (ZSTR_LEN(name) > SAFESHM_MAX_NAME_LEN) {
+			zend_argument_value_error(1, "must be a name of at most %u bytes", SAFESHM_MAX_NAME_LEN);
+			RETURN_THROWS();
+		}
+		key = php_safeshm_name_key(ZSTR_VAL(name), ZSTR_LEN(name));
+	} else {
+		if (ikey == 0 || ikey < INT32_MIN || ikey > INT32_MAX) {
+			zend_argument_value_error(1, "must be a non-zero System V IPC key (a 32-bit integer)");
+			RETURN_THROWS();
+		}
+		key = (key_t) ikey;
+	}
+	if (size == 0) {
+		size = SAFESHM_G(default_size);
+	} else if (size < (zend_long) SAFESHM_MIN_SIZE) {
+		zend_argument_value_error(2, "must be 0 (safeshm.default_size) or at least %u bytes", SAFESHM_MIN_SIZE);
+		RETURN_THROWS();
+	}
+	if (perms < 0 || perms > 0777) {
+		zend_argument_value_error(3, "must be between 0 and 0777");
+		RETURN_THROWS();
+	}
+	o->att = php_safeshm_attach(key, name ? ZSTR_VAL(name) : NULL, name ? ZSTR_LEN(name) : 0, size, perms);
+	if (!o->att) {
+		RETURN_THROWS();
+	}
+}
+
+/* Runs a store mutation under the lock and throws on failure. */
+#define PHP_SAFESHM_LOCKED_CALL(a, st, call) do { \
+		if (!php_safeshm_lock_or_throw(a)) { RETURN_THROWS(); } \
+		st = (call); \
+		php_safeshm_unlock(a); \
+	} while (0)
+
+PHP_METHOD(SafeShm, put)
+{
+	zend_string *skey = NULL;
+	zend_long lkey = 0;
+	zval *value;
+	php_safeshm_key k;
+	php_safeshm_value v;
+	safeshm_status st;
+
+	ZEND_PARSE_PARAMETERS_START(2, 2)
+		Z_PARAM_STR_OR_LONG(skey, lkey)
+		Z_PARAM_ZVAL(value)
+	ZEND_PARSE_PARAMETERS_END();
+
+	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
+	PHP_SAFESHM_ATT(a);
+	if (!php_safeshm_encode(&v, value)) {
+		RETURN_THROWS();
+	}
+	if (!php_safeshm_lock_or_throw(a)) {
+		php_safeshm_value_free(&v);
+		RETURN_THROWS();
+	}
+	st = safeshm_store_put(&a->store, k.ptr, k.len, k.hash, v.type, v.data, v.len, SAFESHM_PUT_REPLACE);
+	php_safeshm_unlock(a);
+	php_safeshm_value_free(&v);
+	if (st != SAFESHM_OK) {
+		php_safeshm_throw_status(a, st);
+	}
+}
+
+PHP_METHOD(SafeShm, add)
+{
+	zend_string *skey = NULL;
+	zend_long lkey = 0;
+	zval *value;
+	php_safeshm_key k;
+	php_safeshm_value v;
+	safeshm_status st;
+
+	ZEND_PARSE_PARAMETERS_START(2, 2)
+		Z_PARAM_STR_OR_LONG(skey, lkey)
+		Z_PARAM_ZVAL(value)
+	ZEND_PARSE_PARAMETERS_END();
+
+	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
+	PHP_SAFESHM_ATT(a);
+	if (!php_safeshm_encode(&v, value)) {
+		RETURN_THROWS();
+	}
+	if (!php_safeshm_lock_or_throw(a)) {
+		php_safeshm_value_free(&v);
+		RETURN_THROWS();
+	}
+	st = safeshm_store_put(&a->store, k.ptr, k.len, k.hash, v.type, v.data, v.len, SAFESHM_PUT_ADD);
+	php_safeshm_unlock(a);
+	php_safeshm_value_free(&v);
+	if (st == SAFESHM_EXISTS) {
+		RETURN_FALSE;
+	}
+	if (st != SAFESHM_OK) {
+		php_safeshm_throw_status(a, st);
+		RETURN_THROWS();
+	}
+	RETURN_TRUE;
+}
+
+PHP_METHOD(SafeShm, get)
+{
+	zend_string *skey = NULL;
+	zend_long lkey = 0;
+	zval *def = NULL;
+	php_safeshm_key k;
+	php_safeshm_copy c;
+	safeshm_status st;
+
+	ZEND_PARSE_PARAMETERS_START(1, 2)
+		Z_PARAM_STR_OR_LONG(skey, lkey)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_ZVAL(def)
+	ZEND_PARSE_PARAMETERS_END();
+
+	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
+	PHP_SAFESHM_ATT(a);
+	st = php_safeshm_read(a, &k, &c, true);
+	if (st == SAFESHM_NOT_FOUND) {
+		if (def) {
+			RETURN_COPY(def);
+		}
+		RETURN_NULL();
+	}
+	if (st != SAFESHM_OK) {
+		RETURN_THROWS();
+	}
+	php_safeshm_decode(&c, return_value, a);
+}
+
+PHP_METHOD(SafeShm, has)
+{
+	zend_string *skey = NULL;
+	zend_long lkey = 0;
+	php_safeshm_key k;
+	safeshm_status st;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_STR_OR_LONG(skey, lkey)
+	ZEND_PARSE_PARAMETERS_END();
+
+	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
+	PHP_SAFESHM_ATT(a);
+	st = php_safeshm_read(a, &k, NULL, false);
+	if (st != SAFESHM_OK && st != SAFESHM_NOT_FOUND) {
+		RETURN_THROWS();
+	}
+	RETURN_BOOL(st == SAFESHM_OK);
+}
+
+PHP_METHOD(SafeShm, delete)
+{
+	zend_string *skey = NULL;
+	zend_long lkey = 0;
+	php_safeshm_key k;
+	safeshm_status st;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_STR_OR_LONG(skey, lkey)
+	ZEND_PARSE_PARAMETERS_END();
+
+	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
+	PHP_SAFESHM_ATT(a);
+	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_delete(&a->store, k.ptr, k.len, k.hash));
+	if (st == SAFESHM_NOT_FOUND) {
+		RETURN_FALSE;
+	}
+	if (st != SAFESHM_OK) {
+		php_safeshm_throw_status(a, st);
+		RETURN_THROWS();
+	}
+	RETURN_TRUE;
+}
+
+PHP_METHOD(SafeShm, increment)
+{
+	zend_string *skey = NULL;
+	zend_long lkey = 0, by = 1;
+	int64_t result = 0;
+	php_safeshm_key k;
+	safeshm_status st;
+
+	ZEND_PARSE_PARAMETERS_START(1, 2)
+		Z_PARAM_STR_OR_LONG(skey, lkey)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_LONG(by)
+	ZEND_PARSE_PARAMETERS_END();
+
+	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
+	PHP_SAFESHM_ATT(a);
+	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_increment(&a->store, k.ptr, k.len, k.hash, (int64_t) by, &result));
+	switch (st) {
+		case SAFESHM_OK:
+			RETURN_LONG((zend_long) result);
+		case SAFESHM_NOT_LONG:
+			zend_throw_exception_ex(php_safeshm_exception_ce, 0,
+				"SafeShm::increment(): the value stored under this key is not an int");
+			RETURN_THROWS();
+		case SAFESHM_OVERFLOW:
+			zend_throw_exception_ex(php_safeshm_exception_ce, 0,
+				"SafeShm::increment(): the result would overflow an int; the value is unchanged");
+			RETURN_THROWS();
+		default:
+			php_safeshm_throw_status(a, st);
+			RETURN_THROWS();
+	}
+}
+
+PHP_METHOD(SafeShm, count)
+{
+	safeshm_stats stats;
+	safeshm_status st;
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	PHP_SAFESHM_ATT(a);
+	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_stats(&a->store, &stats));
+	if (st != SAFESHM_OK) {
+		php_safeshm_throw_status(a, st);
+		RETURN_THROWS();
+	}
+	RETURN_LONG((zend_long) stats.entries);
+}
+
+typedef struct {
+	char *buf;      /* key bytes, each preceded by its uint32_t length */
+	size_t len, cap;
+	bool nomem;
+} php_safeshm_keybuf;
+
+/* Runs under the lock: plain malloc only, so nothing here can bail out. */
+static int php_safeshm_collect_key(const safeshm_view *e, void *ctx)
+{
+	php_safeshm_keybuf *kb = ctx;
+	uint32_t l = (uint32_t) e->key_len;
+	if (kb->len + sizeof(l) + l > kb->cap) {
+		size_t cap = (kb->cap ? kb->cap * 2 : 4096) + sizeof(l) + l;
+		char *nb = realloc(kb->buf, cap);
+		if (!nb) {
+			kb->nomem = true;
+			return 1;
+		}
+		kb->buf = nb;
+		kb->cap = cap;
+	}
+	memcpy(kb->buf + kb->len, &l, sizeof(l));
+	memcpy(kb->buf + kb->len + sizeof(l), e->key, l);
+	kb->len += sizeof(l) + l;
+	return 0;
+}
+
+/* Whether key bytes are a canonical integer, as a PHP array would see them. */
+static bool php_safeshm_numeric_key(const char *key, uint32_t len, zend_ulong *idx)
+{
+	char buf[MAX_LENGTH_OF_LONG + 1];
+	if (len == 0 || len > MAX_LENGTH_OF_LONG) {
+		return false;
+	}
+	memcpy(buf, key, len);
+	buf[len] = '\0';
+	return ZEND_HANDLE_NUMERIC_STR(buf, len, *idx);
+}
+
+PHP_METHOD(SafeShm, keys)
+{
+	php_safeshm_keybuf kb = {0};
+	safeshm_status st;
+	size_t off = 0;
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	PHP_SAFESHM_ATT(a);
+	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_iterate(&a->store, php_safeshm_collect_key, &kb));
+	if (st == SAFESHM_OK && kb.nomem) {
+		st = SAFESHM_NOMEM;
+	}
+	if (st != SAFESHM_OK) {
+		free(kb.buf);
+		php_safeshm_throw_status(a, st);
+		RETURN_THROWS();
+	}
+	array_init(return_value);
+	while (off < kb.len) {
+		uint32_t l;
+		zend_ulong idx;
+		memcpy(&l, kb.buf + off, sizeof(l));
+		off += sizeof(l);
+		if (php_safeshm_numeric_key(kb.buf + off, l, &idx)) {
+			add_next_index_long(return_value, (zend_long) idx);
+		} else {
+			add_next_index_stringl(return_value, kb.buf + off, l);
+		}
+		off += l;
+	}
+	free(kb.buf);
+}
+
+PHP_METHOD(SafeShm, clear)
+{
+	safeshm_status st;
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	PHP_SAFESHM_ATT(a);
+	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_clear(&a->store));
+	if (st != SAFESHM_OK) {
+		php_safeshm_throw_status(a, st);
+	}
+}
+
+PHP_METHOD(SafeShm, info)
+{
+	safeshm_stats s;
+	safeshm_status st;
+	const safeshm_header *h;
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	PHP_SAFESHM_ATT(a);
+	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_stats(&a->store, &s));
+	if (st != SAFESHM_OK) {
+		php_safeshm_throw_status(a, st);
+		RETURN_THROWS();
+	}
+	h = (const safeshm_header *) a->store.base;
+	array_init(return_value);
+	add_assoc_long(return_value, "size", (zend_long) s.size);
+	add_assoc_long(return_value, "used", (zend_long) s.used);
+	add_assoc_long(return_value, "free", (zend_long) s.free);
+	add_assoc_long(return_value, "entries", (zend_long) s.entries);
+	add_assoc_long(return_value, "dead", (zend_long) s.dead);
+	add_assoc_long(return_value, "compactions", (zend_long) s.compactions);
+	add_assoc_long(return_value, "lock_waits", (zend_long) s.lock_waits);
+	add_assoc_long(return_value, "lock_timeouts", (zend_long) s.lock_timeouts);
+	add_assoc_long(return_value, "recoveries", (zend_long) s.recoveries);
+	add_assoc_long(return_value, "writes", (zend_long) s.writes);
+	add_assoc_long(return_value, "max_entries", (zend_long) s.max_entries);
+	add_assoc_long(return_value, "tombstones", (zend_long) s.tombs);
+	add_assoc_long(return_value, "arena_size", (zend_long) s.arena_size);
+	add_assoc_long(return_value, "index_bytes", (zend_long) s.index_bytes);
+	add_assoc_long(return_value, "key", (zend_long) a->key);
+	add_assoc_long(return_value, "shmid", (zend_long) a->shmid);
+	add_assoc_long(return_value, "semid", (zend_long) a->lock.semid);
+	add_assoc_long(return_value, "layout_version", (zend_long) SAFESHM_LAYOUT_VERSION);
+	if (h->name_len) {
+		add_assoc_stringl(return_value, "name", (const char *) h->name, h->name_len);
+	} else {
+		add_assoc_null(return_value, "name");
+	}
+}
+
+PHP_METHOD(SafeShm, verify)
+{
+	safeshm_status st;
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	PHP_SAFESHM_ATT(a);
+	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_verify(&a->store));
+	if (st != SAFESHM_OK) {
+		php_safeshm_throw_status(a, st);
+		RETURN_THROWS();
+	}
+	RETURN_TRUE;
+}
+
+PHP_METHOD(SafeShm, remove)
+{
+	int err = 0;
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	PHP_SAFESHM_ATT(a);
+	/* flag it first, so every process still attached sees it as removed */
+	if (!php_safeshm_lock_or_throw(a)) {
+		RETURN_THROWS();
+	}
+	safeshm_store_mark_removed(&a->store);
+	php_safeshm_unlock(a);
+	if (shmctl(a->shmid, IPC_RMID, NULL) != 0 && errno != EINVAL && errno != EIDRM) {
+		err = errno;
+	}
+	safeshm_lock_remove(&a->lock);
+	php_safeshm_attachment_forget(a);
+	if (err) {
+		zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm segment 0x%08x: cannot remove: %s",
+			(unsigned) a->key, strerror(err));
+	}
+}
+
+/* ---- module --------------------------------------------------------- */
+
+static PHP_GINIT_FUNCTION(safeshm)
+{
+#if defined(COMPILE_DL_SAFESHM) && defined(ZTS)
+	ZEND_TSRMLS_CACHE_UPDATE();
+#endif
+	memset(safeshm_globals, 0, sizeof(*safeshm_globals));
+	zend_hash_init(&safeshm_globals->attachments, 8, NULL, php_safeshm_attachment_dtor, 1);
+}
+
+static PHP_GSHUTDOWN_FUNCTION(safeshm)
+{
+	zend_hash_destroy(&safeshm_globals->attachments);
+}
+
+PHP_MINIT_FUNCTION(safeshm)
+{
+	REGISTER_INI_ENTRIES();
+
+	php_safeshm_ce = register_class_SafeShm(zend_ce_countable);
+	php_safeshm_ce->create_object = php_safeshm_create;
+	memcpy(&php_safeshm_handlers, &std_object_handlers, sizeof(zend_object_handlers));
+	php_safeshm_handlers.offset = XtOffsetOf(php_safeshm_obj, std);
+	php_safeshm_handlers.free_obj = php_safeshm_free_obj;
+	php_safeshm_handlers.clone_obj = NULL;
+	php_safeshm_handlers.compare = zend_objects_not_comparable;
+
+	php_safeshm_exception_ce = register_class_SafeShmException(spl_ce_RuntimeException);
+	php_safeshm_full_exception_ce = register_class_SafeShmFullException(php_safeshm_exception_ce);
+	php_safeshm_timeout_exception_ce = register_class_SafeShmTimeoutException(php_safeshm_exception_ce);
+	php_safeshm_corrupt_exception_ce = register_class_SafeShmCorruptException(php_safeshm_exception_ce);
+	return SUCCESS;
+}
+
+PHP_MSHUTDOWN_FUNCTION(safeshm)
+{
+	UNREGISTER_INI_ENTRIES();
+	return SUCCESS;
+}
+
+PHP_RINIT_FUNCTION(safeshm)
+{
+#if defined(ZTS) && defined(COMPILE_DL_SAFESHM)
+	ZEND_TSRMLS_CACHE_UPDATE();
+#endif
+	return SUCCESS;
+}
+
+/* Last resort: a bailout we did not catch must not leave the lock held
+ * for the next request this worker serves. */
+PHP_RSHUTDOWN_FUNCTION(safeshm)
+{
+	if (SAFESHM_G(held)) {
+		safeshm_lock_release(&SAFESHM_G(held)->lock);
+		SAFESHM_G(held) = NULL;
+	}
+	return SUCCESS;
+}
+
+PHP_MINFO_FUNCTION(safeshm)
+{
+	char buf[64];
+
+	php_info_print_table_start();
+	php_info_print_table_row(2, "SafeShm support", "enabled");
+	php_info_print_table_row(2, "Version", PHP_SAFESHM_VERSION);
+	snprintf(buf, sizeof(buf), "%u", SAFESHM_LAYOUT_VERSION);
+	php_info_print_table_row(2, "Segment layout version", buf);
+	php_info_print_table_row(2, "Lock", "SysV semaphore, SEM_UNDO, semtimedop; lock-free validated reads");
+	snprintf(buf, sizeof(buf), "%u bytes", SAFESHM_MIN_SIZE);
+	php_info_print_table_row(2, "Minimum segment size", buf);
+	snprintf(buf, sizeof(buf), "%u bytes", SAFESHM_MAX_KEY_LEN);
+	php_info_print_table_row(2, "Maximum key length", buf);
+	snprintf(buf, sizeof(buf), "%u", zend_hash_num_elements(&SAFESHM_G(attachments)));
+	php_info_print_table_row(2, "Segments attached by this process", buf);
+#ifdef SAFESHM_TEST_HOOKS
+	php_info_print_table_row(2, "Fault-injection hooks", "compiled in (test build)");
+#endif
+	php_info_print_table_end();
+
+	DISPLAY_INI_ENTRIES();
+}
+
+zend_module_entry safeshm_module_entry = {
+	STANDARD_MODULE_HEADER,
+	"safeshm",
+	NULL,
+	PHP_MINIT(safeshm),
+	PHP_MSHUTDOWN(safeshm),
+	PHP_RINIT(safeshm),
+	PHP_RSHUTDOWN(safeshm),
+	PHP_MINFO(safeshm),
+	PHP_SAFESHM_VERSION,
+	PHP_MODULE_GLOBALS(safeshm),
+	PHP_GINIT(safeshm),
+	PHP_GSHUTDOWN(safeshm),
+	NULL,
+	STANDARD_MODULE_PROPERTIES_EX
+};
+
+#ifdef COMPILE_DL_SAFESHM
+# ifdef ZTS
+ZEND_TSRMLS_CACHE_DEFINE()
+# endif
+ZEND_GET_MODULE(safeshm)
+#endif

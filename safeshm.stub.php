@@ -1,0 +1,86 @@
+<?php
+
+/** @generate-class-entries */
+
+/**
+ * A key-value store in one System V shared-memory segment, shared by every
+ * process that opens the same key. Every mutation runs under an internal
+ * SysV semaphore taken with SEM_UNDO and a bounded wait; reads are lock-free
+ * and validated. Values keep their PHP type.
+ *
+ * @strict-properties
+ * @not-serializable
+ */
+final class SafeShm implements Countable
+{
+    /**
+     * Opens (or creates) the store for $key.
+     *
+     * @param int|string $key A SysV IPC key (from ftok()) or a segment name.
+     * @param int $size Bytes when the segment is created; 0 means ini safeshm.default_size.
+     *                  Ignored when the segment exists.
+     * @param int $permissions Permission bits when the segment is created.
+     * @throws ValueError for a key outside key_t, key 0, or a size below the minimum
+     * @throws SafeShmException when the segment cannot be attached or is not a SafeShm store
+     */
+    public function __construct(int|string $key, int $size = 0, int $permissions = 0600) {}
+
+    /**
+     * Stores $value under $key, replacing any previous value atomically.
+     *
+     * @throws SafeShmFullException when it does not fit; the old value stays
+     */
+    public function put(int|string $key, mixed $value): void {}
+
+    /** Returns the value stored under $key, or $default when there is none. */
+    public function get(int|string $key, mixed $default = null): mixed {}
+
+    public function has(int|string $key): bool {}
+
+    /** Deletes $key; returns true if it existed. */
+    public function delete(int|string $key): bool {}
+
+    /** Stores $value only if $key is absent; returns whether it was stored. */
+    public function add(int|string $key, mixed $value): bool {}
+
+    /**
+     * Atomically adds $by to the integer stored under $key (a missing key counts from 0)
+     * and returns the new value.
+     *
+     * @throws SafeShmException when the stored value is not an int, or the result would overflow
+     */
+    public function increment(int|string $key, int $by = 1): int {}
+
+    /** Number of entries. */
+    public function count(): int {}
+
+    /** @return array<int, int|string> */
+    public function keys(): array {}
+
+    /** Deletes every entry. */
+    public function clear(): void {}
+
+    /**
+     * Sizes and counters: size, used, free, entries, dead, compactions,
+     * lock_waits, lock_timeouts, recoveries, and more.
+     */
+    public function info(): array {}
+
+    /**
+     * Runs the full structural check of the segment under the lock.
+     *
+     * @throws SafeShmCorruptException when the segment is damaged
+     */
+    public function verify(): bool {}
+
+    /** Removes the segment and its semaphore from the system. */
+    public function remove(): void {}
+}
+
+class SafeShmException extends RuntimeException {}
+
+class SafeShmFullException extends SafeShmException {}
+
+class SafeShmTimeoutException extends SafeShmException {}
+
+class SafeShmCorruptException extends SafeShmException {}

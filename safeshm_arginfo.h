@@ -1,0 +1,155 @@
+/* This is a generated file, edit the .stub.php file instead.
+ * Stub hash: 57a93e97862bf2a3a7adc259f6225918033cc71c */
+
+ZEND_BEGIN_ARG_INFO_EX(arginfo_class_SafeShm___construct, 0, 0, 1)
+	ZEND_ARG_TYPE_MASK(0, key, MAY_BE_LONG|MAY_BE_STRING, NULL)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, size, IS_LONG, 0, "0")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, permissions, IS_LONG, 0, "0600")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_put, 0, 2, IS_VOID, 0)
+	ZEND_ARG_TYPE_MASK(0, key, MAY_BE_LONG|MAY_BE_STRING, NULL)
+	ZEND_ARG_TYPE_INFO(0, value, IS_MIXED, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_get, 0, 1, IS_MIXED, 0)
+	ZEND_ARG_TYPE_MASK(0, key, MAY_BE_LONG|MAY_BE_STRING, NULL)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, default, IS_MIXED, 0, "null")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_has, 0, 1, _IS_BOOL, 0)
+	ZEND_ARG_TYPE_MASK(0, key, MAY_BE_LONG|MAY_BE_STRING, NULL)
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_SafeShm_delete arginfo_class_SafeShm_has
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_add, 0, 2, _IS_BOOL, 0)
+	ZEND_ARG_TYPE_MASK(0, key, MAY_BE_LONG|MAY_BE_STRING, NULL)
+	ZEND_ARG_TYPE_INFO(0, value, IS_MIXED, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_increment, 0, 1, IS_LONG, 0)
+	ZEND_ARG_TYPE_MASK(0, key, MAY_BE_LONG|MAY_BE_STRING, NULL)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, by, IS_LONG, 0, "1")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_count, 0, 0, IS_LONG, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_keys, 0, 0, IS_ARRAY, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_clear, 0, 0, IS_VOID, 0)
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_SafeShm_info arginfo_class_SafeShm_keys
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_verify, 0, 0, _IS_BOOL, 0)
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_SafeShm_remove arginfo_class_SafeShm_clear
+
+
+ZEND_METHOD(SafeShm, __construct);
+ZEND_METHOD(SafeShm, put);
+ZEND_METHOD(SafeShm, get);
+ZEND_METHOD(SafeShm, has);
+ZEND_METHOD(SafeShm, delete);
+ZEND_METHOD(SafeShm, add);
+ZEND_METHOD(SafeShm, increment);
+ZEND_METHOD(SafeShm, count);
+ZEND_METHOD(SafeShm, keys);
+ZEND_METHOD(SafeShm, clear);
+ZEND_METHOD(SafeShm, info);
+ZEND_METHOD(SafeShm, verify);
+ZEND_METHOD(SafeShm, remove);
+
+
+static const zend_function_entry class_SafeShm_methods[] = {
+	ZEND_ME(SafeShm, __construct, arginfo_class_SafeShm___construct, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShm, put, arginfo_class_SafeShm_put, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShm, get, arginfo_class_SafeShm_get, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShm, has, arginfo_class_SafeShm_has, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShm, delete, arginfo_class_SafeShm_delete, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShm, add, arginfo_class_SafeShm_add, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShm, increment, arginfo_class_SafeShm_increment, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShm, count, arginfo_class_SafeShm_count, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShm, keys, arginfo_class_SafeShm_keys, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShm, clear, arginfo_class_SafeShm_clear, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShm, info, arginfo_class_SafeShm_info, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShm, verify, arginfo_class_SafeShm_verify, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShm, remove, arginfo_class_SafeShm_remove, ZEND_ACC_PUBLIC)
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_SafeShmException_methods[] = {
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_SafeShmFullException_methods[] = {
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_SafeShmTimeoutException_methods[] = {
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_SafeShmCorruptException_methods[] = {
+	ZEND_FE_END
+};
+
+static zend_class_entry *register_class_SafeShm(zend_class_entry *class_entry_Countable)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_CLASS_ENTRY(ce, "SafeShm", class_SafeShm_methods);
+	class_entry = zend_register_internal_class_ex(&ce, NULL);
+	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
+	zend_class_implements(class_entry, 1, class_entry_Countable);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_SafeShmException(zend_class_entry *class_entry_RuntimeException)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_CLASS_ENTRY(ce, "SafeShmException", class_SafeShmException_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_RuntimeException);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_SafeShmFullException(zend_class_entry *class_entry_SafeShmException)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_CLASS_ENTRY(ce, "SafeShmFullException", class_SafeShmFullException_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_SafeShmException);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_SafeShmTimeoutException(zend_class_entry *class_entry_SafeShmException)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_CLASS_ENTRY(ce, "SafeShmTimeoutException", class_SafeShmTimeoutException_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_SafeShmException);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_SafeShmCorruptException(zend_class_entry *class_entry_SafeShmException)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_CLASS_ENTRY(ce, "SafeShmCorruptException", class_SafeShmCorruptException_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_SafeShmException);
+
+	return class_entry;
+}

@@ -1,0 +1,44 @@
+--TEST--
+SafeShm::add(): stores only when the key is absent and says whether it did
+--EXTENSIONS--
+safeshm
+--FILE--
+<?php
+$key = ftok(__FILE__, 'a');
+$s = new SafeShm($key, 65536);
+var_dump($s->add('k', 'first'));
+var_dump($s->add('k', 'second'));
+var_dump($s->get('k'));
+$t = new SafeShm($key);
+var_dump($t->add('k', 'third'), $t->get('k'));
+// A present null/false value still counts as present.
+$s->put('n', null);
+var_dump($s->add('n', 'x'), $s->get('n', 'dflt'));
+$s->put('f', false);
+var_dump($s->add('f', 'x'), $s->get('f'));
+// After delete, add wins again.
+$s->delete('k');
+var_dump($s->add('k', ['arr']), $s->get('k'));
+var_dump(count($s));
+$s->remove();
+?>
+--CLEAN--
+<?php
+try { (new SafeShm(ftok(__DIR__ . '/add_basic.php', 'a')))->remove(); } catch (Throwable) {}
+?>
+--EXPECT--
+bool(true)
+bool(false)
+string(5) "first"
+bool(false)
+string(5) "first"
+bool(false)
+NULL
+bool(false)
+bool(false)
+bool(true)
+array(1) {
+  [0]=>
+  string(3) "arr"
+}
+int(3)

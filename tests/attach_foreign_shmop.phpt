@@ -1,0 +1,56 @@
+--TEST--
+SafeShm::__construct(): a segment written by shmop is refused with SafeShmException and left byte for byte untouched
+--EXTENSIONS--
+safeshm
+shmop
+--FILE--
+<?php
+// The SafeShm attempts use a mode no other test uses (0602) to spot a semaphore left behind.
+function sems(): array {
+    $ids = [];
+    foreach (array_slice(file('/proc/sysvipc/sem'), 1) as $line) {
+        $f = preg_split('/\s+/', trim($line));
+        if ($f[2] === '602') $ids[] = $f[1];
+    }
+    return $ids;
+}
+$semsBefore = sems();
+$cases = [
+    'hello at offset 0' => [ftok(__FILE__, 'a'), 0, 'hello'],
+    'bytes only in the tail' => [ftok(__FILE__, 'b'), 8000, 'tail bytes, header all zero'],
+];
+foreach ($cases as $label => [$key, $offset, $data]) {
+    $id = shmop_open($key, 'c', 0600, 8192);
+    shmop_write($id, $data, $offset);
+    $before = shmop_read($id, 0, 8192);
+    foreach ([[$key], [$key, 8192, 0602], [$key, 65536, 0602]] as $args) {
+        try {
+            $s = new SafeShm(...$args);
+            echo "$label: attached\n";
+        } catch (SafeShmException $e) {
+            echo "$label: ", get_class($e), "\n";
+        }
+    }
+    $after = shmop_read($id, 0, 8192);
+    echo "$label: bytes untouched: ", $after === $before ? 'yes' : 'NO', ', size still ', shmop_size($id), "\n";
+    shmop_delete($id);
+}
+echo 'semaphores left behind: ', count(array_diff(sems(), $semsBefore)), "\n";
+?>
+--CLEAN--
+<?php
+foreach (['a', 'b'] as $p) {
+    $id = @shmop_open(ftok(__DIR__ . '/attach_foreign_shmop.php', $p), 'w', 0, 0);
+    if ($id) shmop_delete($id);
+}
+?>
+--EXPECT--
+hello at offset 0: SafeShmException
+hello at offset 0: SafeShmException
+hello at offset 0: SafeShmException
+hello at offset 0: bytes untouched: yes, size still 8192
+bytes only in the tail: SafeShmException
+bytes only in the tail: SafeShmException
+bytes only in the tail: SafeShmException
+bytes only in the tail: bytes untouched: yes, size still 8192
+semaphores left behind: 0

@@ -1,0 +1,51 @@
+--TEST--
+SafeShm::__construct(): a SafeShm segment of another layout version is refused with SafeShmException and left untouched
+--EXTENSIONS--
+safeshm
+shmop
+--FILE--
+<?php
+// White-box: the header starts with the magic "FSHM" and a little-endian uint32 layout version (shm_store.h).
+$key = ftok(__FILE__, 'a');
+$s = new SafeShm($key, 8192);
+$s->put('k', 'data');
+$raw = shmop_open($key, 'w', 0, 0);
+$head = shmop_read($raw, 0, 8);
+var_dump(substr($head, 0, 4), unpack('V', $head, 4)[1]);
+foreach ([2, 99, 0, 0xFFFFFFFF] as $v) {
+    shmop_write($raw, pack('V', $v), 4);
+    $before = shmop_read($raw, 0, 8192);
+    try {
+        new SafeShm($key);
+        echo "version $v: attached\n";
+    } catch (SafeShmException $e) {
+        echo "version $v: ", get_class($e), "\n";
+    }
+    echo "version $v: untouched: ", shmop_read($raw, 0, 8192) === $before ? 'yes' : 'NO', "\n";
+}
+shmop_write($raw, substr($head, 4, 4), 4);
+$t = new SafeShm($key);
+var_dump($t->get('k'), $t->verify());
+$t->remove();
+?>
+--CLEAN--
+<?php
+$key = ftok(__DIR__ . '/attach_other_layout_version.php', 'a');
+try { (new SafeShm($key))->remove(); } catch (Throwable) {
+    $id = @shmop_open($key, 'w', 0, 0);
+    if ($id) shmop_delete($id);
+}
+?>
+--EXPECT--
+string(4) "FSHM"
+int(1)
+version 2: SafeShmException
+version 2: untouched: yes
+version 99: SafeShmException
+version 99: untouched: yes
+version 0: SafeShmException
+version 0: untouched: yes
+version 4294967295: SafeShmException
+version 4294967295: untouched: yes
+string(4) "data"
+bool(true)

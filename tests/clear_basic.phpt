@@ -1,0 +1,44 @@
+--TEST--
+SafeShm::clear(): removes every entry, frees their space, and the store stays usable
+--EXTENSIONS--
+safeshm
+--FILE--
+<?php
+$key = ftok(__FILE__, 'a');
+$s = new SafeShm($key, 65536);
+$fresh = $s->info();
+for ($i = 0; $i < 100; $i++) $s->put("k$i", str_repeat('x', $i));
+$t = new SafeShm($key);
+var_dump(count($t));
+var_dump($s->clear());
+var_dump(count($s), count($t), $t->keys(), $t->get('k5'), $t->has('k99'));
+$info = $s->info();
+var_dump($info['entries'], $info['used']);
+echo 'free back to fresh: ', $info['free'] >= $fresh['free'] ? 'yes' : "no ($info[free] < $fresh[free])", "\n";
+$s->put('after', 'clear');
+var_dump($t->get('after'), count($t), $s->verify());
+$s->clear();
+$s->clear();
+var_dump(count($s));
+$s->remove();
+?>
+--CLEAN--
+<?php
+try { (new SafeShm(ftok(__DIR__ . '/clear_basic.php', 'a')))->remove(); } catch (Throwable) {}
+?>
+--EXPECT--
+int(100)
+NULL
+int(0)
+int(0)
+array(0) {
+}
+NULL
+bool(false)
+int(0)
+int(0)
+free back to fresh: yes
+string(5) "clear"
+int(1)
+bool(true)
+int(0)

@@ -1,0 +1,57 @@
+--TEST--
+SafeShm::__construct(): processes creating the same store at the same instant all share one initialised store
+--EXTENSIONS--
+safeshm
+pcntl
+--INI--
+safeshm.lock_timeout=5
+--FILE--
+<?php
+$key = ftok(__FILE__, 'a');
+$workers = 8;
+$rounds = 20;
+$bad = 0;
+for ($round = 0; $round < $rounds; $round++) {
+    $start = microtime(true) + 0.05;
+    $pids = [];
+    for ($w = 0; $w < $workers; $w++) {
+        $pid = pcntl_fork();
+        if ($pid === 0) {
+            while (microtime(true) < $start) { }
+            try {
+                $s = new SafeShm($key, 65536);
+                $ok = $s->add("w$w", $w) && $s->increment('n') >= 1;
+                exit($ok ? 0 : 1);
+            } catch (Throwable $e) {
+                echo "round $round worker $w: ", get_class($e), ': ', $e->getMessage(), "\n";
+                exit(2);
+            }
+        }
+        $pids[] = $pid;
+    }
+    $exits = [];
+    foreach ($pids as $pid) {
+        pcntl_waitpid($pid, $status);
+        $exits[] = pcntl_wifexited($status) ? pcntl_wexitstatus($status) : -1;
+    }
+    $s = new SafeShm($key);
+    $seen = 0;
+    for ($w = 0; $w < $workers; $w++) {
+        if ($s->get("w$w") === $w) $seen++;
+    }
+    if (array_sum(array_map('abs', $exits)) !== 0 || $seen !== $workers || $s->get('n') !== $workers
+        || count($s) !== $workers + 1 || !$s->verify() || $s->info()['size'] !== 65536) {
+        $bad++;
+        echo "round $round: exits=", implode(',', $exits), " seen=$seen n=", var_export($s->get('n'), true),
+            ' count=', count($s), "\n";
+    }
+    $s->remove();
+}
+echo "rounds=$rounds bad_rounds=$bad\n";
+?>
+--CLEAN--
+<?php
+try { (new SafeShm(ftok(__DIR__ . '/ctor_create_race.php', 'a')))->remove(); } catch (Throwable) {}
+?>
+--EXPECT--
+rounds=20 bad_rounds=0

@@ -1,0 +1,25 @@
+--TEST--
+SafeShm::__construct(): key 0, negative, outside key_t, or an empty name is a ValueError
+--EXTENSIONS--
+safeshm
+--FILE--
+<?php
+foreach ([0, -1, -2147483648, 0x80000000, 0xFFFFFFFF, PHP_INT_MAX, PHP_INT_MIN, ''] as $k) {
+    try {
+        $s = new SafeShm($k, 8192);
+        echo var_export($k, true), ": created\n";
+        $s->remove();
+    } catch (Throwable $e) {
+        echo var_export($k, true), ': ', get_class($e), ': ', $e->getMessage(), "\n";
+    }
+}
+?>
+--EXPECTF--
+0: ValueError: SafeShm::__construct(): Argument #1 ($key) %s
+-1: ValueError: SafeShm::__construct(): Argument #1 ($key) %s
+-2147483648: ValueError: SafeShm::__construct(): Argument #1 ($key) %s
+2147483648: ValueError: SafeShm::__construct(): Argument #1 ($key) %s
+4294967295: ValueError: SafeShm::__construct(): Argument #1 ($key) %s
+9223372036854775807: ValueError: SafeShm::__construct(): Argument #1 ($key) %s
+-9223372036854775807-1: ValueError: SafeShm::__construct(): Argument #1 ($key) %s
+'': ValueError: SafeShm::__construct(): Argument #1 ($key) %s

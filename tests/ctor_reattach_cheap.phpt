@@ -1,0 +1,47 @@
+--TEST--
+SafeShm::__construct(): attaching an existing store is cheap and does not pile up mappings
+--EXTENSIONS--
+safeshm
+--FILE--
+<?php
+$key = ftok(__FILE__, 'a');
+$s = new SafeShm($key, 65536);
+$s->put('k', 'v');
+function mappings(int $key): int {
+    // SysV segments show up in /proc/self/maps as "/SYSV<key in hex>".
+    $needle = sprintf('/SYSV%08x', $key);
+    return substr_count(file_get_contents('/proc/self/maps'), $needle);
+}
+$n = 20000;
+$t = hrtime(true);
+$bad = 0;
+for ($i = 0; $i < $n; $i++) {
+    $o = new SafeShm($key);
+    if ($o->get('k') !== 'v') $bad++;
+}
+$elapsed = (hrtime(true) - $t) / 1e9;
+unset($o);
+echo "bad=$bad\n";
+$perCall = $elapsed / $n * 1e6;
+echo 'construct+get under 50 us: ', $perCall < 50 ? 'yes' : sprintf('no (%.1f us)', $perCall), "\n";
+$m = mappings($key);
+echo 'mappings of the segment: ', $m >= 1 && $m <= 2 ? 'one or two' : $m, "\n";
+$held = [];
+for ($i = 0; $i < 100; $i++) $held[] = new SafeShm($key);
+$m = mappings($key);
+echo 'mappings with 101 live objects: ', $m <= 101 ? 'at most one per object' : $m, "\n";
+unset($held);
+$m = mappings($key);
+echo 'mappings after freeing them: ', $m >= 1 && $m <= 2 ? 'one or two' : $m, "\n";
+$s->remove();
+?>
+--CLEAN--
+<?php
+try { (new SafeShm(ftok(__DIR__ . '/ctor_reattach_cheap.php', 'a')))->remove(); } catch (Throwable) {}
+?>
+--EXPECT--
+bad=0
+construct+get under 50 us: yes
+mappings of the segment: one or two
+mappings with 101 live objects: at most one per object
+mappings after freeing them: one or two

@@ -1,0 +1,26 @@
+--TEST--
+SafeShm::__construct(): size 0 follows a configured safeshm.default_size
+--EXTENSIONS--
+safeshm
+--INI--
+safeshm.default_size=65536
+--FILE--
+<?php
+$key = ftok(__FILE__, 'a');
+var_dump(ini_get('safeshm.default_size'));
+$s = new SafeShm($key);
+var_dump($s->info()['size']);
+// An explicit size still wins.
+$s->remove();
+$s = new SafeShm($key, 16384);
+var_dump($s->info()['size']);
+$s->remove();
+?>
+--CLEAN--
+<?php
+try { (new SafeShm(ftok(__DIR__ . '/ctor_size_default_ini_override.php', 'a')))->remove(); } catch (Throwable) {}
+?>
+--EXPECT--
+string(5) "65536"
+int(65536)
+int(16384)

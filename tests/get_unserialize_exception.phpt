@@ -1,0 +1,42 @@
+--TEST--
+SafeShm::get(): an exception thrown by __unserialize propagates and leaves the store usable
+--EXTENSIONS--
+safeshm
+--INI--
+safeshm.lock_timeout=1
+--FILE--
+<?php
+class Fragile {
+    public static bool $fail = false;
+    public $v = 1;
+    public function __serialize(): array { return ['v' => $this->v]; }
+    public function __unserialize(array $d): void {
+        if (self::$fail) throw new UnexpectedValueException('cannot wake up');
+        $this->v = $d['v'];
+    }
+}
+$key = ftok(__FILE__, 'a');
+$s = new SafeShm($key, 65536);
+$s->put('f', new Fragile);
+Fragile::$fail = true;
+try {
+    var_dump($s->get('f'));
+} catch (Throwable $e) {
+    echo get_class($e), ': ', $e->getMessage(), "\n";
+}
+Fragile::$fail = false;
+var_dump($s->get('f')->v, $s->has('f'));
+$s->put('other', 'ok');
+var_dump($s->get('other'), $s->verify());
+$s->remove();
+?>
+--CLEAN--
+<?php
+try { (new SafeShm(ftok(__DIR__ . '/get_unserialize_exception.php', 'a')))->remove(); } catch (Throwable) {}
+?>
+--EXPECT--
+UnexpectedValueException: cannot wake up
+int(1)
+bool(true)
+string(2) "ok"
+bool(true)

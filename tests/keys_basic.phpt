@@ -1,0 +1,38 @@
+--TEST--
+SafeShm::keys(): lists every live key once (deleted and replaced keys included correctly)
+--EXTENSIONS--
+safeshm
+--FILE--
+<?php
+$key = ftok(__FILE__, 'a');
+$s = new SafeShm($key, 65536);
+var_dump($s->keys());
+$expected = [];
+for ($i = 0; $i < 300; $i++) {
+    $s->put("key-$i", $i);
+    $expected[] = "key-$i";
+}
+for ($i = 0; $i < 300; $i += 3) {
+    $s->delete("key-$i");
+    unset($expected[$i]);
+}
+for ($i = 1; $i < 300; $i += 3) $s->put("key-$i", 'replaced');
+$keys = (new SafeShm($key))->keys();
+var_dump(array_is_list($keys), count($keys), count(array_unique($keys)));
+sort($keys);
+sort($expected);
+var_dump($keys === $expected, count($s));
+$s->remove();
+?>
+--CLEAN--
+<?php
+try { (new SafeShm(ftok(__DIR__ . '/keys_basic.php', 'a')))->remove(); } catch (Throwable) {}
+?>
+--EXPECT--
+array(0) {
+}
+bool(true)
+int(200)
+int(200)
+bool(true)
+int(200)

@@ -1,0 +1,56 @@
+--TEST--
+SafeShm::put(): 100 000 rewrites of one key never grow the store: used stays at its value after the first write
+--EXTENSIONS--
+safeshm
+--FILE--
+<?php
+$key = ftok(__FILE__, 'a');
+$value = json_encode(['zmq' => ['host' => '19.168.1.100', 'port' => '8899', 'createTime' => 15421108380]]);
+var_dump(strlen($value));
+$s = new SafeShm($key, 65536);
+$s->put('k', $value);
+$first = $s->info();
+$errors = 0;
+for ($i = 0; $i < 100000; $i++) {
+    try {
+        $s->put('k', $value);
+    } catch (Throwable $e) {
+        $errors++;
+    }
+}
+$last = $s->info();
+var_dump($errors, $last['used'] === $first['used'], $last['entries'], $s->get('k') === $value);
+echo 'dead stays bounded: ', $last['dead'] < $last['size'] ? 'yes' : 'no', "\n";
+
+// Same on the smallest segment, with a value that takes a large part of it.
+$s->remove();
+$s = new SafeShm($key, 4096);
+$big = str_repeat('z', 1000);
+$s->put('k', $big);
+$first = $s->info();
+$errors = 0;
+for ($i = 0; $i < 100000; $i++) {
+    try {
+        $s->put('k', $big);
+    } catch (Throwable $e) {
+        $errors++;
+    }
+}
+var_dump($errors, $s->info()['used'] === $first['used'], $s->get('k') === $big, $s->verify());
+$s->remove();
+?>
+--CLEAN--
+<?php
+try { (new SafeShm(ftok(__DIR__ . '/put_rewrite_never_grows.php', 'a')))->remove(); } catch (Throwable) {}
+?>
+--EXPECT--
+int(70)
+int(0)
+bool(true)
+int(1)
+bool(true)
+dead stays bounded: yes
+int(0)
+bool(true)
+bool(true)
+bool(true)

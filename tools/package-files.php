@@ -1,0 +1,114 @@
+<?php
+// Rewrites the <contents> list of package.xml from the extension's files, so that a PECL package never misses a
+// file or ships one that is gone.
+//
+// usage: php tools/package-files.php [--check] [--present]
+//   (no option)  rewrite package.xml in place
+//   --check      change nothing; exit 1 and print the difference when package.xml is stale, or when a file
+//                every release needs (REQUIRED below) is missing (for CI)
+//   --present    take the files on disk even when git tracks some: by default, once git tracks any file of
+//                the package, only git-tracked files are listed, so a stray local file is never shipped
+//
+// What belongs in the package: the build files, the C sources and headers, the stub, README.md, LICENSE at
+// the top, and tests/*.phpt (with tests/*.inc helpers, if any). Nothing else: C unit tests, fuzz targets, bench
+// and demo scripts stay in the repository.
+
+declare(strict_types=1);
+
+$root = dirname(__DIR__);
+$check = in_array('--check', $argv, true);
+$present = in_array('--present', $argv, true);
+
+const REQUIRED = [
+    'config.m4', 'config.w32', 'php_safeshm.h', 'safeshm.c', 'safeshm.stub.php', 'safeshm_arginfo.h',
+    'shm_store.c', 'shm_store.h', 'sem_lock.c', 'sem_lock.h', 'README.md', 'LICENSE',
+];
+
+/** The package role of a repository path, or null when the path is not part of the package. */
+function role_of(string $path): ?string
+{
+    if (preg_match('~^tests/[^/]+\.(phpt|inc)$~', $path)) {
+        return 'test';
+    }
+    if (str_contains($path, '/')) {
+        return null;
+    }
+    if (in_array($path, ['README.md', 'LICENSE'], true)) {
+        return 'doc';
+    }
+    if (in_array($path, ['config.m4', 'config.w32'], true) || preg_match('~\.(c|h)$|\.stub\.php$~', $path)) {
+        return 'src';
+    }
+    return null;
+}
+
+$git = function (string $args) use ($root): ?array {
+    exec('git -C ' . escapeshellarg($root) . " $args 2>/dev/null", $out, $rc);
+    return $rc === 0 ? array_values(array_filter($out, fn ($f) => role_of($f) !== null && is_file("$root/$f"))) : null;
+};
+$tracked = $git('ls-files');
+$untracked = $git('ls-files --others --exclude-standard');   // on disk, not ignored by .gitignore
+if ($tracked === null || $untracked === null) {
+    // No git: the files on disk, less what phpize/configure generate.
+    $onDisk = array_merge(
+        array_map('basename', array_filter(glob("$root/*") ?: [], 'is_file')),
+        array_map(fn ($f) => 'tests/' . basename($f), array_merge(glob("$root/tests/*.phpt") ?: [], glob("$root/tests/*.inc") ?: []))
+    );
+    $files = array_values(array_filter($onDisk, fn ($f) => role_of($f) !== null && $f !== 'config.h'));
+    $source = 'files on disk (no git)';
+} elseif ($tracked && !$present) {
+    foreach ($untracked as $f) {
+        fwrite(STDERR, "note: $f is on disk but not tracked by git: left out (use --present to list it)\n");
+    }
+    $files = $tracked;
+    $source = 'git-tracked files';
+} else {
+    $files = array_merge($tracked, $untracked);
+    $source = 'files on disk that git does not ignore';
+}
+sort($files);
+$missing = array_diff(REQUIRED, $files);
+foreach ($missing as $f) {
+    fwrite(STDERR, "warning: $f is missing from the package\n");
+}
+
+$top = array_filter($files, fn ($f) => !str_contains($f, '/'));
+$tests = array_filter($files, fn ($f) => str_starts_with($f, 'tests/'));
+$xml = "<contents>\n  <dir name=\"/\">\n";
+foreach ($top as $f) {
+    $xml .= sprintf("   <file name=\"%s\" role=\"%s\" />\n", htmlspecialchars($f, ENT_XML1), role_of($f));
+}
+if ($tests) {
+    $xml .= "   <dir name=\"tests\">\n";
+    foreach ($tests as $f) {
+        $xml .= sprintf("    <file name=\"%s\" role=\"test\" />\n", htmlspecialchars(basename($f), ENT_XML1));
+    }
+    $xml .= "   </dir>\n";
+}
+$xml .= "  </dir>\n </contents>";
+
+$pkg = "$root/package.xml";
+$old = @file_get_contents($pkg);
+if ($old === false || !preg_match('~<contents>.*?</contents>~s', $old)) {
+    fwrite(STDERR, "package.xml is missing or has no <contents> element\n");
+    exit(2);
+}
+$new = preg_replace('~<contents>.*?</contents>~s', str_replace(['\\', '$'], ['\\\\', '\\$'], $xml), $old, 1);
+
+if ($check) {
+    if ($new === $old && !$missing) {
+        printf("package.xml lists the %d package files (%s)\n", count($files), $source);
+        exit(0);
+    }
+    preg_match('~<contents>.*?</contents>~s', $old, $m);
+    $was = array_map('trim', explode("\n", $m[0]));
+    $now = array_map('trim', explode("\n", $xml));
+    foreach (array_diff($was, $now) as $l) { echo "- $l\n"; }
+    foreach (array_diff($now, $was) as $l) { echo "+ $l\n"; }
+    echo $new === $old ? "required files are missing\n" : "package.xml is stale: run php tools/package-files.php\n";
+    exit(1);
+}
+if ($new !== $old) {
+    file_put_contents($pkg, $new);
+}
+printf("package.xml: %d files (%s)%s\n", count($files), $source, $new === $old ? ', unchanged' : ', updated');
