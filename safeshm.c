@@ -68,7 +68,7 @@ static ZEND_INI_MH(OnUpdateLockTimeout)
 }
 
 PHP_INI_BEGIN()
-	PHP_INI_ENTRY("safeshm.default_size", "1M", PHP_INI_SYSTEM, OnUpdateDefaultSize)
+	PHP_INI_ENTRY("safeshm.default_size", "1048576", PHP_INI_SYSTEM, OnUpdateDefaultSize)
 	PHP_INI_ENTRY("safeshm.lock_timeout", "5", PHP_INI_ALL, OnUpdateLockTimeout)
 PHP_INI_END()
 
@@ -258,12 +258,18 @@ static php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, s
 	int shmid, err = 0;
 	php_safeshm_lock_result r;
 
-	shmid = shmget(key, 0, 0);
+	/* asking for read and write makes the kernel check permissions now,
+	 * also for a mapping this process inherited across fork() */
+	shmid = shmget(key, 0, SHM_R | SHM_W);
 	cached = zend_hash_index_find_ptr(&SAFESHM_G(attachments), (zend_ulong) (uint32_t) key);
 	if (cached) {
 		if (shmid == cached->shmid && !cached->stale && !safeshm_store_is_removed(&cached->store)) {
-			/* name and geometry were validated when it was mapped, and are immutable */
 			const safeshm_header *h = (const safeshm_header *) cached->store.base;
+			st = safeshm_store_check_header(&cached->store);
+			if (st != SAFESHM_OK) {
+				php_safeshm_throw_status(cached, st);
+				return NULL;
+			}
 			if (h->name_len != name_len || (name_len && memcmp(h->name, name, name_len) != 0)) {
 				php_safeshm_throw_status(cached, SAFESHM_NAME);
 				return NULL;
@@ -277,7 +283,7 @@ static php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, s
 	if (shmid < 0 && errno == ENOENT) {
 		shmid = shmget(key, (size_t) size, IPC_CREAT | IPC_EXCL | (int) perms);
 		if (shmid < 0 && errno == EEXIST) {
-			shmid = shmget(key, 0, 0);
+			shmid = shmget(key, 0, SHM_R | SHM_W);
 		}
 	}
 	if (shmid < 0) {
@@ -310,9 +316,19 @@ static php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, s
 		st = SAFESHM_TOO_SMALL;
 		goto fail;
 	}
-	if (((safeshm_header *) base)->magic != SAFESHM_MAGIC && !safeshm_store_is_blank(&a->store)) {
-		st = SAFESHM_FOREIGN;
+	if ((uint64_t) ds.shm_segsz > SAFESHM_MAX_SIZE) {
+		st = SAFESHM_CORRUPT;
 		goto fail;
+	}
+	/* A magic that is neither ours nor zero is foreign for sure: refuse it
+	 * before creating a semaphore for it. A zero one may be a segment whose
+	 * creator is formatting it right now: decide under the lock. */
+	{
+		uint32_t magic = __atomic_load_n(&((safeshm_header *) base)->magic, __ATOMIC_ACQUIRE);
+		if (magic != SAFESHM_MAGIC && magic != 0) {
+			st = SAFESHM_FOREIGN;
+			goto fail;
+		}
 	}
 	if (safeshm_lock_open(&a->lock, key, (int) (ds.shm_perm.mode & 0777)) != SAFESHM_LOCK_OK) {
 		err = errno;
@@ -331,6 +347,12 @@ static php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, s
 	st = safeshm_store_open(&a->store, name, name_len);
 	if (st == SAFESHM_OK && safeshm_store_needs_recovery(&a->store)) {
 		st = safeshm_store_recover(&a->store);
+	}
+	if (st == SAFESHM_FOREIGN) {
+		/* zero magic but not blank: nobody SafeShm uses this semaphore */
+		safeshm_lock_remove(&a->lock);
+		SAFESHM_G(held) = NULL;
+		goto fail;
 	}
 	php_safeshm_unlock(a);
 	if (st != SAFESHM_OK) {
@@ -577,6 +599,11 @@ static safeshm_status php_safeshm_read(php_safeshm_attachment *a, const php_safe
 	safeshm_status st;
 	volatile bool bailed = false;
 
+	st = safeshm_store_check_header(s);
+	if (st != SAFESHM_OK) {
+		php_safeshm_throw_status(a, st);
+		return st;
+	}
 	for (int i = 0; i < PHP_SAFESHM_READ_TRIES; i++) {
 		uint64_t seq = safeshm_store_read_begin(s);
 		if (seq & 1u) {
@@ -681,8 +708,8 @@ PHP_METHOD(SafeShm, __construct)
 	}
 	if (size == 0) {
 		size = SAFESHM_G(default_size);
-	} else if (size < (zend_long) SAFESHM_MIN_SIZE) {
-		zend_argument_value_error(2, "must be 0 (safeshm.default_size) or at least %u bytes", SAFESHM_MIN_SIZE);
+	} else if (size < (zend_long) SAFESHM_MIN_SIZE || (uint64_t) size > SAFESHM_MAX_SIZE) {
+		zend_argument_value_error(2, "must be 0 (safeshm.default_size) or between %u bytes and 32 GiB", SAFESHM_MIN_SIZE);
 		RETURN_THROWS();
 	}
 	if (perms < 0 || perms > 0777) {

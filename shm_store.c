@@ -23,6 +23,18 @@ static inline uint64_t load64(const uint64_t *p)
 	return __atomic_load_n(p, __ATOMIC_RELAXED);
 }
 
+/* Index slots hold offset/8 in 32 bits (segments up to 32 GiB). */
+static inline uint64_t slot_get(const uint32_t *idx, uint32_t i)
+{
+	uint32_t v = __atomic_load_n(&idx[i], __ATOMIC_RELAXED);
+	return v <= SAFESHM_SLOT_TOMB ? v : (uint64_t) v << 3;
+}
+
+static inline void slot_set(uint32_t *idx, uint32_t i, uint64_t off)
+{
+	__atomic_store_n(&idx[i], off <= SAFESHM_SLOT_TOMB ? (uint32_t) off : (uint32_t) (off >> 3), __ATOMIC_RELEASE);
+}
+
 static inline void store64(uint64_t *p, uint64_t v)
 {
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
@@ -72,7 +84,7 @@ const char *safeshm_status_str(safeshm_status st)
 
 void safeshm_store_bind(safeshm_store *s, void *base, size_t size)
 {
-	uint64_t want = size / 256u, n = 16;
+	uint64_t want = size / 128u, n = 16;
 	while (n * 2 <= want) {
 		n *= 2;
 	}
@@ -80,17 +92,17 @@ void safeshm_store_bind(safeshm_store *s, void *base, size_t size)
 	s->size = size;
 	s->nslots = (uint32_t) n;
 	s->index_off[0] = SAFESHM_HEADER_SIZE;
-	s->index_off[1] = SAFESHM_HEADER_SIZE + n * 8u;
-	s->arena_off = SAFESHM_HEADER_SIZE + 2u * n * 8u;
+	s->index_off[1] = SAFESHM_HEADER_SIZE + n * 4u;
+	s->arena_off = SAFESHM_HEADER_SIZE + 2u * n * 4u;
 	s->arena_end = (uint64_t) size & ~(uint64_t) 7u;
 }
 
-static inline uint64_t *index_of(const safeshm_store *s, uint32_t which)
+static inline uint32_t *index_of(const safeshm_store *s, uint32_t which)
 {
-	return (uint64_t *) (s->base + s->index_off[which & 1u]);
+	return (uint32_t *) (s->base + s->index_off[which & 1u]);
 }
 
-static inline uint64_t *active_index(const safeshm_store *s)
+static inline uint32_t *active_index(const safeshm_store *s)
 {
 	return index_of(s, __atomic_load_n(&HDR(s)->active, __ATOMIC_ACQUIRE));
 }
@@ -157,6 +169,9 @@ safeshm_status safeshm_store_open(safeshm_store *s, const char *name, size_t nam
 
 	if (s->size < SAFESHM_MIN_SIZE) {
 		return SAFESHM_TOO_SMALL;
+	}
+	if ((uint64_t) s->size > SAFESHM_MAX_SIZE) {
+		return SAFESHM_CORRUPT;
 	}
 	if (name_len > SAFESHM_MAX_NAME_LEN) {
 		return SAFESHM_NAME;
@@ -239,7 +254,7 @@ static void fill_view(const safeshm_store *s, uint64_t off, const safeshm_record
 
 /* Probes for key. *slot gets its slot, *free_slot the first reusable one
  * (tombstone or empty) or UINT32_MAX; *off the record offset when found. */
-static safeshm_status probe(const safeshm_store *s, const uint64_t *idx, const void *key, size_t klen,
+static safeshm_status probe(const safeshm_store *s, const uint32_t *idx, const void *key, size_t klen,
 	uint64_t hash, uint32_t *slot, uint32_t *free_slot, uint64_t *off, safeshm_record *rec)
 {
 	uint32_t mask = s->nslots - 1u, i = (uint32_t) hash & mask;
@@ -248,7 +263,7 @@ static safeshm_status probe(const safeshm_store *s, const uint64_t *idx, const v
 		*free_slot = UINT32_MAX;
 	}
 	for (uint32_t n = 0; n < s->nslots; n++, i = (i + 1u) & mask) {
-		uint64_t o = load64(&idx[i]);
+		uint64_t o = slot_get(idx, i);
 		safeshm_status st;
 
 		if (o == SAFESHM_SLOT_EMPTY) {
@@ -352,7 +367,7 @@ static void move_record(safeshm_store *s, uint64_t src, uint64_t dst, uint64_t l
 		store64(&h->mv_done, done);
 		FAULT("compact:chunk");
 	}
-	store64(&index_of(s, h->mv_active)[slot], dst);
+	slot_set(index_of(s, h->mv_active), slot, dst);
 	FAULT("compact:moved");
 	store64(&h->mv_len, 0);
 }
@@ -369,7 +384,7 @@ static void finish_move(safeshm_store *s)
 	}
 	if (h->mv_active <= 1 && slot < s->nslots && dst >= s->arena_off && dst < src
 			&& src <= s->arena_end && len <= s->arena_end - src && done <= len && (len & 7u) == 0) {
-		uint64_t cur = load64(&index_of(s, h->mv_active)[slot]);
+		uint64_t cur = slot_get(index_of(s, h->mv_active), slot);
 		if (cur == src) {
 			move_record(s, src, dst, len, done, slot);
 			return;
@@ -389,7 +404,7 @@ static safeshm_status compact(safeshm_store *s, int salvage)
 {
 	safeshm_header *h = HDR(s);
 	uint32_t active = h->active & 1u, n = 0, spare = active ^ 1u, mask = s->nslots - 1u;
-	uint64_t *idx = index_of(s, active), *nidx = index_of(s, spare);
+	uint32_t *idx = index_of(s, active), *nidx = index_of(s, spare);
 	uint64_t cursor = s->arena_off, prev_end = s->arena_off;
 	live_entry *live = safeshm_malloc(sizeof(live_entry) * s->nslots);
 
@@ -397,7 +412,7 @@ static safeshm_status compact(safeshm_store *s, int salvage)
 		return SAFESHM_NOMEM;
 	}
 	for (uint32_t i = 0; i < s->nslots; i++) {
-		uint64_t off = idx[i];
+		uint64_t off = slot_get(idx, i);
 		safeshm_record r;
 		if (off == SAFESHM_SLOT_EMPTY || off == SAFESHM_SLOT_TOMB) {
 			continue;
@@ -450,13 +465,13 @@ static safeshm_status compact(safeshm_store *s, int salvage)
 		cursor += live[i].total;
 	}
 
-	memset(nidx, 0, (size_t) s->nslots * 8u);
+	memset(nidx, 0, (size_t) s->nslots * 4u);
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t j = (uint32_t) live[i].hash & mask;
 		while (nidx[j] != SAFESHM_SLOT_EMPTY) {
 			j = (j + 1u) & mask;
 		}
-		nidx[j] = live[i].off;
+		slot_set(nidx, j, live[i].off);
 	}
 	FAULT("compact:rebuilt");
 	__atomic_store_n(&h->active, spare, __ATOMIC_RELEASE);
@@ -511,7 +526,7 @@ safeshm_status safeshm_store_put(safeshm_store *s, const void *key, size_t klen,
 	uint32_t slot = UINT32_MAX, free_slot = UINT32_MAX;
 	safeshm_record r;
 	safeshm_status st;
-	uint64_t *idx;
+	uint32_t *idx;
 	int found;
 
 	if (klen == 0 || klen > SAFESHM_MAX_KEY_LEN || vlen > UINT32_MAX - 64u) {
@@ -581,12 +596,12 @@ safeshm_status safeshm_store_put(safeshm_store *s, const void *key, size_t klen,
 	FAULT("put:written");
 	h->arena_top = new_off + rsz;
 	if (found) {
-		store64(&idx[slot], new_off);
+		slot_set(idx, slot, new_off);
 	} else {
-		if (idx[free_slot] == SAFESHM_SLOT_TOMB) {
+		if (slot_get(idx, free_slot) == SAFESHM_SLOT_TOMB) {
 			h->tombs--;
 		}
-		store64(&idx[free_slot], new_off);
+		slot_set(idx, free_slot, new_off);
 		h->entries++;
 	}
 	FAULT("put:published");
@@ -601,7 +616,8 @@ safeshm_status safeshm_store_delete(safeshm_store *s, const void *key, size_t kl
 {
 	safeshm_header *h = HDR(s);
 	uint32_t slot, mask = s->nslots - 1u;
-	uint64_t off, *idx;
+	uint64_t off;
+	uint32_t *idx;
 	safeshm_record r;
 	safeshm_status st;
 
@@ -615,10 +631,10 @@ safeshm_status safeshm_store_delete(safeshm_store *s, const void *key, size_t kl
 	}
 	begin_mutation(s);
 	/* a slot whose successor is empty ends its chain: it can become empty */
-	if (load64(&idx[(slot + 1u) & mask]) == SAFESHM_SLOT_EMPTY) {
-		store64(&idx[slot], SAFESHM_SLOT_EMPTY);
+	if (slot_get(idx, (slot + 1u) & mask) == SAFESHM_SLOT_EMPTY) {
+		slot_set(idx, slot, SAFESHM_SLOT_EMPTY);
 	} else {
-		store64(&idx[slot], SAFESHM_SLOT_TOMB);
+		slot_set(idx, slot, SAFESHM_SLOT_TOMB);
 		h->tombs++;
 	}
 	FAULT("delete:published");
@@ -673,7 +689,7 @@ safeshm_status safeshm_store_clear(safeshm_store *s)
 	uint32_t spare = (h->active & 1u) ^ 1u;
 
 	begin_mutation(s);
-	memset(index_of(s, spare), 0, (size_t) s->nslots * 8u);
+	memset(index_of(s, spare), 0, (size_t) s->nslots * 4u);
 	__atomic_store_n(&h->active, spare, __ATOMIC_RELEASE);
 	FAULT("clear:published");
 	h->arena_top = s->arena_off;
@@ -714,10 +730,10 @@ void safeshm_store_count_lock_timeout(safeshm_store *s)
 
 safeshm_status safeshm_store_iterate(const safeshm_store *s, safeshm_iter_cb cb, void *ctx)
 {
-	const uint64_t *idx = active_index(s);
+	const uint32_t *idx = active_index(s);
 
 	for (uint32_t i = 0; i < s->nslots; i++) {
-		uint64_t off = load64(&idx[i]);
+		uint64_t off = slot_get(idx, i);
 		safeshm_record r;
 		safeshm_view v;
 		if (off == SAFESHM_SLOT_EMPTY || off == SAFESHM_SLOT_TOMB) {
@@ -737,7 +753,7 @@ safeshm_status safeshm_store_iterate(const safeshm_store *s, safeshm_iter_cb cb,
 safeshm_status safeshm_store_verify(const safeshm_store *s)
 {
 	const safeshm_header *h = HDR(s);
-	const uint64_t *idx;
+	const uint32_t *idx;
 	uint64_t used = 0, entries = 0, tombs = 0, prev_end = 0;
 	live_entry *live;
 	uint32_t n = 0;
@@ -758,7 +774,7 @@ safeshm_status safeshm_store_verify(const safeshm_store *s)
 		return SAFESHM_NOMEM;
 	}
 	for (uint32_t i = 0; i < s->nslots && st == SAFESHM_OK; i++) {
-		uint64_t off = idx[i], loff;
+		uint64_t off = slot_get(idx, i), loff;
 		uint32_t lslot;
 		safeshm_record r, lr;
 		if (off == SAFESHM_SLOT_EMPTY) {
@@ -810,7 +826,7 @@ safeshm_status safeshm_store_stats(const safeshm_store *s, safeshm_stats *st)
 	memset(st, 0, sizeof(*st));
 	st->size = s->size;
 	st->arena_size = arena_size(s);
-	st->index_bytes = 2u * (uint64_t) s->nslots * 8u;
+	st->index_bytes = 2u * (uint64_t) s->nslots * 4u;
 	st->max_entries = MAX_LOAD(s->nslots);
 	if (check_state(s) != SAFESHM_OK) {
 		return SAFESHM_CORRUPT;

@@ -7,10 +7,10 @@
  *
  *   [ header | index A | index B | arena ........................ ]
  *
- * The index is an open-addressing hash table of uint64_t record offsets
- * (0 = empty, 1 = tombstone). Two copies exist; header->active selects one,
+ * The index is an open-addressing hash table of uint32_t slots holding a
+ * record's offset / 8 (0 = empty, 1 = tombstone), one slot per 128 bytes. Two copies exist; header->active selects one,
  * so that a rebuild can be written beside the live table and published by
- * a single store. A record becomes visible through one aligned 8-byte store
+ * a single store. A record becomes visible through one aligned 4-byte store
  * into the active index; only then is the old one counted as dead.
  *
  * Crash consistency: every mutation makes header->seq odd first and even
@@ -41,6 +41,7 @@
 
 #define SAFESHM_HEADER_SIZE    512u
 #define SAFESHM_MIN_SIZE       4096u
+#define SAFESHM_MAX_SIZE       ((uint64_t) UINT32_MAX * 8u) /* slots hold offset/8 in 32 bits */
 #define SAFESHM_MAX_KEY_LEN    4096u
 #define SAFESHM_MAX_NAME_LEN   200u
 

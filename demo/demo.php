@@ -218,7 +218,8 @@ if (!$stores) {
     exit(2);
 }
 
-printf("%d workers each write and read back one %d-byte JSON value for %s s, as fast as they can.\n\n",
+printf("%d workers each write one %d-byte JSON value and read it back, over and over, for %s s per store.\n"
+    . "One operation below is one write plus one read.\n\n",
     $workers, strlen($payload), rtrim(rtrim(sprintf('%.1f', $secs), '0'), '.'));
 $results = [];
 foreach ($stores as $label => [$open, $how]) {
@@ -228,7 +229,7 @@ foreach ($stores as $label => [$open, $how]) {
 
 echo "\n";
 $fmt = "%-20s %12s %12s %12s %12s %16s\n";
-printf($fmt, 'store', 'operations', 'ops/s', 'errors', 'wrong reads', 'crashed workers');
+printf($fmt, 'store', 'operations', 'per second', 'errors', 'wrong reads', 'crashed workers');
 printf($fmt, str_repeat('-', 20), str_repeat('-', 12), str_repeat('-', 12), str_repeat('-', 12), str_repeat('-', 12), str_repeat('-', 16));
 foreach ($results as $label => $r) {
     $crash = "{$r['crashed']} of $workers";

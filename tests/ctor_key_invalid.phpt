@@ -4,6 +4,7 @@ SafeShm::__construct(): key 0, negative, outside key_t, or an empty name is a Va
 safeshm
 --FILE--
 <?php
+// key_t is a signed 32-bit int: negative keys are valid (ftok() with a project id >= 0x80 makes them).
 foreach ([0, -1, -2147483648, 0x80000000, 0xFFFFFFFF, PHP_INT_MAX, PHP_INT_MIN, ''] as $k) {
     try {
         $s = new SafeShm($k, 8192);
@@ -16,8 +17,8 @@ foreach ([0, -1, -2147483648, 0x80000000, 0xFFFFFFFF, PHP_INT_MAX, PHP_INT_MIN, 
 ?>
 --EXPECTF--
 0: ValueError: SafeShm::__construct(): Argument #1 ($key) %s
--1: ValueError: SafeShm::__construct(): Argument #1 ($key) %s
--2147483648: ValueError: SafeShm::__construct(): Argument #1 ($key) %s
+-1: created
+-2147483648: created
 2147483648: ValueError: SafeShm::__construct(): Argument #1 ($key) %s
 4294967295: ValueError: SafeShm::__construct(): Argument #1 ($key) %s
 9223372036854775807: ValueError: SafeShm::__construct(): Argument #1 ($key) %s

@@ -13,7 +13,8 @@ $fresh = new SafeShm($key, 65536);
 $fresh->put('k2', 'new store');
 foreach (['get old key' => fn() => $stale->get('k'), 'put' => fn() => $stale->put('k3', 'from stale')] as $label => $f) {
     try {
-        echo "$label: returned ", json_encode($f()), "\n";
+        $r = $f();
+        echo "$label: returned ", json_encode($r), "\n";
     } catch (SafeShmException $e) {
         echo "$label: ", get_class($e), str_contains(strtolower($e->getMessage()), 'removed') ? ' (removed)' : ': ' . $e->getMessage(), "\n";
     }

@@ -1,0 +1,39 @@
+--TEST--
+SafeShm: a memory_limit fatal error inside get() leaves the lock released for the rest of the request
+--EXTENSIONS--
+safeshm
+--INI--
+memory_limit=8M
+safeshm.lock_timeout=1
+--FILE--
+<?php
+$key = ftok(__FILE__, 'a');
+$s = new SafeShm($key, 16 << 20);
+register_shutdown_function(function () use ($key) {
+    ini_set('memory_limit', '128M');
+    try {
+        $t = new SafeShm($key);
+        $t->put('after', 'bailout');
+        echo "after bailout: put ", $t->get('after'), ", big still there: ", strlen($t->get('big')), ", verify: ",
+            var_export($t->verify(), true), "\n";
+        $t->remove();
+    } catch (Throwable $e) {
+        echo 'after bailout: ', get_class($e), ': ', $e->getMessage(), "\n";
+    }
+});
+$v = str_repeat('x', 3 << 20);
+$s->put('big', $v);
+echo "stored\n";
+$copy1 = $s->get('big');
+$copy2 = $s->get('big');
+echo "not reached\n";
+?>
+--CLEAN--
+<?php
+try { (new SafeShm(ftok(__DIR__ . '/bailout_get_memory_limit.php', 'a')))->remove(); } catch (Throwable) {}
+?>
+--EXPECTF--
+stored
+
+Fatal error: Allowed memory size of 8388608 bytes exhausted%s(tried to allocate %d bytes) in %s on line %d
+after bailout: put bailout, big still there: 3145728, verify: true

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Builds SafeShm and runs every test: the phpt suite, the C unit tests of the
+# store and the lock, and the fuzzer. Last line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+bash tools/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+passed=0; failed=0
+count() { passed=$((passed + $1)); failed=$((failed + $2)); }
+
+echo "== build"
+if ! bash tools/build.sh; then echo "build failed"; echo "$passed passed, $((failed + 1)) failed"; exit 1; fi
+
+echo "== arginfo is up to date with safeshm.stub.php"
+cp safeshm_arginfo.h /tmp/safeshm_arginfo.h.committed
+if bash tools/gen-arginfo.sh >/dev/null && cmp -s safeshm_arginfo.h /tmp/safeshm_arginfo.h.committed; then
+  count 1 0
+else
+  echo "FAIL: safeshm_arginfo.h is stale: run tools/gen-arginfo.sh and commit it"
+  cp /tmp/safeshm_arginfo.h.committed safeshm_arginfo.h
+  count 0 1
+fi
+
+echo "== phpt"
+out=$(mktemp)
+TEST_PHP_EXECUTABLE=$(command -v php) NO_INTERACTION=1 \
+  php run-tests.php -q -j2 --show-diff -d extension="$root/modules/safeshm.so" tests/ 2>&1 | tee "$out" | grep -E "^(PASS|FAIL|SKIP|BORK|LEAK)|^Tests |^---|^\+|^-" | grep -v "^PASS" | head -200
+p=$(awk '/^Tests passed/ {print $4}' "$out"); f=$(awk '/^Tests failed/ {print $4}' "$out")
+b=$(grep -c '^BORK' "$out" || true)
+echo "phpt: passed ${p:-0}, failed ${f:-0}, borked $b"
+count "${p:-0}" "$(( ${f:-1} + b ))"
+
+echo "== C unit tests"
+if [ -x tests/c/run.sh ] || [ -f tests/c/run.sh ]; then
+  cout=$(bash tests/c/run.sh 2>&1); rc=$?
+  echo "$cout" | tail -20
+  cp=$(echo "$cout" | awk '/^[0-9]+ passed, [0-9]+ failed/ {s+=$1} END {print s+0}')
+  cf=$(echo "$cout" | awk '/^[0-9]+ passed, [0-9]+ failed/ {s+=$3} END {print s+0}')
+  [ "$rc" -ne 0 ] && [ "$cf" -eq 0 ] && cf=1
+  count "$cp" "$cf"
+fi
+
+echo "== fuzz"
+if [ -f fuzz/run.sh ]; then
+  fout=$(bash fuzz/run.sh "${SAFESHM_FUZZ_SECONDS:-60}" 2>&1); rc=$?
+  echo "$fout" | tail -8
+  fp=$(echo "$fout" | awk '/^[0-9]+ passed, [0-9]+ failed/ {s+=$1} END {print s+0}')
+  ff=$(echo "$fout" | awk '/^[0-9]+ passed, [0-9]+ failed/ {s+=$3} END {print s+0}')
+  [ "$rc" -ne 0 ] && [ "$ff" -eq 0 ] && ff=1
+  count "$fp" "$ff"
+fi
+
+left=$(ipcs -m -s 2>/dev/null | awk '/^0x/ {n++} END {print n+0}')
+echo "IPC objects left on the machine after the tests: $left"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
