@@ -24,6 +24,7 @@
 #include "ext/spl/spl_exceptions.h"
 
 #include <errno.h>
+#include <unistd.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
 
@@ -67,9 +68,33 @@ static ZEND_INI_MH(OnUpdateLockTimeout)
 	return SUCCESS;
 }
 
+#ifdef SAFESHM_TEST_HOOKS
+/* Test builds only: sleep at every step of a mutation, so that a SIGKILL at a
+ * random instant lands inside put, delete or a compaction's record move. */
+static zend_long php_safeshm_fault_delay_us;
+
+static void php_safeshm_fault_hook(const char *where)
+{
+	(void) where;
+	if (php_safeshm_fault_delay_us > 0) {
+		usleep((useconds_t) php_safeshm_fault_delay_us);
+	}
+}
+
+static ZEND_INI_MH(OnUpdateFaultDelay)
+{
+	php_safeshm_fault_delay_us = ZEND_STRTOL(ZSTR_VAL(new_value), NULL, 10);
+	safeshm_store_fault_hook = php_safeshm_fault_delay_us > 0 ? php_safeshm_fault_hook : NULL;
+	return SUCCESS;
+}
+#endif
+
 PHP_INI_BEGIN()
 	PHP_INI_ENTRY("safeshm.default_size", "1048576", PHP_INI_SYSTEM, OnUpdateDefaultSize)
 	PHP_INI_ENTRY("safeshm.lock_timeout", "5", PHP_INI_ALL, OnUpdateLockTimeout)
+#ifdef SAFESHM_TEST_HOOKS
+	PHP_INI_ENTRY("safeshm.test_fault_delay_us", "0", PHP_INI_ALL, OnUpdateFaultDelay)
+#endif
 PHP_INI_END()
 
 /* ---- errors --------------------------------------------------------- */

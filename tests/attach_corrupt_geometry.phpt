@@ -8,6 +8,13 @@ shmop
 // White-box: header field offsets from safeshm_header in shm_store.h (little-endian):
 // size@8 (u64) header_size@16 (u32) nslots@20 (u32) index_off[2]@24 (u64 x2) arena_off@40 arena_end@48 (u64).
 $key = ftok(__FILE__, 'a');
+/** Attaches from a fresh PHP process, which has no attachment cached. */
+function fresh_attach(int $key): string {
+    $php = getenv('TEST_PHP_EXECUTABLE') ?: PHP_BINARY;
+    $code = 'try { new SafeShm(' . $key . '); echo "ok"; } catch (SafeShmCorruptException $e) { echo "corrupt"; }'
+          . ' catch (SafeShmException $e) { echo get_class($e); }';
+    return trim((string) shell_exec($php . ' ' . getenv('TEST_PHP_EXTRA_ARGS') . ' -r ' . escapeshellarg($code) . ' 2>&1'));
+}
 $s = new SafeShm($key, 65536);
 for ($i = 0; $i < 20; $i++) $s->put("k$i", "value $i");
 $raw = shmop_open($key, 'w', 0, 0);
@@ -29,12 +36,12 @@ $variants = [
 foreach ($variants as $label => [$off, $bytes]) {
     shmop_write($raw, $bytes, $off);
     $snapshot = shmop_read($raw, 0, 65536);
-    $results = [];
+    $results = ['fresh process=' . fresh_attach($key)];
     foreach (['new' => fn() => new SafeShm($key), 'get' => fn() => $s->get('k1'), 'put' => fn() => $s->put('k1', 'x'),
               'keys' => fn() => $s->keys(), 'verify' => fn() => $s->verify()] as $op => $f) {
         try {
-            $f();
-            $results[] = "$op=ok";
+            $r = $f();
+            $results[] = "$op=" . ($op === 'get' && $r === 'value 1' ? 'intact' : 'ok');
         } catch (SafeShmCorruptException $e) {
             $results[] = "$op=corrupt";
         } catch (SafeShmException $e) {
@@ -48,7 +55,7 @@ foreach ($variants as $label => [$off, $bytes]) {
 $t = new SafeShm($key);
 $bad = 0;
 for ($i = 0; $i < 20; $i++) if ($t->get("k$i") !== "value $i") $bad++;
-var_dump($bad, $t->verify());
+var_dump($bad, $t->verify(), fresh_attach($key));
 $t->remove();
 ?>
 --CLEAN--
@@ -59,17 +66,18 @@ try { (new SafeShm($key))->remove(); } catch (Throwable) {
     if ($id) shmop_delete($id);
 }
 ?>
---EXPECT--
-bytes 8..64 all 0xff: new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
-size 1 TiB: new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
-size smaller than real: new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
-header_size huge: new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
-nslots 0: new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
-nslots not a power of two: new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
-nslots huge: new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
-index_off past the end: new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
-index_off inside the header: new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
-arena_off past arena_end: new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
-arena_end past the segment: new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
+--EXPECTF--
+bytes 8..64 all 0xff: fresh process=corrupt new=corrupt get=%r(intact|corrupt)%r put=corrupt keys=corrupt verify=corrupt, untouched: yes
+size 1 TiB: fresh process=corrupt new=corrupt get=%r(intact|corrupt)%r put=corrupt keys=corrupt verify=corrupt, untouched: yes
+size smaller than real: fresh process=corrupt new=corrupt get=%r(intact|corrupt)%r put=corrupt keys=corrupt verify=corrupt, untouched: yes
+header_size huge: fresh process=corrupt new=corrupt get=%r(intact|corrupt)%r put=corrupt keys=corrupt verify=corrupt, untouched: yes
+nslots 0: fresh process=corrupt new=corrupt get=%r(intact|corrupt)%r put=corrupt keys=corrupt verify=corrupt, untouched: yes
+nslots not a power of two: fresh process=corrupt new=corrupt get=%r(intact|corrupt)%r put=corrupt keys=corrupt verify=corrupt, untouched: yes
+nslots huge: fresh process=corrupt new=corrupt get=%r(intact|corrupt)%r put=corrupt keys=corrupt verify=corrupt, untouched: yes
+index_off past the end: fresh process=corrupt new=corrupt get=%r(intact|corrupt)%r put=corrupt keys=corrupt verify=corrupt, untouched: yes
+index_off inside the header: fresh process=corrupt new=corrupt get=%r(intact|corrupt)%r put=corrupt keys=corrupt verify=corrupt, untouched: yes
+arena_off past arena_end: fresh process=corrupt new=corrupt get=%r(intact|corrupt)%r put=corrupt keys=corrupt verify=corrupt, untouched: yes
+arena_end past the segment: fresh process=corrupt new=corrupt get=%r(intact|corrupt)%r put=corrupt keys=corrupt verify=corrupt, untouched: yes
 int(0)
 bool(true)
+string(2) "ok"

@@ -7,6 +7,12 @@ shmop
 <?php
 // White-box: the header starts with the magic "FSHM" and a little-endian uint32 layout version (shm_store.h).
 $key = ftok(__FILE__, 'a');
+/** Attaches from a fresh PHP process, which has no attachment cached. */
+function fresh_attach(int $key): string {
+    $php = getenv('TEST_PHP_EXECUTABLE') ?: PHP_BINARY;
+    $code = 'try { new SafeShm(' . $key . '); echo "attached"; } catch (SafeShmException $e) { echo get_class($e); }';
+    return trim((string) shell_exec($php . ' ' . getenv('TEST_PHP_EXTRA_ARGS') . ' -r ' . escapeshellarg($code) . ' 2>&1'));
+}
 $s = new SafeShm($key, 8192);
 $s->put('k', 'data');
 $raw = shmop_open($key, 'w', 0, 0);
@@ -21,6 +27,7 @@ foreach ([2, 99, 0, 0xFFFFFFFF] as $v) {
     } catch (SafeShmException $e) {
         echo "version $v: ", get_class($e), "\n";
     }
+    echo "version $v, fresh process: ", fresh_attach($key), "\n";
     echo "version $v: untouched: ", shmop_read($raw, 0, 8192) === $before ? 'yes' : 'NO', "\n";
 }
 shmop_write($raw, substr($head, 4, 4), 4);
@@ -40,12 +47,16 @@ try { (new SafeShm($key))->remove(); } catch (Throwable) {
 string(4) "FSHM"
 int(1)
 version 2: SafeShmException
+version 2, fresh process: SafeShmException
 version 2: untouched: yes
 version 99: SafeShmException
+version 99, fresh process: SafeShmException
 version 99: untouched: yes
 version 0: SafeShmException
+version 0, fresh process: SafeShmException
 version 0: untouched: yes
 version 4294967295: SafeShmException
+version 4294967295, fresh process: SafeShmException
 version 4294967295: untouched: yes
 string(4) "data"
 bool(true)

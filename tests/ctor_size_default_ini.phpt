@@ -5,7 +5,7 @@ safeshm
 --FILE--
 <?php
 $key = ftok(__FILE__, 'a');
-var_dump(ini_get('safeshm.default_size'));
+var_dump(ini_parse_quantity(ini_get('safeshm.default_size')));
 $s = new SafeShm($key);
 var_dump($s->info()['size']);
 foreach (file('/proc/sysvipc/shm') as $line) {
@@ -22,7 +22,7 @@ $s->remove();
 try { (new SafeShm(ftok(__DIR__ . '/ctor_size_default_ini.php', 'a')))->remove(); } catch (Throwable) {}
 ?>
 --EXPECT--
-string(7) "1048576"
+int(1048576)
 int(1048576)
 system size: 1048576
 int(1048576)

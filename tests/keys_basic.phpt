@@ -5,7 +5,7 @@ safeshm
 --FILE--
 <?php
 $key = ftok(__FILE__, 'a');
-$s = new SafeShm($key, 65536);
+$s = new SafeShm($key, 1 << 20);
 var_dump($s->keys());
 $expected = [];
 for ($i = 0; $i < 300; $i++) {

@@ -1,5 +1,5 @@
 --TEST--
-SafeShm multi-process: 8 workers x 2000 increments give exactly 16000; each add() key is won by exactly one worker
+SafeShm multi-process: 8 workers x 2000 increments give exactly 16000; each of 2000 add() keys is won by exactly one worker
 --EXTENSIONS--
 safeshm
 pcntl
@@ -7,7 +7,7 @@ pcntl
 <?php
 $key = ftok(__FILE__, 'a');
 $workers = 8;
-$s = new SafeShm($key, 1 << 20);
+$s = new SafeShm($key, 4 << 20);
 
 /** Forks $workers children running $job($w, $store), returns what each wrote back, and how many exited cleanly. */
 function run_workers(int $workers, SafeShm $s, int $key, callable $job): array {
@@ -59,10 +59,10 @@ sort($all);
 var_dump($s->get('counter'));
 echo 'returned values are exactly 1..16000: ', $all === range(1, 16000) ? 'yes' : 'no (' . count(array_unique($all)) . ' distinct)', "\n";
 
-// 2. add race on 200 fresh keys: every worker tries every key, in the same order.
+// 2. add race on 2000 fresh keys: every worker tries every key, in the same order.
 [$results, $ok] = run_workers($workers, $s, $key, function (int $w, SafeShm $o) {
     $won = [];
-    for ($i = 0; $i < 200; $i++) {
+    for ($i = 0; $i < 2000; $i++) {
         if ($o->add("slot-$i", $w)) $won[] = $i;
     }
     return $won;
@@ -80,7 +80,7 @@ foreach ($results as $w => $r) {
     }
 }
 $mismatch = 0;
-for ($i = 0; $i < 200; $i++) {
+for ($i = 0; $i < 2000; $i++) {
     if (!isset($winner[$i]) || $s->get("slot-$i") !== $winner[$i]) $mismatch++;
 }
 echo "wins=$wins keys won twice=$dup keys whose value is not their winner=$mismatch\n";
@@ -96,6 +96,6 @@ increment workers exited ok: 8
 int(16000)
 returned values are exactly 1..16000: yes
 add workers exited ok: 8
-wins=200 keys won twice=0 keys whose value is not their winner=0
-int(201)
+wins=2000 keys won twice=0 keys whose value is not their winner=0
+int(2001)
 bool(true)

@@ -13,7 +13,8 @@ $start = strpos($info, "\nsafeshm\n");
 var_dump($start !== false);
 $section = substr($info, $start, 2000);
 var_dump(str_contains($section, $version));
-var_dump(str_contains($section, 'safeshm.default_size => 1048576 => 1048576'));
+$size = ini_get('safeshm.default_size');
+var_dump(ini_parse_quantity($size) === 1048576 && str_contains($section, "safeshm.default_size => $size => $size"));
 var_dump(str_contains($section, 'safeshm.lock_timeout => 5 => 5'));
 ?>
 --EXPECT--
