@@ -20,6 +20,7 @@ typedef struct _php_safeshm_attachment {
 	int shmid;
 	safeshm_lock lock;
 	safeshm_store store;
+	uint64_t checked_ns; /* when the key was last seen to name this segment */
 	uint32_t refcount;  /* objects using it */
 	bool stale;         /* removed, or replaced by a new segment under the key */
 	bool cached;        /* still in SAFESHM_G(attachments) */

@@ -25,6 +25,7 @@
 
 #include <errno.h>
 #include <unistd.h>
+#include <time.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
 
@@ -43,6 +44,9 @@ static zend_object_handlers php_safeshm_handlers;
 
 /* Optimistic (lock-free) read attempts before a reader takes the lock. */
 #define PHP_SAFESHM_READ_TRIES 16
+
+/* How stale a lock-free reader's knowledge that its segment still exists may be. */
+#define PHP_SAFESHM_RECHECK_NS 100000000u
 
 /* ---- ini ------------------------------------------------------------ */
 
@@ -172,6 +176,23 @@ typedef enum {
 	PHP_SAFESHM_LOCK_STORE  /* store status in *store_st */
 } php_safeshm_lock_result;
 
+static uint64_t php_safeshm_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
+/* Whether the key still names our segment. SafeShm::remove() sets a flag
+ * every process sees at once; this catches removal from outside (ipcrm -m,
+ * shm_remove by other code), which changes nothing in the mapped bytes. */
+static bool php_safeshm_still_current(php_safeshm_attachment *a)
+{
+	int id = shmget(a->key, 0, 0);
+	a->checked_ns = php_safeshm_now_ns();
+	return id == a->shmid;
+}
+
 /* Acquires the semaphore only. */
 static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, int *err)
 {
@@ -205,7 +226,7 @@ static php_safeshm_lock_result php_safeshm_lock(php_safeshm_attachment *a, safes
 	if (r != PHP_SAFESHM_LOCKED) {
 		return r;
 	}
-	if (safeshm_store_is_removed(&a->store)) {
+	if (safeshm_store_is_removed(&a->store) || !php_safeshm_still_current(a)) {
 		safeshm_lock_release(&a->lock);
 		SAFESHM_G(held) = NULL;
 		return PHP_SAFESHM_LOCK_REMOVED;
@@ -334,6 +355,7 @@ static php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, s
 	a = pecalloc(1, sizeof(*a), 1);
 	a->key = key;
 	a->shmid = shmid;
+	a->checked_ns = php_safeshm_now_ns();
 	safeshm_store_bind(&a->store, base, ds.shm_segsz);
 
 	/* Refuse a foreign segment before creating any semaphore for it. */
@@ -628,6 +650,12 @@ static safeshm_status php_safeshm_read(php_safeshm_attachment *a, const php_safe
 	if (st != SAFESHM_OK) {
 		php_safeshm_throw_status(a, st);
 		return st;
+	}
+	/* a lock-free read asks the system at most every PHP_SAFESHM_RECHECK_NS */
+	if (php_safeshm_now_ns() - a->checked_ns > PHP_SAFESHM_RECHECK_NS && !php_safeshm_still_current(a)) {
+		php_safeshm_attachment_forget(a);
+		php_safeshm_throw_removed(a);
+		return SAFESHM_REMOVED;
 	}
 	for (int i = 0; i < PHP_SAFESHM_READ_TRIES; i++) {
 		uint64_t seq = safeshm_store_read_begin(s);

@@ -1,0 +1,38 @@
+--TEST--
+SafeShm::__construct(): the name is recorded in the segment; opening a named store's IPC key without that name is refused
+--EXTENSIONS--
+safeshm
+--FILE--
+<?php
+$name = 'safeshm-phpt-' . basename(__FILE__, '.php');
+// A size no other test uses, to find the segment this process created in /proc/sysvipc/shm.
+$size = 12288 + 8;
+$s = new SafeShm($name, $size);
+$s->put('k', 'named data');
+$found = [];
+foreach (array_slice(file('/proc/sysvipc/shm'), 1) as $line) {
+    $f = preg_split('/\s+/', trim($line));
+    if ($f[3] === (string) $size && $f[4] === (string) getmypid()) $found[] = (int) $f[0];
+}
+var_dump(count($found));
+$key = $found[0];
+echo 'named key in 0x40000000..0x7fffffff: ', $key >= 0x40000000 && $key <= 0x7fffffff ? 'yes' : sprintf('no (0x%08x)', $key), "\n";
+try {
+    $o = new SafeShm($key);
+    echo 'opened by int key, sees: ', var_export($o->get('k'), true), "\n";
+} catch (SafeShmException $e) {
+    echo get_class($e), "\n";
+}
+var_dump($s->get('k'), (new SafeShm($name))->get('k'));
+$s->remove();
+?>
+--CLEAN--
+<?php
+try { (new SafeShm('safeshm-phpt-ctor_named_refused_by_int_key'))->remove(); } catch (Throwable) {}
+?>
+--EXPECT--
+int(1)
+named key in 0x40000000..0x7fffffff: yes
+SafeShmException
+string(10) "named data"
+string(10) "named data"
