@@ -226,12 +226,12 @@ static php_safeshm_lock_result php_safeshm_lock(php_safeshm_attachment *a, safes
 	if (r != PHP_SAFESHM_LOCKED) {
 		return r;
 	}
-	if (safeshm_store_is_removed(&a->store) || !php_safeshm_still_current(a)) {
+	*store_st = safeshm_store_check_header(&a->store);
+	if (*store_st == SAFESHM_OK && (safeshm_store_is_removed(&a->store) || !php_safeshm_still_current(a))) {
 		safeshm_lock_release(&a->lock);
 		SAFESHM_G(held) = NULL;
 		return PHP_SAFESHM_LOCK_REMOVED;
 	}
-	*store_st = safeshm_store_check_header(&a->store);
 	if (*store_st == SAFESHM_OK && safeshm_store_needs_recovery(&a->store)) {
 		*store_st = safeshm_store_recover(&a->store);
 	}
@@ -309,13 +309,13 @@ static php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, s
 	shmid = shmget(key, 0, SHM_R | SHM_W);
 	cached = zend_hash_index_find_ptr(&SAFESHM_G(attachments), (zend_ulong) (uint32_t) key);
 	if (cached) {
+		st = safeshm_store_check_header(&cached->store);
+		if (shmid == cached->shmid && !cached->stale && st != SAFESHM_OK) {
+			php_safeshm_throw_status(cached, st);
+			return NULL;
+		}
 		if (shmid == cached->shmid && !cached->stale && !safeshm_store_is_removed(&cached->store)) {
 			const safeshm_header *h = (const safeshm_header *) cached->store.base;
-			st = safeshm_store_check_header(&cached->store);
-			if (st != SAFESHM_OK) {
-				php_safeshm_throw_status(cached, st);
-				return NULL;
-			}
 			if (h->name_len != name_len || (name_len && memcmp(h->name, name, name_len) != 0)) {
 				php_safeshm_throw_status(cached, SAFESHM_NAME);
 				return NULL;
@@ -396,9 +396,15 @@ static php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, s
 		st = safeshm_store_recover(&a->store);
 	}
 	if (st == SAFESHM_FOREIGN) {
-		/* zero magic but not blank: nobody SafeShm uses this semaphore */
-		safeshm_lock_remove(&a->lock);
-		SAFESHM_G(held) = NULL;
+		/* zero magic but not blank. If we just made the semaphore, no SafeShm
+		 * store uses it: do not leave it behind. Otherwise it may be the lock
+		 * of a store whose header was damaged: leave it alone. */
+		if (a->lock.created) {
+			safeshm_lock_remove(&a->lock);
+			SAFESHM_G(held) = NULL;
+		} else {
+			php_safeshm_unlock(a);
+		}
 		goto fail;
 	}
 	php_safeshm_unlock(a);
@@ -439,7 +445,8 @@ static php_safeshm_attachment *php_safeshm_get(zval *obj)
 		zend_throw_error(NULL, "SafeShm object is not initialized");
 		return NULL;
 	}
-	if (a->stale || safeshm_store_is_removed(&a->store)) {
+	/* the removed flag means something only in a valid header */
+	if (a->stale || (safeshm_store_check_header(&a->store) == SAFESHM_OK && safeshm_store_is_removed(&a->store))) {
 		php_safeshm_attachment_forget(a);
 		php_safeshm_throw_removed(a);
 		return NULL;

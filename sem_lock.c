@@ -29,7 +29,12 @@ key_t safeshm_lock_key(key_t shm_key)
 safeshm_lock_status safeshm_lock_open(safeshm_lock *l, key_t shm_key, int perms)
 {
 	l->key = safeshm_lock_key(shm_key);
-	l->semid = semget(l->key, 1, IPC_CREAT | (perms & 0777));
+	l->created = 1;
+	l->semid = semget(l->key, 1, IPC_CREAT | IPC_EXCL | (perms & 0777));
+	if (l->semid < 0 && errno == EEXIST) {
+		l->created = 0;
+		l->semid = semget(l->key, 1, 0);
+	}
 	if (l->semid < 0) {
 		return SAFESHM_LOCK_ERROR;
 	}

@@ -19,6 +19,7 @@
 typedef struct {
 	int semid;
 	key_t key;
+	int created;   /* 1 when safeshm_lock_open() made the semaphore */
 } safeshm_lock;
 
 typedef enum {

@@ -833,7 +833,8 @@ safeshm_status safeshm_store_stats(const safeshm_store *s, safeshm_stats *st)
 	}
 	st->used = h->used;
 	st->dead = h->dead;
-	st->free = st->arena_size - h->used;
+	/* what a new entry can use: nothing once the index has no slot left for it */
+	st->free = h->entries >= st->max_entries ? 0 : st->arena_size - h->used;
 	st->entries = h->entries;
 	st->tombs = h->tombs;
 	st->compactions = h->compactions;
