@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <unistd.h>
 #include <time.h>
+#include <pthread.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
 
@@ -193,6 +194,24 @@ static bool php_safeshm_still_current(php_safeshm_attachment *a)
 	return id == a->shmid;
 }
 
+/* getpid() is a system call; the pid is cached and refreshed in forked children. */
+static uint32_t php_safeshm_pid;
+
+static void php_safeshm_atfork_child(void)
+{
+	php_safeshm_pid = (uint32_t) getpid();
+}
+
+/* Releases the lock this process holds on a. */
+static void php_safeshm_release(php_safeshm_attachment *a)
+{
+	if (safeshm_store_check_header(&a->store) == SAFESHM_OK) {
+		safeshm_store_set_owner(&a->store, 0);
+	}
+	safeshm_lock_release(&a->lock);
+	SAFESHM_G(held) = NULL;
+}
+
 /* Acquires the semaphore only. */
 static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, int *err)
 {
@@ -200,13 +219,17 @@ static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, i
 	safeshm_lock_status ls;
 
 	ZEND_ASSERT(SAFESHM_G(held) == NULL);
-	ls = safeshm_lock_acquire(&a->lock, php_safeshm_timeout_ms(), &waited);
+	ls = safeshm_lock_acquire_hint(&a->lock, php_safeshm_timeout_ms(), &waited,
+		safeshm_store_owner_hint(&a->store));
 	if (waited) {
 		safeshm_store_count_lock_wait(&a->store);
 	}
 	switch (ls) {
 		case SAFESHM_LOCK_OK:
 			SAFESHM_G(held) = a;
+			if (safeshm_store_check_header(&a->store) == SAFESHM_OK) {
+				safeshm_store_set_owner(&a->store, php_safeshm_pid);
+			}
 			return PHP_SAFESHM_LOCKED;
 		case SAFESHM_LOCK_TIMEOUT:
 			safeshm_store_count_lock_timeout(&a->store);
@@ -221,23 +244,27 @@ static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, i
 
 static php_safeshm_lock_result php_safeshm_lock(php_safeshm_attachment *a, safeshm_status *store_st, int *err)
 {
-	php_safeshm_lock_result r = php_safeshm_lock_raw(a, err);
+	php_safeshm_lock_result r;
 
+	/* Outside the lock, to keep the critical section short: a write racing
+	 * an external ipcrm is the same as one made just before it. */
+	if (!php_safeshm_still_current(a)) {
+		return PHP_SAFESHM_LOCK_REMOVED;
+	}
+	r = php_safeshm_lock_raw(a, err);
 	if (r != PHP_SAFESHM_LOCKED) {
 		return r;
 	}
 	*store_st = safeshm_store_check_header(&a->store);
-	if (*store_st == SAFESHM_OK && (safeshm_store_is_removed(&a->store) || !php_safeshm_still_current(a))) {
-		safeshm_lock_release(&a->lock);
-		SAFESHM_G(held) = NULL;
+	if (*store_st == SAFESHM_OK && safeshm_store_is_removed(&a->store)) {
+		php_safeshm_release(a);
 		return PHP_SAFESHM_LOCK_REMOVED;
 	}
 	if (*store_st == SAFESHM_OK && safeshm_store_needs_recovery(&a->store)) {
 		*store_st = safeshm_store_recover(&a->store);
 	}
 	if (*store_st != SAFESHM_OK) {
-		safeshm_lock_release(&a->lock);
-		SAFESHM_G(held) = NULL;
+		php_safeshm_release(a);
 		return PHP_SAFESHM_LOCK_STORE;
 	}
 	return PHP_SAFESHM_LOCKED;
@@ -246,8 +273,7 @@ static php_safeshm_lock_result php_safeshm_lock(php_safeshm_attachment *a, safes
 static void php_safeshm_unlock(php_safeshm_attachment *a)
 {
 	ZEND_ASSERT(SAFESHM_G(held) == a);
-	safeshm_lock_release(&a->lock);
-	SAFESHM_G(held) = NULL;
+	php_safeshm_release(a);
 }
 
 static void php_safeshm_throw_lock(php_safeshm_attachment *a, php_safeshm_lock_result r, safeshm_status st, int err)
@@ -1159,6 +1185,8 @@ static PHP_GSHUTDOWN_FUNCTION(safeshm)
 PHP_MINIT_FUNCTION(safeshm)
 {
 	REGISTER_INI_ENTRIES();
+	php_safeshm_pid = (uint32_t) getpid();
+	pthread_atfork(NULL, NULL, php_safeshm_atfork_child);
 
 	php_safeshm_ce = register_class_SafeShm(zend_ce_countable);
 	php_safeshm_ce->create_object = php_safeshm_create;
@@ -1194,8 +1222,7 @@ PHP_RINIT_FUNCTION(safeshm)
 PHP_RSHUTDOWN_FUNCTION(safeshm)
 {
 	if (SAFESHM_G(held)) {
-		safeshm_lock_release(&SAFESHM_G(held)->lock);
-		SAFESHM_G(held) = NULL;
+		php_safeshm_release(SAFESHM_G(held));
 	}
 	return SUCCESS;
 }

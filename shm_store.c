@@ -726,6 +726,16 @@ void safeshm_store_count_lock_timeout(safeshm_store *s)
 	}
 }
 
+void safeshm_store_set_owner(safeshm_store *s, uint32_t pid)
+{
+	__atomic_store_n(&HDR(s)->lock_owner, pid, __ATOMIC_RELEASE);
+}
+
+const uint32_t *safeshm_store_owner_hint(const safeshm_store *s)
+{
+	return &HDR(s)->lock_owner;
+}
+
 /* ---- inspection ----------------------------------------------------- */
 
 safeshm_status safeshm_store_iterate(const safeshm_store *s, safeshm_iter_cb cb, void *ctx)

@@ -108,7 +108,7 @@ typedef struct {
 	uint32_t mv_slot;
 	uint32_t mv_active;
 	uint32_t name_len;
-	uint32_t reserved0;
+	uint32_t lock_owner;    /* pid of the lock holder, 0 when free: a hint for waiters and info() */
 	uint8_t  name[SAFESHM_MAX_NAME_LEN];
 	uint8_t  reserved[SAFESHM_HEADER_SIZE - 200 - SAFESHM_MAX_NAME_LEN];
 } safeshm_header;
@@ -202,6 +202,10 @@ int safeshm_store_is_removed(const safeshm_store *s);
  * and do nothing on a header that fails validation. */
 void safeshm_store_count_lock_wait(safeshm_store *s);
 void safeshm_store_count_lock_timeout(safeshm_store *s);
+
+/* The lock holder hint: set right after acquiring, cleared right before releasing. */
+void safeshm_store_set_owner(safeshm_store *s, uint32_t pid);
+const uint32_t *safeshm_store_owner_hint(const safeshm_store *s);
 
 /* Record size for a key/value, for callers that want to pre-check. */
 size_t safeshm_record_size(size_t klen, size_t vlen);

@@ -1,5 +1,5 @@
 --TEST--
-SafeShm::__construct(): key 0, negative, outside key_t, or an empty name is a ValueError
+SafeShm::__construct(): key 0, a key outside key_t (int32) or an empty name is a ValueError; negative key_t values are valid
 --EXTENSIONS--
 safeshm
 --FILE--
@@ -13,6 +13,12 @@ foreach ([0, -1, -2147483648, 0x80000000, 0xFFFFFFFF, PHP_INT_MAX, PHP_INT_MIN, 
     } catch (Throwable $e) {
         echo var_export($k, true), ': ', get_class($e), ': ', $e->getMessage(), "\n";
     }
+}
+?>
+--CLEAN--
+<?php
+foreach ([-1, -2147483648] as $k) {
+    try { (new SafeShm($k))->remove(); } catch (Throwable) {}
 }
 ?>
 --EXPECTF--
