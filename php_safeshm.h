@@ -23,11 +23,13 @@ typedef struct _php_safeshm_attachment {
 	uint64_t checked_ns; /* when the key was last seen to name this segment */
 	uint32_t refcount;  /* objects using it */
 	bool stale;         /* removed, or replaced by a new segment under the key */
+	bool rmid_kept;     /* safeshm_remove()/shm_remove(): marked for removal, still usable here */
 	bool cached;        /* still in SAFESHM_G(attachments) */
 } php_safeshm_attachment;
 
 typedef struct _php_safeshm_obj {
 	php_safeshm_attachment *att;
+	bool detached;      /* safeshm_detach()/shm_detach() was called */
 	zend_object std;
 } php_safeshm_obj;
 
@@ -43,10 +45,13 @@ extern zend_class_entry *php_safeshm_exception_ce;
 extern zend_class_entry *php_safeshm_full_exception_ce;
 extern zend_class_entry *php_safeshm_timeout_exception_ce;
 extern zend_class_entry *php_safeshm_corrupt_exception_ce;
+extern zend_class_entry *php_safeshm_sysv_ce; /* SysvSharedMemory in compat mode, else NULL */
 
 ZEND_BEGIN_MODULE_GLOBALS(safeshm)
 	zend_long default_size;
+	zend_long init_mem;
 	double lock_timeout;
+	bool sysvshm_compat;
 	HashTable attachments;            /* key_t => php_safeshm_attachment* */
 	php_safeshm_attachment *held;     /* whose lock this process holds, if any */
 ZEND_END_MODULE_GLOBALS(safeshm)

@@ -33,6 +33,11 @@
 #include "php_safeshm.h"
 #include "safeshm_arginfo.h"
 
+/* The compat stub's generated table is also called ext_functions. */
+#define ext_functions php_safeshm_compat_functions
+#include "safeshm_compat_arginfo.h"
+#undef ext_functions
+
 ZEND_DECLARE_MODULE_GLOBALS(safeshm)
 
 zend_class_entry *php_safeshm_ce;
@@ -40,6 +45,10 @@ zend_class_entry *php_safeshm_exception_ce;
 zend_class_entry *php_safeshm_full_exception_ce;
 zend_class_entry *php_safeshm_timeout_exception_ce;
 zend_class_entry *php_safeshm_corrupt_exception_ce;
+zend_class_entry *php_safeshm_sysv_ce;
+
+/* Why safeshm.sysvshm_compat did not take effect, for phpinfo(); NULL if it did or is Off. */
+static const char *php_safeshm_compat_skipped;
 
 static zend_object_handlers php_safeshm_handlers;
 
@@ -97,6 +106,8 @@ static ZEND_INI_MH(OnUpdateFaultDelay)
 PHP_INI_BEGIN()
 	PHP_INI_ENTRY("safeshm.default_size", "1048576", PHP_INI_SYSTEM, OnUpdateDefaultSize)
 	PHP_INI_ENTRY("safeshm.lock_timeout", "5", PHP_INI_ALL, OnUpdateLockTimeout)
+	STD_PHP_INI_ENTRY("safeshm.init_mem", "10000", PHP_INI_ALL, OnUpdateLong, init_mem, zend_safeshm_globals, safeshm_globals)
+	STD_PHP_INI_BOOLEAN("safeshm.sysvshm_compat", "0", PHP_INI_SYSTEM, OnUpdateBool, sysvshm_compat, zend_safeshm_globals, safeshm_globals)
 #ifdef SAFESHM_TEST_HOOKS
 	PHP_INI_ENTRY("safeshm.test_fault_delay_us", "0", PHP_INI_ALL, OnUpdateFaultDelay)
 #endif
@@ -129,6 +140,11 @@ static void php_safeshm_throw_removed(const php_safeshm_attachment *a)
 
 static void php_safeshm_attachment_free(php_safeshm_attachment *a)
 {
+	/* after safeshm_remove(): the semaphore goes too, unless a new segment
+	 * under the same key already uses it */
+	if (a->rmid_kept && a->lock.semid > 0 && shmget(a->key, 0, 0) < 0 && errno == ENOENT) {
+		safeshm_lock_remove(&a->lock);
+	}
 	if (a->store.base) {
 		shmdt(a->store.base);
 	}
@@ -189,7 +205,11 @@ static uint64_t php_safeshm_now_ns(void)
  * shm_remove by other code), which changes nothing in the mapped bytes. */
 static bool php_safeshm_still_current(php_safeshm_attachment *a)
 {
-	int id = shmget(a->key, 0, 0);
+	int id;
+	if (a->rmid_kept) {
+		return true; /* sysvshm semantics: usable until detached */
+	}
+	id = shmget(a->key, 0, 0);
 	a->checked_ns = php_safeshm_now_ns();
 	return id == a->shmid;
 }
@@ -320,8 +340,98 @@ static key_t php_safeshm_name_key(const char *name, size_t len)
 	return (key_t) ((h & 0x3FFFFFFFu) | 0x40000000u);
 }
 
-/* Opens (creating if needed) the segment for key; throws on failure. */
-static php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t name_len, zend_long size, zend_long perms)
+/* ext/sysvshm's segment header (PHP 8.2, ext/sysvshm/php_sysvshm.h). */
+typedef struct {
+	char magic[8];
+	zend_long start;
+	zend_long end;
+	zend_long free;
+	zend_long total;
+} php_safeshm_sysvshm_head;
+
+typedef struct {
+	zend_long key;
+	zend_long length;
+	zend_long next;
+	/* serialized bytes follow */
+} php_safeshm_sysvshm_chunk;
+
+/* 1: a consistent sysvshm header; 0: not sysvshm; -1: sysvshm magic, bad header. */
+static int php_safeshm_sysvshm_kind(const void *base, size_t size)
+{
+	php_safeshm_sysvshm_head h;
+	if (size < sizeof(h)) {
+		return 0;
+	}
+	memcpy(&h, base, sizeof(h));
+	if (memcmp(h.magic, "PHP_SM", 7) != 0) {
+		return 0;
+	}
+	if (h.start != (zend_long) sizeof(h) || h.end < h.start || h.total < h.end
+			|| (zend_ulong) h.total > size || h.free != h.total - h.end) {
+		return -1;
+	}
+	return 1;
+}
+
+/* Reports an attach failure: a SafeShmException for the class, sysvshm's
+ * "Failed for key" warning for the functions. No lock is held here. */
+static void php_safeshm_attach_error(bool proc, zend_class_entry *ce, key_t key, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	zend_vspprintf(&msg, 0, fmt, ap);
+	va_end(ap);
+	if (proc) {
+		php_error_docref(NULL, E_WARNING, "Failed for key 0x%x: %s", (unsigned) key, msg);
+	} else {
+		zend_throw_exception_ex(ce, 0, "SafeShm segment 0x%08x: %s", (unsigned) key, msg);
+	}
+	efree(msg);
+}
+
+static void php_safeshm_attach_status_error(bool proc, key_t key, int shmid, safeshm_status st, const void *base, size_t size)
+{
+	int kind;
+
+	switch (st) {
+		case SAFESHM_FOREIGN:
+			kind = php_safeshm_sysvshm_kind(base, size);
+			if (kind == 1) {
+				php_safeshm_attach_error(proc, php_safeshm_exception_ce, key,
+					"the key holds an ext/sysvshm segment (shm_attach); it was left untouched. "
+					"Copy its variables with SafeShm::importSysvshm(0x%x) into a store under another key, "
+					"or, once no process uses it, remove it (ipcrm -m %d) and attach again", (unsigned) key, shmid);
+			} else if (proc) {
+				php_safeshm_attach_error(proc, NULL, key, "segment header is corrupted");
+			} else {
+				php_safeshm_attach_error(proc, php_safeshm_exception_ce, key,
+					"the segment was not created by SafeShm (%s); its bytes were left untouched",
+					kind < 0 ? "an ext/sysvshm header with invalid fields" : "shmop, sysvshm or another program uses this key");
+			}
+			break;
+		case SAFESHM_TOO_SMALL:
+			php_safeshm_attach_error(proc, php_safeshm_exception_ce, key, "segment too small");
+			break;
+		case SAFESHM_NAME:
+			php_safeshm_attach_error(proc, php_safeshm_exception_ce, key,
+				"the segment belongs to another name (or was opened by integer key); refusing to share it");
+			break;
+		case SAFESHM_CORRUPT:
+			php_safeshm_attach_error(proc, php_safeshm_corrupt_exception_ce, key,
+				proc ? "segment header is corrupted" : "segment is corrupted");
+			break;
+		default:
+			php_safeshm_attach_error(proc, php_safeshm_status_ce(st), key, "%s", safeshm_status_str(st));
+			break;
+	}
+}
+
+/* Opens (creating if needed) the segment for key. On failure returns NULL
+ * after throwing (class) or warning (proc: the sysvshm-style functions). */
+static php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t name_len, zend_long size, zend_long perms, bool proc)
 {
 	php_safeshm_attachment *a, *cached;
 	struct shmid_ds ds;
@@ -337,13 +447,13 @@ static php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, s
 	if (cached) {
 		st = safeshm_store_check_header(&cached->store);
 		if (shmid == cached->shmid && !cached->stale && st != SAFESHM_OK) {
-			php_safeshm_throw_status(cached, st);
+			php_safeshm_attach_status_error(proc, key, shmid, st, cached->store.base, cached->store.size);
 			return NULL;
 		}
 		if (shmid == cached->shmid && !cached->stale && !safeshm_store_is_removed(&cached->store)) {
 			const safeshm_header *h = (const safeshm_header *) cached->store.base;
 			if (h->name_len != name_len || (name_len && memcmp(h->name, name, name_len) != 0)) {
-				php_safeshm_throw_status(cached, SAFESHM_NAME);
+				php_safeshm_attach_status_error(proc, key, shmid, SAFESHM_NAME, NULL, 0);
 				return NULL;
 			}
 			cached->refcount++;
@@ -358,23 +468,17 @@ static php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, s
 			shmid = shmget(key, 0, SHM_R | SHM_W);
 		}
 	}
-	if (shmid < 0) {
+	if (shmid < 0 || shmctl(shmid, IPC_STAT, &ds) != 0) {
 		err = errno;
-		zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm segment 0x%08x: cannot %s: %s",
-			(unsigned) key, err == EACCES ? "attach (permission denied)" : "create or attach", strerror(err));
-		return NULL;
-	}
-	if (shmctl(shmid, IPC_STAT, &ds) != 0) {
-		err = errno;
-		zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm segment 0x%08x: %s%s", (unsigned) key,
-			err == EACCES ? "permission denied: " : "", strerror(err));
+		php_safeshm_attach_error(proc, php_safeshm_exception_ce, key, "%s%s",
+			err == EACCES && !proc ? "permission denied: " : "", strerror(err));
 		return NULL;
 	}
 	base = shmat(shmid, NULL, 0);
 	if (base == (void *) -1) {
 		err = errno;
-		zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm segment 0x%08x: %s%s", (unsigned) key,
-			err == EACCES ? "permission denied: " : "", strerror(err));
+		php_safeshm_attach_error(proc, php_safeshm_exception_ce, key, "%s%s",
+			err == EACCES && !proc ? "permission denied: " : "", strerror(err));
 		return NULL;
 	}
 
@@ -386,7 +490,7 @@ static php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, s
 
 	/* Refuse a foreign segment before creating any semaphore for it. */
 	if (ds.shm_segsz < SAFESHM_MIN_SIZE) {
-		st = SAFESHM_TOO_SMALL;
+		st = php_safeshm_sysvshm_kind(base, ds.shm_segsz) != 0 ? SAFESHM_FOREIGN : SAFESHM_TOO_SMALL;
 		goto fail;
 	}
 	if ((uint64_t) ds.shm_segsz > SAFESHM_MAX_SIZE) {
@@ -405,14 +509,18 @@ static php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, s
 	}
 	if (safeshm_lock_open(&a->lock, key, (int) (ds.shm_perm.mode & 0777)) != SAFESHM_LOCK_OK) {
 		err = errno;
-		zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm segment 0x%08x: cannot open its semaphore: %s",
-			(unsigned) key, strerror(err));
+		php_safeshm_attach_error(proc, php_safeshm_exception_ce, key, "cannot open its semaphore: %s", strerror(err));
 		php_safeshm_attachment_free(a);
 		return NULL;
 	}
 	r = php_safeshm_lock_raw(a, &err);
 	if (r != PHP_SAFESHM_LOCKED) {
-		php_safeshm_throw_lock(a, r, SAFESHM_OK, err);
+		if (proc) {
+			php_safeshm_attach_error(proc, NULL, key, "%s", r == PHP_SAFESHM_LOCK_TIMEOUT
+				? "lock not acquired within safeshm.lock_timeout" : "cannot use its semaphore");
+		} else {
+			php_safeshm_throw_lock(a, r, SAFESHM_OK, err);
+		}
 		php_safeshm_attachment_free(a);
 		return NULL;
 	}
@@ -444,21 +552,7 @@ static php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, s
 	return a;
 
 fail:
-	switch (st) {
-		case SAFESHM_FOREIGN:
-			zend_throw_exception_ex(php_safeshm_exception_ce, 0,
-				"SafeShm segment 0x%08x: the segment was not created by SafeShm (shmop, sysvshm or another program uses this key); its bytes were left untouched",
-				(unsigned) key);
-			break;
-		case SAFESHM_NAME:
-			zend_throw_exception_ex(php_safeshm_exception_ce, 0,
-				"SafeShm segment 0x%08x belongs to another name (or was opened by integer key); refusing to share it",
-				(unsigned) key);
-			break;
-		default:
-			php_safeshm_throw_status(a, st);
-			break;
-	}
+	php_safeshm_attach_status_error(proc, key, shmid, st, base, ds.shm_segsz);
 	php_safeshm_attachment_free(a);
 	return NULL;
 }
@@ -466,9 +560,11 @@ fail:
 /* The attachment of an object, or NULL with an exception thrown. */
 static php_safeshm_attachment *php_safeshm_get(zval *obj)
 {
-	php_safeshm_attachment *a = Z_SAFESHM_P(obj)->att;
+	php_safeshm_obj *o = Z_SAFESHM_P(obj);
+	php_safeshm_attachment *a = o->att;
 	if (!a) {
-		zend_throw_error(NULL, "SafeShm object is not initialized");
+		zend_throw_error(NULL, o->detached ? "Shared memory block has already been destroyed"
+			: "SafeShm object is not initialized");
 		return NULL;
 	}
 	/* the removed flag means something only in a valid header */
@@ -620,7 +716,7 @@ static void php_safeshm_copy_view(php_safeshm_copy *c, const safeshm_view *v)
 
 /* Turns a copy into a PHP value, after the lock is released. Unserialize
  * may run user code (__unserialize, __wakeup) and may throw. */
-static void php_safeshm_decode(php_safeshm_copy *c, zval *rv, const php_safeshm_attachment *a)
+static void php_safeshm_decode(php_safeshm_copy *c, zval *rv, const php_safeshm_attachment *a, bool proc)
 {
 	switch (c->type) {
 		case SAFESHM_T_STRING:
@@ -654,7 +750,12 @@ static void php_safeshm_decode(php_safeshm_copy *c, zval *rv, const php_safeshm_
 			if (!ok) {
 				zval_ptr_dtor(rv);
 				ZVAL_UNDEF(rv);
-				if (!EG(exception)) {
+				if (EG(exception)) {
+					/* thrown by user code (__unserialize, __wakeup): let it propagate */
+				} else if (proc) {
+					php_error_docref(NULL, E_WARNING, "Variable data in shared memory is corrupted");
+					ZVAL_FALSE(rv);
+				} else {
 					zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
 						"SafeShm segment 0x%08x: a stored value cannot be unserialized", (unsigned) a->key);
 				}
@@ -802,7 +903,7 @@ PHP_METHOD(SafeShm, __construct)
 		zend_argument_value_error(3, "must be between 0 and 0777");
 		RETURN_THROWS();
 	}
-	o->att = php_safeshm_attach(key, name ? ZSTR_VAL(name) : NULL, name ? ZSTR_LEN(name) : 0, size, perms);
+	o->att = php_safeshm_attach(key, name ? ZSTR_VAL(name) : NULL, name ? ZSTR_LEN(name) : 0, size, perms, false);
 	if (!o->att) {
 		RETURN_THROWS();
 	}
@@ -909,7 +1010,7 @@ PHP_METHOD(SafeShm, get)
 	if (st != SAFESHM_OK) {
 		RETURN_THROWS();
 	}
-	php_safeshm_decode(&c, return_value, a);
+	php_safeshm_decode(&c, return_value, a, false);
 }
 
 PHP_METHOD(SafeShm, has)
@@ -1166,6 +1267,402 @@ PHP_METHOD(SafeShm, remove)
 	}
 }
 
+
+PHP_METHOD(SafeShm, importSysvshm)
+{
+	zend_long skey;
+	php_safeshm_sysvshm_head h;
+	const char *base;
+	struct shmid_ds ds;
+	zend_long pos, n = 0, imported = 0;
+	zend_long *offs = NULL;
+	int shmid;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_LONG(skey)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if (skey < INT32_MIN || skey > INT32_MAX || skey == 0) {
+		zend_argument_value_error(1, "must be a non-zero System V IPC key (a 32-bit integer)");
+		RETURN_THROWS();
+	}
+	PHP_SAFESHM_ATT(a);
+	if ((key_t) skey == a->key) {
+		zend_argument_value_error(1, "must not be the key of this store");
+		RETURN_THROWS();
+	}
+	shmid = shmget((key_t) skey, 0, SHM_R);
+	if (shmid < 0 || shmctl(shmid, IPC_STAT, &ds) != 0) {
+		zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm::importSysvshm(): key 0x%08x: %s",
+			(unsigned) skey, strerror(errno));
+		RETURN_THROWS();
+	}
+	base = shmat(shmid, NULL, SHM_RDONLY);
+	if (base == (void *) -1) {
+		zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm::importSysvshm(): key 0x%08x: %s",
+			(unsigned) skey, strerror(errno));
+		RETURN_THROWS();
+	}
+	switch (php_safeshm_sysvshm_kind(base, ds.shm_segsz)) {
+		case 0:
+			shmdt(base);
+			zend_throw_exception_ex(php_safeshm_exception_ce, 0,
+				"SafeShm::importSysvshm(): key 0x%08x does not hold an ext/sysvshm segment", (unsigned) skey);
+			RETURN_THROWS();
+		case -1:
+			shmdt(base);
+			zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
+				"SafeShm::importSysvshm(): the sysvshm header of key 0x%08x is corrupted", (unsigned) skey);
+			RETURN_THROWS();
+	}
+	memcpy(&h, base, sizeof(h));
+
+	/* validate the whole chain before importing anything */
+	offs = safe_emalloc((size_t) ((h.end - h.start) / (zend_long) sizeof(php_safeshm_sysvshm_chunk)) + 1, sizeof(zend_long), 0);
+	for (pos = h.start; pos < h.end; ) {
+		php_safeshm_sysvshm_chunk c;
+		if (h.end - pos < (zend_long) sizeof(c)) {
+			break;
+		}
+		memcpy(&c, base + pos, sizeof(c));
+		if (c.next <= 0 || c.next > h.end - pos || c.length < 0
+				|| c.length > c.next - (zend_long) sizeof(c)) {
+			efree(offs);
+			shmdt(base);
+			zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
+				"SafeShm::importSysvshm(): chunk at offset " ZEND_LONG_FMT " of key 0x%08x is corrupted; nothing was imported",
+				pos, (unsigned) skey);
+			RETURN_THROWS();
+		}
+		offs[n++] = pos;
+		pos += c.next;
+	}
+	if (pos != h.end) {
+		efree(offs);
+		shmdt(base);
+		zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
+			"SafeShm::importSysvshm(): the chunk chain of key 0x%08x does not end at its header's end; nothing was imported",
+			(unsigned) skey);
+		RETURN_THROWS();
+	}
+
+	for (zend_long i = 0; i < n; i++) {
+		php_safeshm_sysvshm_chunk c;
+		const unsigned char *p, *start;
+		php_unserialize_data_t var_hash;
+		php_safeshm_key k;
+		php_safeshm_value v;
+		safeshm_status st;
+		zval val;
+		bool ok;
+
+		memcpy(&c, base + offs[i], sizeof(c));
+		start = p = (const unsigned char *) base + offs[i] + sizeof(c);
+		PHP_VAR_UNSERIALIZE_INIT(var_hash);
+		ok = php_var_unserialize(&val, &p, start + c.length, &var_hash);
+		PHP_VAR_UNSERIALIZE_DESTROY(var_hash);
+		if (!ok) {
+			zval_ptr_dtor(&val);
+			if (!EG(exception)) {
+				zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
+					"SafeShm::importSysvshm(): variable " ZEND_LONG_FMT " of key 0x%08x cannot be unserialized; "
+					ZEND_LONG_FMT " were imported before it", c.key, (unsigned) skey, imported);
+			}
+			break;
+		}
+		php_safeshm_key_init(&k, NULL, c.key, 1);
+		ok = php_safeshm_encode(&v, &val);
+		zval_ptr_dtor(&val);
+		if (!ok) {
+			break;
+		}
+		if (!php_safeshm_lock_or_throw(a)) {
+			php_safeshm_value_free(&v);
+			break;
+		}
+		st = safeshm_store_put(&a->store, k.ptr, k.len, k.hash, v.type, v.data, v.len, SAFESHM_PUT_REPLACE);
+		php_safeshm_unlock(a);
+		php_safeshm_value_free(&v);
+		if (st != SAFESHM_OK) {
+			php_safeshm_throw_status(a, st);
+			break;
+		}
+		imported++;
+	}
+	efree(offs);
+	shmdt(base);
+	if (EG(exception)) {
+		RETURN_THROWS();
+	}
+	RETURN_LONG(imported);
+}
+
+/* ---- sysvshm-compatible functions ----------------------------------- */
+
+/* The object argument of a procedural function; NULL with an error thrown. */
+static php_safeshm_attachment *php_safeshm_fn_att(zval *zshm)
+{
+	return php_safeshm_get(zshm);
+}
+
+static void php_safeshm_fn_attach(INTERNAL_FUNCTION_PARAMETERS, zend_class_entry *ce)
+{
+	zend_long key, size = 0, perms = 0666;
+	bool size_null = true;
+	php_safeshm_attachment *a;
+
+	ZEND_PARSE_PARAMETERS_START(1, 3)
+		Z_PARAM_LONG(key)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_LONG_OR_NULL(size, size_null)
+		Z_PARAM_LONG(perms)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if (key < INT32_MIN || key > INT32_MAX) {
+		zend_argument_value_error(1, "is out of range");
+		RETURN_THROWS();
+	}
+	if (size_null) {
+		size = SAFESHM_G(init_mem);
+	}
+	if (size < 1) {
+		zend_argument_value_error(2, "must be greater than 0");
+		RETURN_THROWS();
+	}
+	if (key == 0) {
+		php_error_docref(NULL, E_WARNING, "Failed for key 0x0: IPC_PRIVATE segments are not supported");
+		RETURN_FALSE;
+	}
+	/* the store needs a header and an index: small sizes are rounded up */
+	if (size < (zend_long) SAFESHM_MIN_SIZE) {
+		size = SAFESHM_MIN_SIZE;
+	}
+	if ((uint64_t) size > SAFESHM_MAX_SIZE) {
+		php_error_docref(NULL, E_WARNING, "Failed for key 0x%x: segment size too large", (unsigned) key);
+		RETURN_FALSE;
+	}
+	a = php_safeshm_attach((key_t) key, NULL, 0, size, perms & 0777, true);
+	if (!a) {
+		if (EG(exception)) {
+			RETURN_THROWS();
+		}
+		RETURN_FALSE;
+	}
+	object_init_ex(return_value, ce);
+	Z_SAFESHM_P(return_value)->att = a;
+}
+
+static void php_safeshm_fn_detach(INTERNAL_FUNCTION_PARAMETERS, zend_class_entry *ce)
+{
+	zval *zshm;
+	php_safeshm_obj *o;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_OBJECT_OF_CLASS(zshm, ce)
+	ZEND_PARSE_PARAMETERS_END();
+
+	o = Z_SAFESHM_P(zshm);
+	if (!o->att) {
+		zend_throw_error(NULL, "Shared memory block has already been destroyed");
+		RETURN_THROWS();
+	}
+	php_safeshm_attachment_release(o->att);
+	o->att = NULL;
+	o->detached = true;
+	RETURN_TRUE;
+}
+
+static void php_safeshm_fn_remove(INTERNAL_FUNCTION_PARAMETERS, zend_class_entry *ce)
+{
+	zval *zshm;
+	php_safeshm_attachment *a;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_OBJECT_OF_CLASS(zshm, ce)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if (!(a = php_safeshm_fn_att(zshm))) {
+		RETURN_THROWS();
+	}
+	if (shmctl(a->shmid, IPC_RMID, NULL) < 0) {
+		php_error_docref(NULL, E_WARNING, "Failed for key 0x%x, id %d: %s", (unsigned) a->key, a->shmid, strerror(errno));
+		RETURN_FALSE;
+	}
+	/* as with sysvshm, objects of this process keep working until detached;
+	 * other processes get "removed"; new attachments get a new segment */
+	a->rmid_kept = true;
+	if (a->cached) {
+		a->cached = false;
+		a->refcount++; /* the hash destructor must not free it */
+		zend_hash_index_del(&SAFESHM_G(attachments), (zend_ulong) (uint32_t) a->key);
+		a->refcount--;
+	}
+	RETURN_TRUE;
+}
+
+static void php_safeshm_fn_put_var(INTERNAL_FUNCTION_PARAMETERS, zend_class_entry *ce)
+{
+	zval *zshm, *value;
+	zend_long vkey;
+	php_safeshm_attachment *a;
+	php_safeshm_key k;
+	php_safeshm_value v;
+	safeshm_status st;
+
+	ZEND_PARSE_PARAMETERS_START(3, 3)
+		Z_PARAM_OBJECT_OF_CLASS(zshm, ce)
+		Z_PARAM_LONG(vkey)
+		Z_PARAM_ZVAL(value)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if (!(a = php_safeshm_fn_att(zshm))) {
+		RETURN_THROWS();
+	}
+	php_safeshm_key_init(&k, NULL, vkey, 2);
+	if (!php_safeshm_encode(&v, value)) {
+		RETURN_THROWS();
+	}
+	if (!php_safeshm_lock_or_throw(a)) {
+		php_safeshm_value_free(&v);
+		RETURN_THROWS();
+	}
+	st = safeshm_store_put(&a->store, k.ptr, k.len, k.hash, v.type, v.data, v.len, SAFESHM_PUT_REPLACE);
+	php_safeshm_unlock(a);
+	php_safeshm_value_free(&v);
+	if (st == SAFESHM_FULL) {
+		php_error_docref(NULL, E_WARNING, "Not enough shared memory left");
+		RETURN_FALSE;
+	}
+	if (st != SAFESHM_OK) {
+		php_safeshm_throw_status(a, st);
+		RETURN_THROWS();
+	}
+	RETURN_TRUE;
+}
+
+static void php_safeshm_fn_get_var(INTERNAL_FUNCTION_PARAMETERS, zend_class_entry *ce, bool want_value)
+{
+	zval *zshm;
+	zend_long vkey;
+	php_safeshm_attachment *a;
+	php_safeshm_key k;
+	php_safeshm_copy c;
+	safeshm_status st;
+
+	ZEND_PARSE_PARAMETERS_START(2, 2)
+		Z_PARAM_OBJECT_OF_CLASS(zshm, ce)
+		Z_PARAM_LONG(vkey)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if (!(a = php_safeshm_fn_att(zshm))) {
+		RETURN_THROWS();
+	}
+	php_safeshm_key_init(&k, NULL, vkey, 2);
+	st = php_safeshm_read(a, &k, want_value ? &c : NULL, want_value);
+	if (!want_value) {
+		if (st != SAFESHM_OK && st != SAFESHM_NOT_FOUND) {
+			RETURN_THROWS();
+		}
+		RETURN_BOOL(st == SAFESHM_OK);
+	}
+	if (st == SAFESHM_NOT_FOUND) {
+		php_error_docref(NULL, E_WARNING, "Variable key " ZEND_LONG_FMT " doesn't exist", vkey);
+		RETURN_FALSE;
+	}
+	if (st != SAFESHM_OK) {
+		RETURN_THROWS();
+	}
+	php_safeshm_decode(&c, return_value, a, true);
+}
+
+static void php_safeshm_fn_remove_var(INTERNAL_FUNCTION_PARAMETERS, zend_class_entry *ce)
+{
+	zval *zshm;
+	zend_long vkey;
+	php_safeshm_attachment *a;
+	php_safeshm_key k;
+	safeshm_status st;
+
+	ZEND_PARSE_PARAMETERS_START(2, 2)
+		Z_PARAM_OBJECT_OF_CLASS(zshm, ce)
+		Z_PARAM_LONG(vkey)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if (!(a = php_safeshm_fn_att(zshm))) {
+		RETURN_THROWS();
+	}
+	php_safeshm_key_init(&k, NULL, vkey, 2);
+	if (!php_safeshm_lock_or_throw(a)) {
+		RETURN_THROWS();
+	}
+	st = safeshm_store_delete(&a->store, k.ptr, k.len, k.hash);
+	php_safeshm_unlock(a);
+	if (st == SAFESHM_NOT_FOUND) {
+		php_error_docref(NULL, E_WARNING, "Variable key " ZEND_LONG_FMT " doesn't exist", vkey);
+		RETURN_FALSE;
+	}
+	if (st != SAFESHM_OK) {
+		php_safeshm_throw_status(a, st);
+		RETURN_THROWS();
+	}
+	RETURN_TRUE;
+}
+
+PHP_FUNCTION(safeshm_attach) { php_safeshm_fn_attach(INTERNAL_FUNCTION_PARAM_PASSTHRU, php_safeshm_ce); }
+PHP_FUNCTION(safeshm_detach) { php_safeshm_fn_detach(INTERNAL_FUNCTION_PARAM_PASSTHRU, php_safeshm_ce); }
+PHP_FUNCTION(safeshm_remove) { php_safeshm_fn_remove(INTERNAL_FUNCTION_PARAM_PASSTHRU, php_safeshm_ce); }
+PHP_FUNCTION(safeshm_put_var) { php_safeshm_fn_put_var(INTERNAL_FUNCTION_PARAM_PASSTHRU, php_safeshm_ce); }
+PHP_FUNCTION(safeshm_get_var) { php_safeshm_fn_get_var(INTERNAL_FUNCTION_PARAM_PASSTHRU, php_safeshm_ce, true); }
+PHP_FUNCTION(safeshm_has_var) { php_safeshm_fn_get_var(INTERNAL_FUNCTION_PARAM_PASSTHRU, php_safeshm_ce, false); }
+PHP_FUNCTION(safeshm_remove_var) { php_safeshm_fn_remove_var(INTERNAL_FUNCTION_PARAM_PASSTHRU, php_safeshm_ce); }
+
+/* The same under ext/sysvshm's names (safeshm.sysvshm_compat). */
+static ZEND_FUNCTION(shm_attach) { php_safeshm_fn_attach(INTERNAL_FUNCTION_PARAM_PASSTHRU, php_safeshm_sysv_ce); }
+static ZEND_FUNCTION(shm_detach) { php_safeshm_fn_detach(INTERNAL_FUNCTION_PARAM_PASSTHRU, php_safeshm_sysv_ce); }
+static ZEND_FUNCTION(shm_remove) { php_safeshm_fn_remove(INTERNAL_FUNCTION_PARAM_PASSTHRU, php_safeshm_sysv_ce); }
+static ZEND_FUNCTION(shm_put_var) { php_safeshm_fn_put_var(INTERNAL_FUNCTION_PARAM_PASSTHRU, php_safeshm_sysv_ce); }
+static ZEND_FUNCTION(shm_get_var) { php_safeshm_fn_get_var(INTERNAL_FUNCTION_PARAM_PASSTHRU, php_safeshm_sysv_ce, true); }
+static ZEND_FUNCTION(shm_has_var) { php_safeshm_fn_get_var(INTERNAL_FUNCTION_PARAM_PASSTHRU, php_safeshm_sysv_ce, false); }
+static ZEND_FUNCTION(shm_remove_var) { php_safeshm_fn_remove_var(INTERNAL_FUNCTION_PARAM_PASSTHRU, php_safeshm_sysv_ce); }
+
+static zend_object_handlers php_safeshm_sysv_handlers;
+
+static zend_function *php_safeshm_sysv_get_constructor(zend_object *object)
+{
+	(void) object;
+	zend_throw_error(NULL, "Cannot directly construct SysvSharedMemory, use shm_attach() instead");
+	return NULL;
+}
+
+static zend_object *php_safeshm_sysv_create(zend_class_entry *ce)
+{
+	zend_object *obj = php_safeshm_create(ce);
+	obj->handlers = &php_safeshm_sysv_handlers;
+	return obj;
+}
+
+/* Registers shm_* and SysvSharedMemory unless ext/sysvshm provides them. */
+static void php_safeshm_register_compat(int module_number)
+{
+	if (zend_hash_str_exists(&module_registry, "sysvshm", sizeof("sysvshm") - 1)
+			|| zend_hash_str_exists(CG(function_table), "shm_attach", sizeof("shm_attach") - 1)
+			|| zend_hash_str_exists(CG(class_table), "sysvsharedmemory", sizeof("sysvsharedmemory") - 1)) {
+		php_safeshm_compat_skipped = "ext/sysvshm is loaded: its shm_* functions are left alone";
+		zend_error(E_CORE_WARNING, "safeshm.sysvshm_compat is On, but ext/sysvshm is loaded: "
+			"SafeShm leaves its shm_* functions alone (disable extension=sysvshm to serve them from SafeShm)");
+		return;
+	}
+	if (zend_register_functions(NULL, php_safeshm_compat_functions, NULL, MODULE_PERSISTENT) != SUCCESS) {
+		php_safeshm_compat_skipped = "the shm_* functions could not be registered";
+		return;
+	}
+	php_safeshm_sysv_ce = register_class_SysvSharedMemory();
+	php_safeshm_sysv_ce->create_object = php_safeshm_sysv_create;
+	memcpy(&php_safeshm_sysv_handlers, &php_safeshm_handlers, sizeof(zend_object_handlers));
+	php_safeshm_sysv_handlers.get_constructor = php_safeshm_sysv_get_constructor;
+	(void) module_number;
+}
+
 /* ---- module --------------------------------------------------------- */
 
 static PHP_GINIT_FUNCTION(safeshm)
@@ -1197,6 +1694,9 @@ PHP_MINIT_FUNCTION(safeshm)
 	php_safeshm_handlers.compare = zend_objects_not_comparable;
 
 	php_safeshm_exception_ce = register_class_SafeShmException(spl_ce_RuntimeException);
+	if (SAFESHM_G(sysvshm_compat)) {
+		php_safeshm_register_compat(module_number);
+	}
 	php_safeshm_full_exception_ce = register_class_SafeShmFullException(php_safeshm_exception_ce);
 	php_safeshm_timeout_exception_ce = register_class_SafeShmTimeoutException(php_safeshm_exception_ce);
 	php_safeshm_corrupt_exception_ce = register_class_SafeShmCorruptException(php_safeshm_exception_ce);
@@ -1243,6 +1743,9 @@ PHP_MINFO_FUNCTION(safeshm)
 	php_info_print_table_row(2, "Maximum key length", buf);
 	snprintf(buf, sizeof(buf), "%u", zend_hash_num_elements(&SAFESHM_G(attachments)));
 	php_info_print_table_row(2, "Segments attached by this process", buf);
+	php_info_print_table_row(2, "sysvshm compatibility (shm_* functions)",
+		php_safeshm_sysv_ce ? "enabled: shm_* and SysvSharedMemory are served by SafeShm"
+		: php_safeshm_compat_skipped ? php_safeshm_compat_skipped : "disabled (safeshm.sysvshm_compat=Off)");
 #ifdef SAFESHM_TEST_HOOKS
 	php_info_print_table_row(2, "Fault-injection hooks", "compiled in (test build)");
 #endif
@@ -1254,7 +1757,7 @@ PHP_MINFO_FUNCTION(safeshm)
 zend_module_entry safeshm_module_entry = {
 	STANDARD_MODULE_HEADER,
 	"safeshm",
-	NULL,
+	ext_functions,
 	PHP_MINIT(safeshm),
 	PHP_MSHUTDOWN(safeshm),
 	PHP_RINIT(safeshm),

@@ -75,7 +75,39 @@ final class SafeShm implements Countable
 
     /** Removes the segment and its semaphore from the system. */
     public function remove(): void {}
+
+    /**
+     * Copies every variable of the ext/sysvshm segment $key (written by shm_put_var())
+     * into this store, validating each chunk; returns how many were imported.
+     * The sysvshm segment is only read, never changed.
+     *
+     * @throws SafeShmException when $key holds no sysvshm segment
+     * @throws SafeShmCorruptException when its header or a chunk is invalid (nothing is imported then)
+     */
+    public function importSysvshm(int $key): int {}
 }
+
+/**
+ * Opens or creates a SafeShm store with sysvshm's shm_attach() contract:
+ * warnings and false on system failures, $size and $permissions ignored for
+ * an existing segment, $size null = ini safeshm.init_mem.
+ */
+function safeshm_attach(int $key, ?int $size = null, int $permissions = 0666): SafeShm|false {}
+
+/** Detaches; every later call on $shm throws Error. */
+function safeshm_detach(SafeShm $shm): bool {}
+
+/** Marks the segment for removal; $shm stays usable until detached (as with sysvshm). */
+function safeshm_remove(SafeShm $shm): bool {}
+
+/** Stores $value under the integer $key; on "Not enough shared memory left" the old value stays. */
+function safeshm_put_var(SafeShm $shm, int $key, mixed $value): bool {}
+
+function safeshm_get_var(SafeShm $shm, int $key): mixed {}
+
+function safeshm_has_var(SafeShm $shm, int $key): bool {}
+
+function safeshm_remove_var(SafeShm $shm, int $key): bool {}
 
 class SafeShmException extends RuntimeException {}
 

@@ -1,5 +1,35 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 57a93e97862bf2a3a7adc259f6225918033cc71c */
+ * Stub hash: c24cc7ff17d42faba42525348ee24d43b9a9e009 */
+
+ZEND_BEGIN_ARG_WITH_RETURN_OBJ_TYPE_MASK_EX(arginfo_safeshm_attach, 0, 1, SafeShm, MAY_BE_FALSE)
+	ZEND_ARG_TYPE_INFO(0, key, IS_LONG, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, size, IS_LONG, 1, "null")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, permissions, IS_LONG, 0, "0666")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_safeshm_detach, 0, 1, _IS_BOOL, 0)
+	ZEND_ARG_OBJ_INFO(0, shm, SafeShm, 0)
+ZEND_END_ARG_INFO()
+
+#define arginfo_safeshm_remove arginfo_safeshm_detach
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_safeshm_put_var, 0, 3, _IS_BOOL, 0)
+	ZEND_ARG_OBJ_INFO(0, shm, SafeShm, 0)
+	ZEND_ARG_TYPE_INFO(0, key, IS_LONG, 0)
+	ZEND_ARG_TYPE_INFO(0, value, IS_MIXED, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_safeshm_get_var, 0, 2, IS_MIXED, 0)
+	ZEND_ARG_OBJ_INFO(0, shm, SafeShm, 0)
+	ZEND_ARG_TYPE_INFO(0, key, IS_LONG, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_safeshm_has_var, 0, 2, _IS_BOOL, 0)
+	ZEND_ARG_OBJ_INFO(0, shm, SafeShm, 0)
+	ZEND_ARG_TYPE_INFO(0, key, IS_LONG, 0)
+ZEND_END_ARG_INFO()
+
+#define arginfo_safeshm_remove_var arginfo_safeshm_has_var
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_SafeShm___construct, 0, 0, 1)
 	ZEND_ARG_TYPE_MASK(0, key, MAY_BE_LONG|MAY_BE_STRING, NULL)
@@ -49,7 +79,18 @@ ZEND_END_ARG_INFO()
 
 #define arginfo_class_SafeShm_remove arginfo_class_SafeShm_clear
 
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_importSysvshm, 0, 1, IS_LONG, 0)
+	ZEND_ARG_TYPE_INFO(0, key, IS_LONG, 0)
+ZEND_END_ARG_INFO()
 
+
+ZEND_FUNCTION(safeshm_attach);
+ZEND_FUNCTION(safeshm_detach);
+ZEND_FUNCTION(safeshm_remove);
+ZEND_FUNCTION(safeshm_put_var);
+ZEND_FUNCTION(safeshm_get_var);
+ZEND_FUNCTION(safeshm_has_var);
+ZEND_FUNCTION(safeshm_remove_var);
 ZEND_METHOD(SafeShm, __construct);
 ZEND_METHOD(SafeShm, put);
 ZEND_METHOD(SafeShm, get);
@@ -63,6 +104,19 @@ ZEND_METHOD(SafeShm, clear);
 ZEND_METHOD(SafeShm, info);
 ZEND_METHOD(SafeShm, verify);
 ZEND_METHOD(SafeShm, remove);
+ZEND_METHOD(SafeShm, importSysvshm);
+
+
+static const zend_function_entry ext_functions[] = {
+	ZEND_FE(safeshm_attach, arginfo_safeshm_attach)
+	ZEND_FE(safeshm_detach, arginfo_safeshm_detach)
+	ZEND_FE(safeshm_remove, arginfo_safeshm_remove)
+	ZEND_FE(safeshm_put_var, arginfo_safeshm_put_var)
+	ZEND_FE(safeshm_get_var, arginfo_safeshm_get_var)
+	ZEND_FE(safeshm_has_var, arginfo_safeshm_has_var)
+	ZEND_FE(safeshm_remove_var, arginfo_safeshm_remove_var)
+	ZEND_FE_END
+};
 
 
 static const zend_function_entry class_SafeShm_methods[] = {
@@ -79,6 +133,7 @@ static const zend_function_entry class_SafeShm_methods[] = {
 	ZEND_ME(SafeShm, info, arginfo_class_SafeShm_info, ZEND_ACC_PUBLIC)
 	ZEND_ME(SafeShm, verify, arginfo_class_SafeShm_verify, ZEND_ACC_PUBLIC)
 	ZEND_ME(SafeShm, remove, arginfo_class_SafeShm_remove, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShm, importSysvshm, arginfo_class_SafeShm_importSysvshm, ZEND_ACC_PUBLIC)
 	ZEND_FE_END
 };
 

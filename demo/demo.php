@@ -11,6 +11,8 @@
 
 declare(strict_types=1);
 
+ini_set('display_errors', 'stderr');     // Debian's CLI php.ini hides errors: a failure here must not be silent
+
 $secs = (float)($argv[1] ?? 3);
 $workers = (int)($argv[2] ?? 8);
 if ($secs <= 0 || $workers < 1) {

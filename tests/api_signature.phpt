@@ -24,6 +24,7 @@ count(): int
 delete(string|int $key): bool
 get(string|int $key, mixed $default = NULL): mixed
 has(string|int $key): bool
+importSysvshm(int $key): int
 increment(string|int $key, int $by = 1): int
 info(): array
 keys(): array

@@ -12,4 +12,4 @@ trap 'rm -rf "$tmp"' EXIT
 cp "$gen" "$tmp/gen_stub.php"
 mkdir -p "$tmp/PHP-Parser-4.15.1/lib"
 ln -s /usr/share/php/PhpParser "$tmp/PHP-Parser-4.15.1/lib/PhpParser"
-php "$tmp/gen_stub.php" -f safeshm.stub.php
+php "$tmp/gen_stub.php" -f safeshm.stub.php safeshm_compat.stub.php

@@ -9,9 +9,10 @@
 //   --present    take the files on disk even when git tracks some: by default, once git tracks any file of
 //                the package, only git-tracked files are listed, so a stray local file is never shipped
 //
-// What belongs in the package: the build files, the C sources and headers, the stub, README.md, LICENSE at
-// the top, and tests/*.phpt (with tests/*.inc helpers, if any). Nothing else: C unit tests, fuzz targets, bench
-// and demo scripts stay in the repository.
+// What belongs in the package: the build files, the C sources and headers, the stubs, README.md and LICENSE at
+// the top, and everything under tests/ that run-tests.php needs (phpt files and their helpers, in any
+// subdirectory). Not shipped: the C unit tests (tests/c/), fuzz targets, bench, demo, tools and CI scripts, and
+// whatever run-tests.php leaves behind (.diff, .exp, .log, .out, .php, .sh, .mem).
 
 declare(strict_types=1);
 
@@ -27,7 +28,10 @@ const REQUIRED = [
 /** The package role of a repository path, or null when the path is not part of the package. */
 function role_of(string $path): ?string
 {
-    if (preg_match('~^tests/[^/]+\.(phpt|inc)$~', $path)) {
+    if (str_starts_with($path, 'tests/')) {
+        if (str_starts_with($path, 'tests/c/') || preg_match('~\.(diff|exp|log|out|php|sh|mem|core)$~', $path)) {
+            return null;
+        }
         return 'test';
     }
     if (str_contains($path, '/')) {
@@ -42,6 +46,27 @@ function role_of(string $path): ?string
     return null;
 }
 
+/** Every file under $dir, as paths relative to $root. */
+function files_under(string $root, string $dir): array
+{
+    $out = [];
+    foreach (scandir("$root/$dir") ?: [] as $e) {
+        if ($e === '.' || $e === '..') {
+            continue;
+        }
+        $rel = $dir === '' ? $e : "$dir/$e";
+        if (is_dir("$root/$rel")) {
+            if ($dir === '' && $e !== 'tests') {
+                continue;                       // only tests/ has package files below the top
+            }
+            array_push($out, ...files_under($root, $rel));
+        } else {
+            $out[] = $rel;
+        }
+    }
+    return $out;
+}
+
 $git = function (string $args) use ($root): ?array {
     exec('git -C ' . escapeshellarg($root) . " $args 2>/dev/null", $out, $rc);
     return $rc === 0 ? array_values(array_filter($out, fn ($f) => role_of($f) !== null && is_file("$root/$f"))) : null;
@@ -50,11 +75,7 @@ $tracked = $git('ls-files');
 $untracked = $git('ls-files --others --exclude-standard');   // on disk, not ignored by .gitignore
 if ($tracked === null || $untracked === null) {
     // No git: the files on disk, less what phpize/configure generate.
-    $onDisk = array_merge(
-        array_map('basename', array_filter(glob("$root/*") ?: [], 'is_file')),
-        array_map(fn ($f) => 'tests/' . basename($f), array_merge(glob("$root/tests/*.phpt") ?: [], glob("$root/tests/*.inc") ?: []))
-    );
-    $files = array_values(array_filter($onDisk, fn ($f) => role_of($f) !== null && $f !== 'config.h'));
+    $files = array_values(array_filter(files_under($root, ''), fn ($f) => role_of($f) !== null && $f !== 'config.h'));
     $source = 'files on disk (no git)';
 } elseif ($tracked && !$present) {
     foreach ($untracked as $f) {
@@ -72,20 +93,32 @@ foreach ($missing as $f) {
     fwrite(STDERR, "warning: $f is missing from the package\n");
 }
 
-$top = array_filter($files, fn ($f) => !str_contains($f, '/'));
-$tests = array_filter($files, fn ($f) => str_starts_with($f, 'tests/'));
-$xml = "<contents>\n  <dir name=\"/\">\n";
-foreach ($top as $f) {
-    $xml .= sprintf("   <file name=\"%s\" role=\"%s\" />\n", htmlspecialchars($f, ENT_XML1), role_of($f));
-}
-if ($tests) {
-    $xml .= "   <dir name=\"tests\">\n";
-    foreach ($tests as $f) {
-        $xml .= sprintf("    <file name=\"%s\" role=\"test\" />\n", htmlspecialchars(basename($f), ENT_XML1));
+// Nest the paths into <dir> elements: in each directory its files, then its subdirectories, both sorted.
+$tree = [];
+foreach ($files as $f) {
+    $node = &$tree;
+    $parts = explode('/', $f);
+    $name = array_pop($parts);
+    foreach ($parts as $d) {
+        $node = &$node['dirs'][$d];
     }
-    $xml .= "   </dir>\n";
+    $node['files'][] = $name;
+    unset($node);
 }
-$xml .= "  </dir>\n </contents>";
+$render = function (array $node, string $prefix, string $indent) use (&$render): string {
+    $xml = '';
+    foreach ($node['files'] ?? [] as $name) {
+        $xml .= sprintf("%s<file name=\"%s\" role=\"%s\" />\n", $indent, htmlspecialchars($name, ENT_XML1), role_of($prefix . $name));
+    }
+    $dirs = $node['dirs'] ?? [];
+    ksort($dirs, SORT_STRING);
+    foreach ($dirs as $d => $sub) {
+        $xml .= sprintf("%s<dir name=\"%s\">\n%s%s</dir>\n", $indent, htmlspecialchars((string)$d, ENT_XML1),
+            $render($sub, "$prefix$d/", "$indent "), $indent);
+    }
+    return $xml;
+};
+$xml = "<contents>\n  <dir name=\"/\">\n" . $render($tree, '', '   ') . "  </dir>\n </contents>";
 
 $pkg = "$root/package.xml";
 $old = @file_get_contents($pkg);
