@@ -230,7 +230,7 @@ foreach ($stores as $label => [$open, $how]) {
 }
 
 echo "\n";
-$fmt = "%-20s %12s %12s %12s %12s %16s\n";
+$fmt = "%-20s %12s %12s %12s %12s   %s\n";
 printf($fmt, 'store', 'operations', 'per second', 'errors', 'wrong reads', 'crashed workers');
 printf($fmt, str_repeat('-', 20), str_repeat('-', 12), str_repeat('-', 12), str_repeat('-', 12), str_repeat('-', 12), str_repeat('-', 16));
 foreach ($results as $label => $r) {

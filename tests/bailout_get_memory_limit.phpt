@@ -5,6 +5,8 @@ safeshm
 --INI--
 memory_limit=8M
 safeshm.lock_timeout=1
+--SKIPIF--
+<?php if (getenv('USE_ZEND_ALLOC') === '0') die('skip memory_limit is not enforced with USE_ZEND_ALLOC=0 (valgrind run)'); ?>
 --FILE--
 <?php
 $key = ftok(__FILE__, 'a');

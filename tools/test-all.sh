@@ -30,6 +30,22 @@ b=$(grep -c '^BORK' "$out" || true)
 echo "phpt: passed ${p:-0}, failed ${f:-0}, borked $b"
 count "${p:-0}" "$(( ${f:-1} + b ))"
 
+if [ "${SAFESHM_SKIP_VALGRIND:-0}" != 1 ]; then
+  echo "== phpt under valgrind (USE_ZEND_ALLOC=0), on a private copy of the tests"
+  vdir=$(mktemp -d)
+  cp tests/*.phpt "$vdir/"
+  vout=$(mktemp)
+  USE_ZEND_ALLOC=0 VALGRIND_OPTS="--vgdb=no" TEST_PHP_EXECUTABLE=$(command -v php) NO_INTERACTION=1 \
+    php run-tests.php -q -m -j2 -d extension="$root/modules/safeshm.so" "$vdir" > "$vout" 2>&1
+  grep -E "^(FAIL|LEAK|BORK)" "$vout" | head -40
+  for m in "$vdir"/*.mem; do [ -f "$m" ] && { echo "--- $m"; head -40 "$m"; }; done
+  vp=$(awk '/^Tests passed/ {print $4}' "$vout"); vf=$(awk '/^Tests failed/ {print $4}' "$vout")
+  vl=$(awk '/^Tests leaked/ {print $4}' "$vout")
+  echo "valgrind phpt: passed ${vp:-0}, failed ${vf:-0}, with valgrind reports ${vl:-0}"
+  count "${vp:-0}" "$(( ${vf:-1} + ${vl:-0} ))"
+  rm -rf "$vdir" "$vout"
+fi
+
 echo "== C unit tests"
 if [ -x tests/c/run.sh ] || [ -f tests/c/run.sh ]; then
   cout=$(bash tests/c/run.sh 2>&1); rc=$?
@@ -49,6 +65,22 @@ if [ -f fuzz/run.sh ]; then
   [ "$rc" -ne 0 ] && [ "$ff" -eq 0 ] && ff=1
   count "$fp" "$ff"
 fi
+
+# Suites that print their own "N passed, N failed" line.
+run_suite() {
+  local title=$1 script=$2; shift 2
+  [ -f "$script" ] || return 0
+  echo "== $title"
+  local sout rc sp sf
+  sout=$(bash "$script" "$@" 2>&1); rc=$?
+  echo "$sout" | tail -40
+  sp=$(echo "$sout" | awk '/^[0-9]+ passed, [0-9]+ failed/ {p=$1} END {print p+0}')
+  sf=$(echo "$sout" | awk '/^[0-9]+ passed, [0-9]+ failed/ {f=$3} END {print f+0}')
+  [ "$rc" -ne 0 ] && [ "$sf" -eq 0 ] && sf=1
+  count "$sp" "$sf"
+}
+run_suite "fault injection: killed writers, stale handles, stuck holders, full segments" tests/fault/run.sh
+run_suite "php-fpm: fatal errors, timeouts and killed workers" tests/fpm/run.sh
 
 left=$(ipcs -m -s 2>/dev/null | awk '/^0x/ {n++} END {print n+0}')
 echo "IPC objects left on the machine after the tests: $left"

@@ -1,0 +1,33 @@
+--TEST--
+safeshm_attach(): with safeshm.init_mem set in php.ini, a null size creates a segment of that size
+--EXTENSIONS--
+safeshm
+--INI--
+safeshm.init_mem=32768
+--FILE--
+<?php
+function segment_size(int $key): ?int {
+    foreach (array_slice(file('/proc/sysvipc/shm'), 1) as $line) {
+        $f = preg_split('/\s+/', trim($line));
+        if ($f[0] === (string) $key) return (int) $f[3];
+    }
+    return null;
+}
+$key = ftok(__FILE__, 'a');
+$s = safeshm_attach($key, null, 0600);
+var_dump(segment_size($key), $s->info()['size']);
+var_dump(safeshm_put_var($s, 1, str_repeat('x', 20000)), strlen(safeshm_get_var($s, 1)));
+safeshm_remove($s);
+safeshm_detach($s);
+var_dump(segment_size($key));
+?>
+--CLEAN--
+<?php
+try { (new SafeShm(ftok(__DIR__ . '/fn_attach_size_init_mem.php', 'a')))->remove(); } catch (Throwable) {}
+?>
+--EXPECT--
+int(32768)
+int(32768)
+bool(true)
+int(20000)
+NULL
