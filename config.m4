@@ -2,8 +2,8 @@ dnl config.m4 for extension safeshm
 
 PHP_ARG_ENABLE([safeshm],
   [whether to enable safeshm support],
-  [AS_HELP_STRING([--enable-safeshm], [Enable SafeShm, a locked shared-memory key-value store])],
-  [no])
+  [AS_HELP_STRING([--disable-safeshm], [Disable SafeShm, a locked shared-memory key-value store])],
+  [yes])
 
 PHP_ARG_ENABLE([safeshm-test-hooks],
   [whether to compile SafeShm's fault-injection hooks (tests only)],

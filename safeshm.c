@@ -576,6 +576,10 @@ static php_safeshm_attachment *php_safeshm_get(zval *obj)
 	return a;
 }
 
+#ifndef RETURN_OOM
+# define RETURN_OOM() RETURN_THROWS()
+#endif
+
 #define PHP_SAFESHM_ATT(a) \
 	php_safeshm_attachment *a = php_safeshm_get(ZEND_THIS); \
 	if (!a) { RETURN_THROWS(); }
@@ -693,8 +697,12 @@ typedef struct {
 	zend_string *bytes;
 } php_safeshm_copy;
 
-/* Copies the view; may allocate (so under the lock it runs inside zend_try). */
-static void php_safeshm_copy_view(php_safeshm_copy *c, const safeshm_view *v)
+/* Copies the view. Returns false when the bytes do not fit in memory_limit:
+ * where PHP has delayed out-of-memory errors (ZEND_HAS_OOM) the allocation is
+ * fallible and PHP raises the error at its next safe point, as for core
+ * functions; elsewhere the allocation may bail out, so under the lock this
+ * runs inside zend_try. */
+static bool php_safeshm_copy_view(php_safeshm_copy *c, const safeshm_view *v)
 {
 	c->type = v->type;
 	c->bytes = NULL;
@@ -707,11 +715,19 @@ static void php_safeshm_copy_view(php_safeshm_copy *c, const safeshm_view *v)
 			break;
 		case SAFESHM_T_STRING:
 		case SAFESHM_T_SERIALIZED:
+#ifdef ZEND_HAS_OOM
+			c->bytes = zend_string_finit((const char *) v->data, v->len, /* persistent */ false, /* fallible */ true);
+			if (!c->bytes) {
+				return false;
+			}
+#else
 			c->bytes = zend_string_init((const char *) v->data, v->len, 0);
+#endif
 			break;
 		default:
 			break;
 	}
+	return true;
 }
 
 /* Turns a copy into a PHP value, after the lock is released. Unserialize
@@ -806,7 +822,9 @@ static safeshm_status php_safeshm_read(php_safeshm_attachment *a, const php_safe
 		if (st != SAFESHM_OK) {
 			break; /* confirm under the lock */
 		}
-		php_safeshm_copy_view(c, &v);
+		if (!php_safeshm_copy_view(c, &v)) {
+			return SAFESHM_NOMEM;
+		}
 		if (safeshm_store_read_valid(s, seq)) {
 			return SAFESHM_OK;
 		}
@@ -821,7 +839,9 @@ static safeshm_status php_safeshm_read(php_safeshm_attachment *a, const php_safe
 	st = safeshm_store_find(s, k->ptr, k->len, k->hash, &v);
 	if (st == SAFESHM_OK && want_value) {
 		zend_try {
-			php_safeshm_copy_view(c, &v);
+			if (!php_safeshm_copy_view(c, &v)) {
+				st = SAFESHM_NOMEM;
+			}
 		} zend_catch {
 			bailed = true;
 		} zend_end_try();
@@ -830,7 +850,7 @@ static safeshm_status php_safeshm_read(php_safeshm_attachment *a, const php_safe
 	if (bailed) {
 		zend_bailout();
 	}
-	if (st != SAFESHM_OK && st != SAFESHM_NOT_FOUND) {
+	if (st != SAFESHM_OK && st != SAFESHM_NOT_FOUND && st != SAFESHM_NOMEM) {
 		php_safeshm_throw_status(a, st);
 	}
 	return st;
@@ -1001,6 +1021,9 @@ PHP_METHOD(SafeShm, get)
 	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
 	PHP_SAFESHM_ATT(a);
 	st = php_safeshm_read(a, &k, &c, true);
+	if (st == SAFESHM_NOMEM) {
+		RETURN_OOM(); /* PHP reports the memory_limit error */
+	}
 	if (st == SAFESHM_NOT_FOUND) {
 		if (def) {
 			RETURN_COPY(def);
@@ -1564,6 +1587,9 @@ static void php_safeshm_fn_get_var(INTERNAL_FUNCTION_PARAMETERS, zend_class_entr
 			RETURN_THROWS();
 		}
 		RETURN_BOOL(st == SAFESHM_OK);
+	}
+	if (st == SAFESHM_NOMEM) {
+		RETURN_OOM();
 	}
 	if (st == SAFESHM_NOT_FOUND) {
 		php_error_docref(NULL, E_WARNING, "Variable key " ZEND_LONG_FMT " doesn't exist", vkey);

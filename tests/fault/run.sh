@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs the fault-injection tests of issue 4 (sections 1, 3 and 5): killed
+# writers and stuck holders with the test build that has the fault hooks
+# (build-hooks/modules/safeshm.so), stale handles and full segments with the
+# production build (modules/safeshm.so). Builds either when it is missing or
+# older than the sources. Last line: "N passed, N failed" summed over all.
+#
+# Environment: SAFESHM_FAULT_KILLS (default 500), SAFESHM_SO / SAFESHM_HOOKS_SO
+# to test other builds.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+passed=0; failed=0
+
+stale() { # stale SO: the .so is missing or a source is newer
+  [ ! -f "$1" ] || [ -n "$(find . -maxdepth 1 \( -name '*.c' -o -name '*.h' -o -name config.m4 \) -newer "$1" -print -quit)" ]
+}
+
+prod=${SAFESHM_SO:-$root/modules/safeshm.so}
+hooks=${SAFESHM_HOOKS_SO:-$root/build-hooks/modules/safeshm.so}
+if [ -z "${SAFESHM_SO:-}" ] && stale "$prod"; then
+  echo "== building $prod"
+  bash tools/build.sh || { echo "build failed"; failed=$((failed + 1)); }
+fi
+if [ -z "${SAFESHM_HOOKS_SO:-}" ] && stale "$hooks"; then
+  echo "== building $hooks"
+  bash tools/build-hooks.sh || { echo "hooks build failed"; failed=$((failed + 1)); }
+fi
+
+run() { # run SO LIMIT SCRIPT [ARGS]
+  local so=$1 limit=$2 script=$3; shift 3
+  echo
+  if [ ! -f "$so" ]; then
+    echo "== $script: $so is missing"; failed=$((failed + 1)); return
+  fi
+  local out rc p f
+  out=$(timeout -k 5 "$limit" php -d extension="$so" \
+        "tests/fault/$script" "$@" 2>&1 </dev/null)
+  rc=$?
+  echo "$out"
+  p=$(echo "$out" | awk '/^[0-9]+ passed, [0-9]+ failed$/ {p=$1} END {print p+0}')
+  f=$(echo "$out" | awk '/^[0-9]+ passed, [0-9]+ failed$/ {f=$3} END {print f+0}')
+  if ! echo "$out" | grep -qE '^[0-9]+ passed, [0-9]+ failed$'; then
+    echo "== $script ended without its closing line (exit $rc)"; f=$((f + 1))
+  elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+    echo "== $script exited $rc"; f=1
+  fi
+  passed=$((passed + p)); failed=$((failed + f))
+}
+
+start=$(date +%s)
+run "$hooks" 200 kill_writers.php "${SAFESHM_FAULT_KILLS:-500}"
+run "$hooks" 60 stuck_holder.php
+run "$prod" 60 stale_handles.php
+run "$prod" 60 fill_refill.php
+echo
+echo "fault tests: $(( $(date +%s) - start )) s"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
