@@ -21,6 +21,7 @@ typedef struct _php_safeshm_attachment {
 	safeshm_lock lock;
 	safeshm_store store;
 	uint64_t checked_ns; /* when the key was last seen to name this segment */
+	uint64_t checked_request; /* SAFESHM_G(request) of that check */
 	uint32_t refcount;  /* objects using it */
 	bool stale;         /* removed, or replaced by a new segment under the key */
 	bool rmid_kept;     /* safeshm_remove()/shm_remove(): marked for removal, still usable here */
@@ -51,6 +52,8 @@ ZEND_BEGIN_MODULE_GLOBALS(safeshm)
 	zend_long default_size;
 	zend_long init_mem;
 	double lock_timeout;
+	zend_long removal_check_ms;
+	uint64_t request;                 /* counts requests, for once-per-request checks */
 	bool sysvshm_compat;
 	HashTable attachments;            /* key_t => php_safeshm_attachment* */
 	php_safeshm_attachment *held;     /* whose lock this process holds, if any */

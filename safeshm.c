@@ -29,6 +29,8 @@
 #include <pthread.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
+#include <sys/sem.h>
+#include <signal.h>
 
 #include "php_safeshm.h"
 #include "safeshm_arginfo.h"
@@ -54,9 +56,6 @@ static zend_object_handlers php_safeshm_handlers;
 
 /* Optimistic (lock-free) read attempts before a reader takes the lock. */
 #define PHP_SAFESHM_READ_TRIES 16
-
-/* How stale a lock-free reader's knowledge that its segment still exists may be. */
-#define PHP_SAFESHM_RECHECK_NS 100000000u
 
 /* ---- ini ------------------------------------------------------------ */
 
@@ -106,6 +105,7 @@ static ZEND_INI_MH(OnUpdateFaultDelay)
 PHP_INI_BEGIN()
 	PHP_INI_ENTRY("safeshm.default_size", "1048576", PHP_INI_SYSTEM, OnUpdateDefaultSize)
 	PHP_INI_ENTRY("safeshm.lock_timeout", "5", PHP_INI_ALL, OnUpdateLockTimeout)
+	STD_PHP_INI_ENTRY("safeshm.removal_check_ms", "100", PHP_INI_ALL, OnUpdateLong, removal_check_ms, zend_safeshm_globals, safeshm_globals)
 	STD_PHP_INI_ENTRY("safeshm.init_mem", "10000", PHP_INI_ALL, OnUpdateLong, init_mem, zend_safeshm_globals, safeshm_globals)
 	STD_PHP_INI_BOOLEAN("safeshm.sysvshm_compat", "0", PHP_INI_SYSTEM, OnUpdateBool, sysvshm_compat, zend_safeshm_globals, safeshm_globals)
 #ifdef SAFESHM_TEST_HOOKS
@@ -211,11 +211,30 @@ static bool php_safeshm_still_current(php_safeshm_attachment *a)
 	}
 	id = shmget(a->key, 0, 0);
 	a->checked_ns = php_safeshm_now_ns();
+	a->checked_request = SAFESHM_G(request);
 	return id == a->shmid;
+}
+
+/* The check of a lock-free reader: segment and semaphore both still ours.
+ * Asked of the system at the first read of each request, then at most every
+ * safeshm.removal_check_ms (0: every read), because on some machines a
+ * system call costs several times a whole lock-free get. */
+static bool php_safeshm_reader_current(php_safeshm_attachment *a)
+{
+	zend_long ms = SAFESHM_G(removal_check_ms);
+	if (a->checked_request == SAFESHM_G(request) && ms > 0
+			&& php_safeshm_now_ns() - a->checked_ns < (uint64_t) ms * 1000000u) {
+		return true;
+	}
+	return php_safeshm_still_current(a) && (a->rmid_kept || safeshm_lock_exists(&a->lock));
 }
 
 /* getpid() is a system call; the pid is cached and refreshed in forked children. */
 static uint32_t php_safeshm_pid;
+
+/* The owner hint found in the header when we took the lock: the previous
+ * holder, if it did not get to release (it died, or its semaphore was removed). */
+static uint32_t php_safeshm_prev_owner;
 
 static void php_safeshm_atfork_child(void)
 {
@@ -247,7 +266,9 @@ static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, i
 	switch (ls) {
 		case SAFESHM_LOCK_OK:
 			SAFESHM_G(held) = a;
+			php_safeshm_prev_owner = 0;
 			if (safeshm_store_check_header(&a->store) == SAFESHM_OK) {
+				php_safeshm_prev_owner = __atomic_load_n(safeshm_store_owner_hint(&a->store), __ATOMIC_ACQUIRE);
 				safeshm_store_set_owner(&a->store, php_safeshm_pid);
 			}
 			return PHP_SAFESHM_LOCKED;
@@ -259,6 +280,35 @@ static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, i
 		default:
 			*err = errno;
 			return PHP_SAFESHM_LOCK_SYSERR;
+	}
+}
+
+/*
+ * Before repairing a store left mid-mutation, make sure its writer is dead:
+ * SEM_UNDO guarantees that for the semaphore we hold, but if someone removed
+ * the semaphore (ipcrm -s) a writer may still be at work under the old one.
+ * Waits up to safeshm.lock_timeout for the recorded owner to finish or die,
+ * then reports a timeout rather than repair under a writer that may resume
+ * (a SIGSTOPped one). The price: a dead holder's pid reused by a long-lived
+ * unrelated process delays recovery until that process exits.
+ */
+static bool php_safeshm_owner_alive(php_safeshm_attachment *a)
+{
+	uint64_t deadline = php_safeshm_now_ns() + (uint64_t) php_safeshm_timeout_ms() * 1000000u;
+	uint32_t pid = php_safeshm_prev_owner;
+
+	for (;;) {
+		if (pid == 0 || pid == php_safeshm_pid || pid > INT32_MAX
+				|| (kill((pid_t) pid, 0) != 0 && errno == ESRCH)) {
+			return false;
+		}
+		if (!safeshm_store_needs_recovery(&a->store)) {
+			return false; /* it finished its mutation */
+		}
+		if (php_safeshm_now_ns() >= deadline) {
+			return true; /* alive and mid-mutation: never repair under it */
+		}
+		usleep(1000);
 	}
 }
 
@@ -281,6 +331,11 @@ static php_safeshm_lock_result php_safeshm_lock(php_safeshm_attachment *a, safes
 		return PHP_SAFESHM_LOCK_REMOVED;
 	}
 	if (*store_st == SAFESHM_OK && safeshm_store_needs_recovery(&a->store)) {
+		if (php_safeshm_owner_alive(a)) {
+			/* the semaphore was removed and re-created under a live writer */
+			php_safeshm_release(a);
+			return PHP_SAFESHM_LOCK_TIMEOUT;
+		}
 		*store_st = safeshm_store_recover(&a->store);
 	}
 	if (*store_st != SAFESHM_OK) {
@@ -356,10 +411,19 @@ typedef struct {
 	/* serialized bytes follow */
 } php_safeshm_sysvshm_chunk;
 
-/* 1: a consistent sysvshm header; 0: not sysvshm; -1: sysvshm magic, bad header. */
-static int php_safeshm_sysvshm_kind(const void *base, size_t size)
+/* Walks a sysvshm segment: 1 when the header and every chunk are in bounds,
+ * 0 when it is not sysvshm, -1 when it has sysvshm's magic but a bad header
+ * or chunk. With offs, stores each chunk's offset (room for (end-start)/24
+ * entries) and its count in *n. */
+static int php_safeshm_sysvshm_walk(const void *base, size_t size, zend_long *offs, zend_long *n, zend_long *bad)
 {
 	php_safeshm_sysvshm_head h;
+	zend_long pos, count = 0;
+
+	if (bad) {
+		*bad = -1;
+	}
+
 	if (size < sizeof(h)) {
 		return 0;
 	}
@@ -371,7 +435,37 @@ static int php_safeshm_sysvshm_kind(const void *base, size_t size)
 			|| (zend_ulong) h.total > size || h.free != h.total - h.end) {
 		return -1;
 	}
+	for (pos = h.start; pos < h.end; ) {
+		php_safeshm_sysvshm_chunk c;
+		if (h.end - pos < (zend_long) sizeof(c)) {
+			if (bad) {
+				*bad = pos;
+			}
+			return -1;
+		}
+		memcpy(&c, (const char *) base + pos, sizeof(c));
+		if (c.next <= 0 || c.next > h.end - pos || c.length < 0
+				|| c.length > c.next - (zend_long) sizeof(c)) {
+			if (bad) {
+				*bad = pos;
+			}
+			return -1;
+		}
+		if (offs) {
+			offs[count] = pos;
+		}
+		count++;
+		pos += c.next;
+	}
+	if (n) {
+		*n = count;
+	}
 	return 1;
+}
+
+static int php_safeshm_sysvshm_kind(const void *base, size_t size)
+{
+	return php_safeshm_sysvshm_walk(base, size, NULL, NULL, NULL);
 }
 
 /* Reports an attach failure: a SafeShmException for the class, sysvshm's
@@ -450,7 +544,8 @@ static php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, s
 			php_safeshm_attach_status_error(proc, key, shmid, st, cached->store.base, cached->store.size);
 			return NULL;
 		}
-		if (shmid == cached->shmid && !cached->stale && !safeshm_store_is_removed(&cached->store)) {
+		if (shmid == cached->shmid && !cached->stale && !safeshm_store_is_removed(&cached->store)
+				&& semget(cached->lock.key, 0, 0) == cached->lock.semid) {
 			const safeshm_header *h = (const safeshm_header *) cached->store.base;
 			if (h->name_len != name_len || (name_len && memcmp(h->name, name, name_len) != 0)) {
 				php_safeshm_attach_status_error(proc, key, shmid, SAFESHM_NAME, NULL, 0);
@@ -801,8 +896,7 @@ static safeshm_status php_safeshm_read(php_safeshm_attachment *a, const php_safe
 		php_safeshm_throw_status(a, st);
 		return st;
 	}
-	/* a lock-free read asks the system at most every PHP_SAFESHM_RECHECK_NS */
-	if (php_safeshm_now_ns() - a->checked_ns > PHP_SAFESHM_RECHECK_NS && !php_safeshm_still_current(a)) {
+	if (!php_safeshm_reader_current(a)) {
 		php_safeshm_attachment_forget(a);
 		php_safeshm_throw_removed(a);
 		return SAFESHM_REMOVED;
@@ -1293,13 +1387,15 @@ PHP_METHOD(SafeShm, remove)
 
 PHP_METHOD(SafeShm, importSysvshm)
 {
-	zend_long skey;
+	zend_long skey, n = 0, imported = 0, bad = -1;
 	php_safeshm_sysvshm_head h;
 	const char *base;
 	struct shmid_ds ds;
-	zend_long pos, n = 0, imported = 0;
-	zend_long *offs = NULL;
-	int shmid;
+	zend_long *offs;
+	HashTable vals;
+	zval *val;
+	zend_ulong vkey;
+	int shmid, kind;
 
 	ZEND_PARSE_PARAMETERS_START(1, 1)
 		Z_PARAM_LONG(skey)
@@ -1326,77 +1422,77 @@ PHP_METHOD(SafeShm, importSysvshm)
 			(unsigned) skey, strerror(errno));
 		RETURN_THROWS();
 	}
-	switch (php_safeshm_sysvshm_kind(base, ds.shm_segsz)) {
-		case 0:
-			shmdt(base);
-			zend_throw_exception_ex(php_safeshm_exception_ce, 0,
-				"SafeShm::importSysvshm(): key 0x%08x does not hold an ext/sysvshm segment", (unsigned) skey);
-			RETURN_THROWS();
-		case -1:
-			shmdt(base);
-			zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
-				"SafeShm::importSysvshm(): the sysvshm header of key 0x%08x is corrupted", (unsigned) skey);
-			RETURN_THROWS();
+	kind = php_safeshm_sysvshm_kind(base, ds.shm_segsz);
+	if (kind == 0) {
+		shmdt(base);
+		zend_throw_exception_ex(php_safeshm_exception_ce, 0,
+			"SafeShm::importSysvshm(): key 0x%08x does not hold an ext/sysvshm segment", (unsigned) skey);
+		RETURN_THROWS();
 	}
 	memcpy(&h, base, sizeof(h));
-
-	/* validate the whole chain before importing anything */
-	offs = safe_emalloc((size_t) ((h.end - h.start) / (zend_long) sizeof(php_safeshm_sysvshm_chunk)) + 1, sizeof(zend_long), 0);
-	for (pos = h.start; pos < h.end; ) {
-		php_safeshm_sysvshm_chunk c;
-		if (h.end - pos < (zend_long) sizeof(c)) {
-			break;
+	offs = kind > 0 ? safe_emalloc((size_t) ((h.end - h.start) / (zend_long) sizeof(php_safeshm_sysvshm_chunk)) + 1, sizeof(zend_long), 0) : NULL;
+	/* walk again into offs: the segment may be written by old processes meanwhile */
+	if (kind < 0 || php_safeshm_sysvshm_walk(base, ds.shm_segsz, offs, &n, &bad) != 1) {
+		if (kind < 0) {
+			php_safeshm_sysvshm_walk(base, ds.shm_segsz, NULL, NULL, &bad);
 		}
-		memcpy(&c, base + pos, sizeof(c));
-		if (c.next <= 0 || c.next > h.end - pos || c.length < 0
-				|| c.length > c.next - (zend_long) sizeof(c)) {
+		if (offs) {
 			efree(offs);
-			shmdt(base);
+		}
+		shmdt(base);
+		if (bad >= 0) {
 			zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
 				"SafeShm::importSysvshm(): chunk at offset " ZEND_LONG_FMT " of key 0x%08x is corrupted; nothing was imported",
-				pos, (unsigned) skey);
-			RETURN_THROWS();
+				bad, (unsigned) skey);
+		} else {
+			zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
+				"SafeShm::importSysvshm(): the ext/sysvshm segment of key 0x%08x is corrupted (header or chunk chain); nothing was imported",
+				(unsigned) skey);
 		}
-		offs[n++] = pos;
-		pos += c.next;
-	}
-	if (pos != h.end) {
-		efree(offs);
-		shmdt(base);
-		zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
-			"SafeShm::importSysvshm(): the chunk chain of key 0x%08x does not end at its header's end; nothing was imported",
-			(unsigned) skey);
 		RETURN_THROWS();
 	}
 
+	/* unserialize everything first: all or nothing */
+	zend_hash_init(&vals, (uint32_t) n, NULL, ZVAL_PTR_DTOR, 0);
 	for (zend_long i = 0; i < n; i++) {
 		php_safeshm_sysvshm_chunk c;
-		const unsigned char *p, *start;
+		const unsigned char *p, *start, *stop;
 		php_unserialize_data_t var_hash;
-		php_safeshm_key k;
-		php_safeshm_value v;
-		safeshm_status st;
-		zval val;
+		zval tmp;
 		bool ok;
 
 		memcpy(&c, base + offs[i], sizeof(c));
 		start = p = (const unsigned char *) base + offs[i] + sizeof(c);
+		stop = start + c.length;
+		ZVAL_UNDEF(&tmp);
 		PHP_VAR_UNSERIALIZE_INIT(var_hash);
-		ok = php_var_unserialize(&val, &p, start + c.length, &var_hash);
+		ok = php_var_unserialize(&tmp, &p, stop, &var_hash);
 		PHP_VAR_UNSERIALIZE_DESTROY(var_hash);
-		if (!ok) {
-			zval_ptr_dtor(&val);
+		if (!ok || p != stop) {
+			zval_ptr_dtor(&tmp);
 			if (!EG(exception)) {
 				zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
-					"SafeShm::importSysvshm(): variable " ZEND_LONG_FMT " of key 0x%08x cannot be unserialized; "
-					ZEND_LONG_FMT " were imported before it", c.key, (unsigned) skey, imported);
+					"SafeShm::importSysvshm(): variable " ZEND_LONG_FMT " of key 0x%08x cannot be unserialized; nothing was imported",
+					c.key, (unsigned) skey);
 			}
 			break;
 		}
-		php_safeshm_key_init(&k, NULL, c.key, 1);
-		ok = php_safeshm_encode(&v, &val);
-		zval_ptr_dtor(&val);
-		if (!ok) {
+		zend_hash_index_update(&vals, (zend_ulong) c.key, &tmp);
+	}
+	efree(offs);
+	shmdt(base);
+	if (EG(exception)) {
+		zend_hash_destroy(&vals);
+		RETURN_THROWS();
+	}
+
+	ZEND_HASH_FOREACH_NUM_KEY_VAL(&vals, vkey, val) {
+		php_safeshm_key k;
+		php_safeshm_value v;
+		safeshm_status st;
+
+		php_safeshm_key_init(&k, NULL, (zend_long) vkey, 1);
+		if (!php_safeshm_encode(&v, val)) {
 			break;
 		}
 		if (!php_safeshm_lock_or_throw(a)) {
@@ -1411,9 +1507,8 @@ PHP_METHOD(SafeShm, importSysvshm)
 			break;
 		}
 		imported++;
-	}
-	efree(offs);
-	shmdt(base);
+	} ZEND_HASH_FOREACH_END();
+	zend_hash_destroy(&vals);
 	if (EG(exception)) {
 		RETURN_THROWS();
 	}
@@ -1740,6 +1835,7 @@ PHP_RINIT_FUNCTION(safeshm)
 #if defined(ZTS) && defined(COMPILE_DL_SAFESHM)
 	ZEND_TSRMLS_CACHE_UPDATE();
 #endif
+	SAFESHM_G(request)++;
 	return SUCCESS;
 }
 

@@ -239,7 +239,7 @@ final class RawHeader
 
     public function __construct(int $key)
     {
-        $this->shm = @shmop_open($key, 'a', 0, 0) ?: null;
+        $this->shm = function_exists('shmop_open') ? (@shmop_open($key, 'a', 0, 0) ?: null) : null;
         if ($this->shm && $this->u32(0) !== 0x4D485346) { // "FSHM"
             $this->shm = null;
         }

@@ -50,6 +50,7 @@ $commands = [
     'remove' => fn() => Held::$o->remove(),
     'verify' => fn() => Held::$o->verify(),
     'sleep' => fn(int $ms) => usleep($ms * 1000),
+    'ini' => fn(string $k, string $v) => ini_set($k, $v),
     'ping' => fn() => getmypid(),
     // a new object under the same name, used at once, as a php-fpm worker's next request would
     'fresh' => function (string $name, ?string $put): array {
@@ -89,11 +90,11 @@ $table = []; // kind => variant => what B's calls did
 
 // ---- removal, then B's next call ------------------------------------------
 $kinds = ['remove()', 'ipcrm -m', 'ipcrm -s', 'ipcrm -m -s'];
-$variants = ['get at once', 'get after 200 ms', 'put first', 'new object first'];
+$variants = ['get at once', 'get after 200 ms', 'put first', 'new object first'];  // 'get at once' runs with safeshm.removal_check_ms=0
 foreach ($kinds as $kind) {
     echo "-- removed by $kind\n";
     foreach ($variants as $variant) {
-        $label = "$kind / $variant";
+        $label = "$kind / $variant" . ($variant === 'get at once' ? ' (removal_check_ms=0)' : '');
         $name = T::storeName('stale');
         $a = Helper::spawn($commands);
         $b = Helper::spawn($commands);
@@ -109,6 +110,12 @@ foreach ($kinds as $kind) {
         $r2 = $b->call('get', 'k');
         T::check(($r['ok'] ?? false) && ($r2['v'] ?? null) === 'old', "$label: process B opens it and reads 'old'", describe_answer($r2), true);
 
+        // Lock-free reads ask the system whether the segment still exists at the first read of
+        // a request and then every safeshm.removal_check_ms (default 100). "At once" is the
+        // strict setting (0: every read asks); "after 200 ms" tests the default.
+        if ($variant === 'get at once') {
+            $b->call('ini', 'safeshm.removal_check_ms', '0');
+        }
         remove_store($kind, $a, $info);
 
         $seen = [];
@@ -188,7 +195,7 @@ foreach ($kinds as $kind) {
 echo "-- removed and re-created under the same name while B holds an old object\n";
 foreach (['remove()', 'ipcrm -m', 'ipcrm -m -s'] as $kind) {
     foreach ([0, 200] as $idleMs) {
-        $label = "re-created after $kind" . ($idleMs ? ", B idle {$idleMs} ms" : ', B at once');
+        $label = "re-created after $kind" . ($idleMs ? ", B idle {$idleMs} ms" : ', B at once (removal_check_ms=0)');
         $name = T::storeName('recreate');
         $a = Helper::spawn($commands);
         $b = Helper::spawn($commands);
@@ -203,6 +210,9 @@ foreach (['remove()', 'ipcrm -m', 'ipcrm -m -s'] as $kind) {
         $b->call('open', $name);
         $r = $b->call('get', 'k');
         T::check(($r['v'] ?? null) === 'store 1', "$label: B reads store 1", describe_answer($r), true);
+        if (!$idleMs) {
+            $b->call('ini', 'safeshm.removal_check_ms', '0'); // "at once" is the strict setting
+        }
 
         remove_store($kind, $a, $info);
         $r = $c->call('open', $name);

@@ -131,9 +131,11 @@ if (wait_inside_mutation($holder, $hdr, 'SIGSTOP')) {
     }
     $newcomer->send('open_and_get', $name, 'other');
     $timeouts = 0;
+    $measured = [];
     foreach ($waiters as $label => $w) {
         $r = $w->recv(LOCK_TIMEOUT + 5);
         $t = $r['t'] ?? -1;
+        $measured[] = sprintf('%s %s %.3f s', $label, $r === null ? 'no answer' : ($r['ok'] ? 'returned' : 'timed out'), $t);
         $timedOut = $r !== null && !$r['ok'] && $r['class'] === 'SafeShmTimeoutException';
         $timeouts += (int) $timedOut;
         $what = describe_answer($r) . sprintf(' after %.3f s', $t);
@@ -147,6 +149,7 @@ if (wait_inside_mutation($holder, $hdr, 'SIGSTOP')) {
                 "during the stop, $label throws SafeShmTimeoutException after " . LOCK_TIMEOUT . " s (+" . SLACK . ' s)', $what);
         }
     }
+    echo '  ..    measured with safeshm.lock_timeout=' . LOCK_TIMEOUT . ': ' . implode(', ', $measured) . "\n";
     $r = $newcomer->recv(LOCK_TIMEOUT + 5);
     $t = $r['t'] ?? -1;
     T::check(($r !== null && $r['ok'] && $r['v'] === 'untouched')
