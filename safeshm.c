@@ -232,8 +232,8 @@ static bool php_safeshm_reader_current(php_safeshm_attachment *a)
 /* getpid() is a system call; the pid is cached and refreshed in forked children. */
 static uint32_t php_safeshm_pid;
 
-/* The owner hint found in the header when we took the lock: the previous
- * holder, if it did not get to release (it died, or its semaphore was removed). */
+/* When the lock we took is not the semaphore the previous holder took (it was
+ * removed and re-created), that holder's pid from the header; else 0. */
 static uint32_t php_safeshm_prev_owner;
 
 static void php_safeshm_atfork_child(void)
@@ -268,7 +268,12 @@ static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, i
 			SAFESHM_G(held) = a;
 			php_safeshm_prev_owner = 0;
 			if (safeshm_store_check_header(&a->store) == SAFESHM_OK) {
-				php_safeshm_prev_owner = __atomic_load_n(safeshm_store_owner_hint(&a->store), __ATOMIC_ACQUIRE);
+				/* a previous holder of this very semaphore is gone (SEM_UNDO);
+				 * one of another semaphore (removed and re-created) may not be */
+				if (safeshm_store_lock_semid(&a->store) != a->lock.semid) {
+					php_safeshm_prev_owner = __atomic_load_n(safeshm_store_owner_hint(&a->store), __ATOMIC_ACQUIRE);
+					safeshm_store_set_lock_semid(&a->store, a->lock.semid);
+				}
 				safeshm_store_set_owner(&a->store, php_safeshm_pid);
 			}
 			return PHP_SAFESHM_LOCKED;
@@ -287,10 +292,9 @@ static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, i
  * Before repairing a store left mid-mutation, make sure its writer is dead:
  * SEM_UNDO guarantees that for the semaphore we hold, but if someone removed
  * the semaphore (ipcrm -s) a writer may still be at work under the old one.
- * Waits up to safeshm.lock_timeout for the recorded owner to finish or die,
- * then reports a timeout rather than repair under a writer that may resume
- * (a SIGSTOPped one). The price: a dead holder's pid reused by a long-lived
- * unrelated process delays recovery until that process exits.
+ * Only when the semaphore changed under it: waits up to safeshm.lock_timeout
+ * for that owner to finish or die, then reports a timeout rather than repair
+ * under a writer that may resume (a SIGSTOPped one).
  */
 static bool php_safeshm_owner_alive(php_safeshm_attachment *a)
 {

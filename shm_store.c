@@ -731,6 +731,16 @@ void safeshm_store_set_owner(safeshm_store *s, uint32_t pid)
 	__atomic_store_n(&HDR(s)->lock_owner, pid, __ATOMIC_RELEASE);
 }
 
+void safeshm_store_set_lock_semid(safeshm_store *s, int32_t semid)
+{
+	__atomic_store_n(&HDR(s)->lock_semid, semid, __ATOMIC_RELEASE);
+}
+
+int32_t safeshm_store_lock_semid(const safeshm_store *s)
+{
+	return __atomic_load_n(&HDR(s)->lock_semid, __ATOMIC_ACQUIRE);
+}
+
 const uint32_t *safeshm_store_owner_hint(const safeshm_store *s)
 {
 	return &HDR(s)->lock_owner;

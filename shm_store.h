@@ -110,7 +110,9 @@ typedef struct {
 	uint32_t name_len;
 	uint32_t lock_owner;    /* pid of the lock holder, 0 when free: a hint for waiters and info() */
 	uint8_t  name[SAFESHM_MAX_NAME_LEN];
-	uint8_t  reserved[SAFESHM_HEADER_SIZE - 200 - SAFESHM_MAX_NAME_LEN];
+	int32_t  lock_semid;    /* the semaphore the lock holder took: SEM_UNDO vouches only for that one */
+	uint32_t reserved1;
+	uint8_t  reserved[SAFESHM_HEADER_SIZE - 208 - SAFESHM_MAX_NAME_LEN];
 } safeshm_header;
 
 /* On-segment record header; key and value follow, then padding to 8. */
@@ -205,6 +207,9 @@ void safeshm_store_count_lock_timeout(safeshm_store *s);
 
 /* The lock holder hint: set right after acquiring, cleared right before releasing. */
 void safeshm_store_set_owner(safeshm_store *s, uint32_t pid);
+/* The semaphore id the last holder acquired. */
+void safeshm_store_set_lock_semid(safeshm_store *s, int32_t semid);
+int32_t safeshm_store_lock_semid(const safeshm_store *s);
 const uint32_t *safeshm_store_owner_hint(const safeshm_store *s);
 
 /* Record size for a key/value, for callers that want to pre-check. */
