@@ -1465,13 +1465,19 @@ PHP_METHOD(SafeShm, importSysvshm)
 		zval tmp;
 		bool ok;
 
+		zend_string *bytes;
+
 		memcpy(&c, base + offs[i], sizeof(c));
-		start = p = (const unsigned char *) base + offs[i] + sizeof(c);
+		/* a private, NUL-terminated copy: the unserializer's scanner may look
+		 * one byte past its end, and the mapping has no terminator */
+		bytes = zend_string_init(base + offs[i] + sizeof(c), (size_t) c.length, 0);
+		start = p = (const unsigned char *) ZSTR_VAL(bytes);
 		stop = start + c.length;
 		ZVAL_UNDEF(&tmp);
 		PHP_VAR_UNSERIALIZE_INIT(var_hash);
 		ok = php_var_unserialize(&tmp, &p, stop, &var_hash);
 		PHP_VAR_UNSERIALIZE_DESTROY(var_hash);
+		zend_string_release(bytes);
 		if (!ok || p != stop) {
 			zval_ptr_dtor(&tmp);
 			if (!EG(exception)) {

@@ -47,8 +47,9 @@ foreach ([2147483647, -2147483648] as $k) {
 ?>
 --CLEAN--
 <?php
-$key = ftok(__DIR__ . '/fn_attach_args.php', 'a');
-try { (new SafeShm($key))->remove(); } catch (Throwable) {}
+foreach ([ftok(__DIR__ . '/fn_attach_args.php', 'a'), 2147483647, -2147483648] as $key) {
+    try { (new SafeShm($key))->remove(); } catch (Throwable) {}
+}
 ?>
 --EXPECTF--
 key 2^31: ValueError: safeshm_attach(): Argument #1 ($key) is out of range
