@@ -21,6 +21,9 @@ else
   count 0 1
 fi
 
+echo "== package.xml lists every file of the package"
+if php tools/package-files.php --check; then count 1 0; else echo "FAIL: run php tools/package-files.php and commit package.xml"; count 0 1; fi
+
 echo "== phpt"
 out=$(mktemp)
 TEST_PHP_EXECUTABLE=$(command -v php) NO_INTERACTION=1 \
