@@ -258,8 +258,7 @@ static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, i
 	safeshm_lock_status ls;
 
 	ZEND_ASSERT(SAFESHM_G(held) == NULL);
-	ls = safeshm_lock_acquire_hint(&a->lock, php_safeshm_timeout_ms(), &waited,
-		safeshm_store_owner_hint(&a->store));
+	ls = safeshm_lock_acquire(&a->lock, php_safeshm_timeout_ms(), &waited);
 	if (waited) {
 		safeshm_store_count_lock_wait(&a->store);
 	}

@@ -53,24 +53,7 @@ static long elapsed_ms(const struct timespec *t0)
 	return (long) (t.tv_sec - t0->tv_sec) * 1000L + (t.tv_nsec - t0->tv_nsec) / 1000000L;
 }
 
-#if defined(__x86_64__) || defined(__i386__)
-# define CPU_RELAX() __builtin_ia32_pause()
-#elif defined(__aarch64__)
-# define CPU_RELAX() __asm__ __volatile__("yield")
-#else
-# define CPU_RELAX() do { } while (0)
-#endif
-
-#define SPIN_ROUNDS 4
-#define SPIN_ITERS 2000
-
 safeshm_lock_status safeshm_lock_acquire(const safeshm_lock *l, long timeout_ms, int *waited)
-{
-	return safeshm_lock_acquire_hint(l, timeout_ms, waited, NULL);
-}
-
-safeshm_lock_status safeshm_lock_acquire_hint(const safeshm_lock *l, long timeout_ms, int *waited,
-	const uint32_t *busy_hint)
 {
 	struct sembuf ops[2] = {
 		{ .sem_num = 0, .sem_op = 0, .sem_flg = SEM_UNDO | IPC_NOWAIT },
@@ -86,17 +69,6 @@ safeshm_lock_status safeshm_lock_acquire_hint(const safeshm_lock *l, long timeou
 		return from_errno();
 	}
 	*waited = 1;
-	for (int round = 0; busy_hint && round < SPIN_ROUNDS; round++) {
-		for (int i = 0; i < SPIN_ITERS && __atomic_load_n(busy_hint, __ATOMIC_RELAXED) != 0; i++) {
-			CPU_RELAX();
-		}
-		if (semop(l->semid, ops, 2) == 0) {
-			return SAFESHM_LOCK_OK;
-		}
-		if (errno != EAGAIN && errno != EINTR) {
-			return from_errno();
-		}
-	}
 	ops[0].sem_flg = SEM_UNDO;
 	ops[1].sem_flg = SEM_UNDO;
 	clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -14,7 +14,6 @@
 #ifndef SAFESHM_SEM_LOCK_H
 #define SAFESHM_SEM_LOCK_H
 
-#include <stdint.h>
 #include <sys/types.h>
 
 typedef struct {
@@ -39,13 +38,6 @@ safeshm_lock_status safeshm_lock_open(safeshm_lock *l, key_t shm_key, int perms)
 /* Acquires within timeout_ms (< 0: wait forever). *waited is set to 1 when
  * the lock was not free at once. */
 safeshm_lock_status safeshm_lock_acquire(const safeshm_lock *l, long timeout_ms, int *waited);
-
-/* The same, but when the lock is busy it first spins briefly (no system call)
- * while *busy_hint is non-zero, retrying when it drops: a critical section
- * lasts well under a microsecond, sleeping in the kernel costs far more.
- * busy_hint is only a hint (it may be garbage): correctness rests on semop. */
-safeshm_lock_status safeshm_lock_acquire_hint(const safeshm_lock *l, long timeout_ms, int *waited,
-	const uint32_t *busy_hint);
 
 safeshm_lock_status safeshm_lock_release(const safeshm_lock *l);
 

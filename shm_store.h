@@ -108,7 +108,7 @@ typedef struct {
 	uint32_t mv_slot;
 	uint32_t mv_active;
 	uint32_t name_len;
-	uint32_t lock_owner;    /* pid of the lock holder, 0 when free: a hint for waiters and info() */
+	uint32_t lock_owner;    /* pid of the lock holder, 0 when free: checked before repairing */
 	uint8_t  name[SAFESHM_MAX_NAME_LEN];
 	int32_t  lock_semid;    /* the semaphore the lock holder took: SEM_UNDO vouches only for that one */
 	uint32_t reserved1;

@@ -624,7 +624,7 @@ static void test_mutual_exclusion(void)
 				long v;
 				if (safeshm_lock_acquire(&l, 10000 + SLACK_MS, &w) != SAFESHM_LOCK_OK) {
 					__atomic_add_fetch(&sh->errors, 1, __ATOMIC_RELAXED);
-					continue;
+					break;
 				}
 				if (__atomic_exchange_n(&sh->inside, 1, __ATOMIC_ACQ_REL) != 0) {
 					__atomic_add_fetch(&sh->overlaps, 1, __ATOMIC_RELAXED);
@@ -656,6 +656,23 @@ static void test_mutual_exclusion(void)
 	CHECK_LS(safeshm_lock_remove(&l), SAFESHM_LOCK_OK);
 }
 
+/* Killed from outside (run.sh's timeout, ^C): still leave no semaphore behind. */
+static pid_t main_pid;
+
+static void on_term(int sig)
+{
+	if (getpid() == main_pid) {
+		for (int i = 0; i < nused; i++) {
+			int id = semget(safeshm_lock_key(used_keys[i]), 0, 0);
+			if (id >= 0) {
+				semctl(id, 0, IPC_RMID);
+			}
+		}
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 /* Removes whatever a failed test left, then checks nothing is left. */
 static void cleanup_and_check(void)
 {
@@ -675,6 +692,9 @@ static void cleanup_and_check(void)
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	main_pid = getpid();
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
 	tally = mmap(NULL, sizeof(*tally), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (tally == MAP_FAILED) {
 		perror("mmap");
