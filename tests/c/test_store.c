@@ -1163,6 +1163,49 @@ static void run_stale_used(void *arg)
 	free(buf);
 }
 
+/*
+ * Readers take the live index as active & 1; recover() resets an active > 1
+ * to 0 instead, so a stray bit in active makes recovery rebuild from the
+ * stale copy: entries added or replaced since the last compaction silently
+ * vanish or revert, and verify() then passes.
+ */
+static void run_active_stray_bit(void *arg)
+{
+	seg g;
+	char key[16];
+	safeshm_view v;
+	int seen_before = 0, seen_after = 0;
+	(void) arg;
+
+	seg_format(&g, 8192, NULL);
+	for (int i = 0; i < 20; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		CHECK_ST(put_str(&g.s, key, "0123456789"), SAFESHM_OK);
+	}
+	CHECK_ST(kdel(&g.s, "k0"), SAFESHM_OK);
+	CHECK_ST(safeshm_store_compact(&g.s), SAFESHM_OK);
+	CHECK(hdr(&g)->active == 1);
+	CHECK_ST(put_str(&g.s, "k5", "NEW"), SAFESHM_OK);
+	CHECK_ST(put_str(&g.s, "k0", "back"), SAFESHM_OK);
+	hdr(&g)->active = 3;
+	hdr(&g)->seq |= 1;          /* and a holder died: recovery runs */
+	for (int i = 0; i < 20; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		seen_before += kfind(&g.s, key, &v) == SAFESHM_OK;
+	}
+	CHECK(has_str(&g.s, "k5", "NEW") && has_str(&g.s, "k0", "back"));
+	CHECK_ST(safeshm_store_recover(&g.s), SAFESHM_OK);
+	for (int i = 0; i < 20; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		seen_after += kfind(&g.s, key, &v) == SAFESHM_OK;
+	}
+	CHECKF(seen_after == seen_before, "readers saw %d keys before recovery, %d after", seen_before, seen_after);
+	CHECKF(has_str(&g.s, "k5", "NEW"), "k5 reverted to its value before the last compaction "
+		"(shm_store.c recover(): active > 1 reset to 0, readers use active & 1)");
+	CHECKF(has_str(&g.s, "k0", "back"), "k0, added after the last compaction, lost by recovery");
+	seg_free(&g);
+}
+
 /* ---- corrupted records ---------------------------------------------- */
 
 typedef enum {
@@ -2203,6 +2246,7 @@ int main(void)
 		isolated(names[i], run_header_sweep, (void *) &header_fields[i]);
 	}
 	isolated("put with an understated used counter", run_stale_used, NULL);
+	isolated("recovery with a stray bit in active", run_active_stray_bit, NULL);
 	for (int c = 0; c < R_NCASES; c++) {
 		isolated(rec_case_name[c], run_record_case, (void *) (intptr_t) c);
 	}
