@@ -1026,6 +1026,26 @@ PHP_METHOD(SafeShm, __construct)
 	}
 }
 
+/* Encodes value (before the lock), stores it under k, and sets *st. Returns
+ * false with an exception thrown when encoding or locking failed. */
+static bool php_safeshm_store_value(php_safeshm_attachment *a, const php_safeshm_key *k, zval *value,
+	safeshm_put_mode mode, safeshm_status *st)
+{
+	php_safeshm_value v;
+
+	if (!php_safeshm_encode(&v, value)) {
+		return false;
+	}
+	if (!php_safeshm_lock_or_throw(a)) {
+		php_safeshm_value_free(&v);
+		return false;
+	}
+	*st = safeshm_store_put(&a->store, k->ptr, k->len, k->hash, v.type, v.data, v.len, mode);
+	php_safeshm_unlock(a);
+	php_safeshm_value_free(&v);
+	return true;
+}
+
 /* Runs a store mutation under the lock and throws on failure. */
 #define PHP_SAFESHM_LOCKED_CALL(a, st, call) do { \
 		if (!php_safeshm_lock_or_throw(a)) { RETURN_THROWS(); } \
@@ -1039,7 +1059,6 @@ PHP_METHOD(SafeShm, put)
 	zend_long lkey = 0;
 	zval *value;
 	php_safeshm_key k;
-	php_safeshm_value v;
 	safeshm_status st;
 
 	ZEND_PARSE_PARAMETERS_START(2, 2)
@@ -1049,16 +1068,9 @@ PHP_METHOD(SafeShm, put)
 
 	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
 	PHP_SAFESHM_ATT(a);
-	if (!php_safeshm_encode(&v, value)) {
+	if (!php_safeshm_store_value(a, &k, value, SAFESHM_PUT_REPLACE, &st)) {
 		RETURN_THROWS();
 	}
-	if (!php_safeshm_lock_or_throw(a)) {
-		php_safeshm_value_free(&v);
-		RETURN_THROWS();
-	}
-	st = safeshm_store_put(&a->store, k.ptr, k.len, k.hash, v.type, v.data, v.len, SAFESHM_PUT_REPLACE);
-	php_safeshm_unlock(a);
-	php_safeshm_value_free(&v);
 	if (st != SAFESHM_OK) {
 		php_safeshm_throw_status(a, st);
 	}
@@ -1070,7 +1082,6 @@ PHP_METHOD(SafeShm, add)
 	zend_long lkey = 0;
 	zval *value;
 	php_safeshm_key k;
-	php_safeshm_value v;
 	safeshm_status st;
 
 	ZEND_PARSE_PARAMETERS_START(2, 2)
@@ -1080,16 +1091,9 @@ PHP_METHOD(SafeShm, add)
 
 	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
 	PHP_SAFESHM_ATT(a);
-	if (!php_safeshm_encode(&v, value)) {
+	if (!php_safeshm_store_value(a, &k, value, SAFESHM_PUT_ADD, &st)) {
 		RETURN_THROWS();
 	}
-	if (!php_safeshm_lock_or_throw(a)) {
-		php_safeshm_value_free(&v);
-		RETURN_THROWS();
-	}
-	st = safeshm_store_put(&a->store, k.ptr, k.len, k.hash, v.type, v.data, v.len, SAFESHM_PUT_ADD);
-	php_safeshm_unlock(a);
-	php_safeshm_value_free(&v);
 	if (st == SAFESHM_EXISTS) {
 		RETURN_FALSE;
 	}
@@ -1497,20 +1501,12 @@ PHP_METHOD(SafeShm, importSysvshm)
 
 	ZEND_HASH_FOREACH_NUM_KEY_VAL(&vals, vkey, val) {
 		php_safeshm_key k;
-		php_safeshm_value v;
 		safeshm_status st;
 
 		php_safeshm_key_init(&k, NULL, (zend_long) vkey, 1);
-		if (!php_safeshm_encode(&v, val)) {
+		if (!php_safeshm_store_value(a, &k, val, SAFESHM_PUT_REPLACE, &st)) {
 			break;
 		}
-		if (!php_safeshm_lock_or_throw(a)) {
-			php_safeshm_value_free(&v);
-			break;
-		}
-		st = safeshm_store_put(&a->store, k.ptr, k.len, k.hash, v.type, v.data, v.len, SAFESHM_PUT_REPLACE);
-		php_safeshm_unlock(a);
-		php_safeshm_value_free(&v);
 		if (st != SAFESHM_OK) {
 			php_safeshm_throw_status(a, st);
 			break;
@@ -1633,7 +1629,6 @@ static void php_safeshm_fn_put_var(INTERNAL_FUNCTION_PARAMETERS, zend_class_entr
 	zend_long vkey;
 	php_safeshm_attachment *a;
 	php_safeshm_key k;
-	php_safeshm_value v;
 	safeshm_status st;
 
 	ZEND_PARSE_PARAMETERS_START(3, 3)
@@ -1646,16 +1641,9 @@ static void php_safeshm_fn_put_var(INTERNAL_FUNCTION_PARAMETERS, zend_class_entr
 		RETURN_THROWS();
 	}
 	php_safeshm_key_init(&k, NULL, vkey, 2);
-	if (!php_safeshm_encode(&v, value)) {
+	if (!php_safeshm_store_value(a, &k, value, SAFESHM_PUT_REPLACE, &st)) {
 		RETURN_THROWS();
 	}
-	if (!php_safeshm_lock_or_throw(a)) {
-		php_safeshm_value_free(&v);
-		RETURN_THROWS();
-	}
-	st = safeshm_store_put(&a->store, k.ptr, k.len, k.hash, v.type, v.data, v.len, SAFESHM_PUT_REPLACE);
-	php_safeshm_unlock(a);
-	php_safeshm_value_free(&v);
 	if (st == SAFESHM_FULL) {
 		php_error_docref(NULL, E_WARNING, "Not enough shared memory left");
 		RETURN_FALSE;
