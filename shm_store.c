@@ -18,11 +18,6 @@ void (*safeshm_store_fault_hook)(const char *where) = NULL;
 #define ALIGN8(n) (((n) + 7u) & ~(uint64_t) 7u)
 #define MAX_LOAD(nslots) ((uint64_t) (nslots) / 4u * 3u)
 
-static inline uint64_t load64(const uint64_t *p)
-{
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
-}
-
 /* Index slots hold offset/8 in 32 bits (segments up to 32 GiB). */
 static inline uint64_t slot_get(const uint32_t *idx, uint32_t i)
 {
@@ -56,6 +51,9 @@ uint64_t safeshm_hash(const void *key, size_t len)
 
 size_t safeshm_record_size(size_t klen, size_t vlen)
 {
+	if (klen > SIZE_MAX / 2 || vlen > SIZE_MAX / 2 - SAFESHM_REC_HDR - 8u) {
+		return SIZE_MAX; /* never fits */
+	}
 	return (size_t) ALIGN8((uint64_t) SAFESHM_REC_HDR + vlen + klen);
 }
 
@@ -505,9 +503,7 @@ safeshm_status safeshm_store_recover(safeshm_store *s)
 
 	begin_mutation(s);
 	finish_move(s);
-	if (h->active > 1) {
-		h->active = 0;
-	}
+	h->active &= 1u; /* readers use active & 1: so must the rebuild */
 	st = compact(s, 1);
 	if (st == SAFESHM_OK) {
 		h->recoveries++;
@@ -529,7 +525,8 @@ safeshm_status safeshm_store_put(safeshm_store *s, const void *key, size_t klen,
 	uint32_t *idx;
 	int found;
 
-	if (klen == 0 || klen > SAFESHM_MAX_KEY_LEN || vlen > UINT32_MAX - 64u) {
+	/* total is a uint32_t: header, value, key and padding must fit in it */
+	if (klen == 0 || klen > SAFESHM_MAX_KEY_LEN || vlen > (size_t) UINT32_MAX - SAFESHM_REC_HDR - klen - 7u) {
 		return SAFESHM_FULL;
 	}
 	rsz = safeshm_record_size(klen, vlen);
@@ -568,6 +565,11 @@ safeshm_status safeshm_store_put(safeshm_store *s, const void *key, size_t klen,
 		st = probe(s, idx, key, klen, hash, &slot, &free_slot, &old_off, &r);
 		if ((st == SAFESHM_OK) != found || (!found && free_slot == UINT32_MAX)) {
 			return SAFESHM_CORRUPT;
+		}
+		/* decided from counters that may have been understated: check the
+		 * real room compaction left, never write past the arena */
+		if (h->arena_top + rsz > s->arena_end || (!found && h->entries + 1 > MAX_LOAD(s->nslots))) {
+			return SAFESHM_FULL;
 		}
 	}
 

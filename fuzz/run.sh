@@ -40,8 +40,12 @@ fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
+# the working corpus: seeds and the committed corpus, except its known crashers
+# (regress-*), which the replay below runs instead
 cp "$build/seeds"/* "$build/work/"
-[ -d "$here/corpus" ] && cp "$here/corpus"/* "$build/work/" 2>/dev/null
+for f in "$here/corpus"/*; do
+  case "$(basename "$f")" in regress-*) ;; *) [ -f "$f" ] && cp "$f" "$build/work/" ;; esac
+done
 before=$(ls "$build/artifacts" | wc -l)
 
 # -fork with -ignore_crashes: a crash is saved and the fuzzing goes on for the
@@ -61,7 +65,7 @@ if [ "${crashes:-0}" -gt 0 ] || [ "$new" -gt 0 ]; then
   grep -hE '^(==[0-9]+==ERROR|SUMMARY|fuzz_store:)' "$build/fuzz.log" "$build"/fuzz-*.log 2>/dev/null | sort | uniq -c | head -10
 fi
 
-# the regression corpus: seeds plus minimized crash inputs, each replayed once
+# the regression corpus: the seeds plus crash inputs (regress-*), each replayed once
 echo "== replaying fuzz/corpus/"
 replay_fail=0; replay_n=0
 for f in "$here/corpus"/*; do
@@ -69,7 +73,8 @@ for f in "$here/corpus"/*; do
   replay_n=$((replay_n + 1))
   if ! "$build/fuzz_store" -runs=1 "$f" >"$build/replay.log" 2>&1; then
     replay_fail=$((replay_fail + 1))
-    echo "CRASH $(basename "$f"): $(grep -m1 -E 'ERROR|fuzz_store:|runtime error' "$build/replay.log")"
+    echo "CRASH $(basename "$f"): $(grep -m1 -E '^==[0-9]+==ERROR|^fuzz_store: |runtime error' "$build/replay.log" | sed 's/^==[0-9]*==//')"
+    grep -m1 -E '^    #1 ' "$build/replay.log"
   fi
 done
 echo "replayed $replay_n inputs, $replay_fail crashed"

@@ -279,6 +279,7 @@ static void test_open_acquire_release(void)
 	if (!fresh_lock(&l, 1)) {
 		return;
 	}
+	CHECK(l.created == 1);
 	CHECK(l.key == safeshm_lock_key(shm_key_for(1)));
 	CHECK(l.key != shm_key_for(1));
 	CHECK(safeshm_lock_exists(&l));
@@ -305,7 +306,7 @@ static void test_open_acquire_release(void)
 
 	/* opening the same key again finds the same semaphore */
 	CHECK_LS(safeshm_lock_open(&l2, shm_key_for(1), 0600), SAFESHM_LOCK_OK);
-	CHECK(l2.semid == l.semid && l2.key == l.key);
+	CHECK(l2.semid == l.semid && l2.key == l.key && l2.created == 0);
 	CHECK_LS(safeshm_lock_acquire(&l2, 1000, &waited), SAFESHM_LOCK_OK);
 	CHECK(semval(&l) == 1);
 

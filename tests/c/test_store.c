@@ -1091,7 +1091,7 @@ static const field header_fields[] = {
 	FIELD(arena_off), FIELD(arena_end), FIELD(seq), FIELD(arena_top), FIELD(used), FIELD(dead),
 	FIELD(entries), FIELD(tombs), FIELD(active), FIELD(removed), FIELD(compactions), FIELD(writes),
 	FIELD(mv_src), FIELD(mv_dst), FIELD(mv_len), FIELD(mv_done), FIELD(mv_slot), FIELD(mv_active),
-	FIELD(name_len),
+	FIELD(name_len), FIELD(lock_owner), FIELD(lock_semid),
 };
 
 /* Every header field set to boundary and random values, mv_len made live
