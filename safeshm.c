@@ -315,6 +315,20 @@ static bool php_safeshm_owner_alive(php_safeshm_attachment *a)
 	}
 }
 
+/* Locked: repairs a store its previous holder left mid-mutation. Returns
+ * false, changing nothing, when that holder may still be writing (see above). */
+static bool php_safeshm_repair_if_needed(php_safeshm_attachment *a, safeshm_status *st)
+{
+	if (!safeshm_store_needs_recovery(&a->store)) {
+		return true;
+	}
+	if (php_safeshm_owner_alive(a)) {
+		return false;
+	}
+	*st = safeshm_store_recover(&a->store);
+	return true;
+}
+
 static php_safeshm_lock_result php_safeshm_lock(php_safeshm_attachment *a, safeshm_status *store_st, int *err)
 {
 	php_safeshm_lock_result r;
@@ -333,13 +347,9 @@ static php_safeshm_lock_result php_safeshm_lock(php_safeshm_attachment *a, safes
 		php_safeshm_release(a);
 		return PHP_SAFESHM_LOCK_REMOVED;
 	}
-	if (*store_st == SAFESHM_OK && safeshm_store_needs_recovery(&a->store)) {
-		if (php_safeshm_owner_alive(a)) {
-			/* the semaphore was removed and re-created under a live writer */
-			php_safeshm_release(a);
-			return PHP_SAFESHM_LOCK_TIMEOUT;
-		}
-		*store_st = safeshm_store_recover(&a->store);
+	if (*store_st == SAFESHM_OK && !php_safeshm_repair_if_needed(a, store_st)) {
+		php_safeshm_release(a);
+		return PHP_SAFESHM_LOCK_TIMEOUT;
 	}
 	if (*store_st != SAFESHM_OK) {
 		php_safeshm_release(a);
@@ -624,8 +634,12 @@ static php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, s
 	}
 	/* formats a blank segment; two creators racing both end up here in turn */
 	st = safeshm_store_open(&a->store, name, name_len);
-	if (st == SAFESHM_OK && safeshm_store_needs_recovery(&a->store)) {
-		st = safeshm_store_recover(&a->store);
+	if (st == SAFESHM_OK && !php_safeshm_repair_if_needed(a, &st)) {
+		php_safeshm_unlock(a);
+		php_safeshm_attach_error(proc, php_safeshm_timeout_exception_ce, key,
+			"its last writer is alive and still mid-mutation under a semaphore that was removed; try again later");
+		php_safeshm_attachment_free(a);
+		return NULL;
 	}
 	if (st == SAFESHM_FOREIGN) {
 		/* zero magic but not blank. If we just made the semaphore, no SafeShm

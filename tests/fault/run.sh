@@ -51,6 +51,7 @@ run() { # run SO LIMIT SCRIPT [ARGS]
 start=$(date +%s)
 run "$hooks" 200 kill_writers.php "${SAFESHM_FAULT_KILLS:-500}"
 run "$hooks" 60 stuck_holder.php
+run "$hooks" 60 sem_removed_under_writer.php
 run "$prod" 60 stale_handles.php
 run "$prod" 60 fill_refill.php
 echo
