@@ -13,6 +13,10 @@ PHP_ARG_ENABLE([safeshm-test-hooks],
 if test "$PHP_SAFESHM" != "no"; then
   AC_CHECK_HEADERS([sys/ipc.h sys/shm.h sys/sem.h], [], [AC_MSG_ERROR([SafeShm needs System V IPC headers])])
   AC_CHECK_FUNCS([semtimedop], [], [AC_MSG_ERROR([SafeShm needs semtimedop()])])
+  dnl robust mutexes (safeshm.lock=mutex): in libc since glibc 2.34, in libpthread before
+  PHP_CHECK_LIBRARY(pthread, pthread_mutexattr_setrobust,
+    [PHP_ADD_LIBRARY(pthread, 1, SAFESHM_SHARED_LIBADD)], [])
+  PHP_SUBST(SAFESHM_SHARED_LIBADD)
   if test "$PHP_SAFESHM_TEST_HOOKS" != "no"; then
     AC_DEFINE(SAFESHM_TEST_HOOKS, 1, [Compile fault-injection hooks])
   fi

@@ -53,6 +53,7 @@ ZEND_BEGIN_MODULE_GLOBALS(safeshm)
 	zend_long init_mem;
 	double lock_timeout;
 	zend_long removal_check_ms;
+	uint32_t lock_kind;               /* safeshm.lock: how new segments are locked */
 	uint64_t request;                 /* counts requests, for once-per-request checks */
 	bool sysvshm_compat;
 	HashTable attachments;            /* key_t => php_safeshm_attachment* */

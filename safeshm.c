@@ -81,6 +81,29 @@ static ZEND_INI_MH(OnUpdateLockTimeout)
 	return SUCCESS;
 }
 
+#if SAFESHM_HAVE_ROBUST_MUTEX
+# define PHP_SAFESHM_DEFAULT_LOCK "mutex"
+#else
+# define PHP_SAFESHM_DEFAULT_LOCK "semaphore"
+#endif
+
+static ZEND_INI_MH(OnUpdateLockKind)
+{
+	if (zend_string_equals_literal_ci(new_value, "mutex")) {
+		if (!safeshm_lock_mutex_supported()) {
+			php_error_docref(NULL, E_WARNING, "safeshm.lock=mutex needs robust process-shared mutexes, which this build lacks");
+			return FAILURE;
+		}
+		SAFESHM_G(lock_kind) = SAFESHM_LOCK_KIND_MUTEX;
+	} else if (zend_string_equals_literal_ci(new_value, "semaphore")) {
+		SAFESHM_G(lock_kind) = SAFESHM_LOCK_KIND_SEMAPHORE;
+	} else {
+		php_error_docref(NULL, E_WARNING, "safeshm.lock must be \"mutex\" or \"semaphore\"");
+		return FAILURE;
+	}
+	return SUCCESS;
+}
+
 #ifdef SAFESHM_TEST_HOOKS
 /* Test builds only: sleep at every step of a mutation, so that a SIGKILL at a
  * random instant lands inside put, delete or a compaction's record move. */
@@ -105,6 +128,7 @@ static ZEND_INI_MH(OnUpdateFaultDelay)
 PHP_INI_BEGIN()
 	PHP_INI_ENTRY("safeshm.default_size", "1048576", PHP_INI_SYSTEM, OnUpdateDefaultSize)
 	PHP_INI_ENTRY("safeshm.lock_timeout", "5", PHP_INI_ALL, OnUpdateLockTimeout)
+	PHP_INI_ENTRY("safeshm.lock", PHP_SAFESHM_DEFAULT_LOCK, PHP_INI_SYSTEM, OnUpdateLockKind)
 	STD_PHP_INI_ENTRY("safeshm.removal_check_ms", "100", PHP_INI_ALL, OnUpdateLong, removal_check_ms, zend_safeshm_globals, safeshm_globals)
 	STD_PHP_INI_ENTRY("safeshm.init_mem", "10000", PHP_INI_ALL, OnUpdateLong, init_mem, zend_safeshm_globals, safeshm_globals)
 	STD_PHP_INI_BOOLEAN("safeshm.sysvshm_compat", "0", PHP_INI_SYSTEM, OnUpdateBool, sysvshm_compat, zend_safeshm_globals, safeshm_globals)
@@ -190,6 +214,7 @@ typedef enum {
 	PHP_SAFESHM_LOCK_TIMEOUT,
 	PHP_SAFESHM_LOCK_REMOVED,
 	PHP_SAFESHM_LOCK_SYSERR,
+	PHP_SAFESHM_LOCK_BROKEN, /* the store's mutex is damaged */
 	PHP_SAFESHM_LOCK_STORE  /* store status in *store_st */
 } php_safeshm_lock_result;
 
@@ -226,7 +251,8 @@ static bool php_safeshm_reader_current(php_safeshm_attachment *a)
 			&& php_safeshm_now_ns() - a->checked_ns < (uint64_t) ms * 1000000u) {
 		return true;
 	}
-	return php_safeshm_still_current(a) && (a->rmid_kept || safeshm_lock_exists(&a->lock));
+	/* a mutex store's semaphore only serialises formatting: its removal loses nothing */
+	return php_safeshm_still_current(a) && (a->rmid_kept || a->lock.mutex || safeshm_lock_exists(&a->lock));
 }
 
 /* getpid() is a system call; the pid is cached and refreshed in forked children. */
@@ -236,22 +262,35 @@ static uint32_t php_safeshm_pid;
  * removed and re-created), that holder's pid from the header; else 0. */
 static uint32_t php_safeshm_prev_owner;
 
+/* The mutex we hold came with EOWNERDEAD: its holder died; made consistent
+ * once the store is repaired, before anything can release it. */
+static bool php_safeshm_owner_died;
+
 static void php_safeshm_atfork_child(void)
 {
 	php_safeshm_pid = (uint32_t) getpid();
 }
 
+/* Whether the lock a holds is the one the store's writers use: at attach a
+ * holds the semaphore, which for a mutex store only serialises formatting,
+ * so it must not touch the holder fields of the header. */
+static bool php_safeshm_is_store_lock(const php_safeshm_attachment *a)
+{
+	return safeshm_store_check_header(&a->store) == SAFESHM_OK
+		&& (a->lock.mutex != NULL) == (safeshm_store_lock_kind(&a->store) == SAFESHM_LOCK_KIND_MUTEX);
+}
+
 /* Releases the lock this process holds on a. */
 static void php_safeshm_release(php_safeshm_attachment *a)
 {
-	if (safeshm_store_check_header(&a->store) == SAFESHM_OK) {
+	if (php_safeshm_is_store_lock(a)) {
 		safeshm_store_set_owner(&a->store, 0);
 	}
 	safeshm_lock_release(&a->lock);
 	SAFESHM_G(held) = NULL;
 }
 
-/* Acquires the semaphore only. */
+/* Acquires the lock only: the semaphore at attach, then the store's own lock. */
 static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, int *err)
 {
 	int waited = 0;
@@ -263,13 +302,16 @@ static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, i
 		safeshm_store_count_lock_wait(&a->store);
 	}
 	switch (ls) {
+		case SAFESHM_LOCK_OWNER_DEAD:
 		case SAFESHM_LOCK_OK:
 			SAFESHM_G(held) = a;
 			php_safeshm_prev_owner = 0;
-			if (safeshm_store_check_header(&a->store) == SAFESHM_OK) {
+			php_safeshm_owner_died = ls == SAFESHM_LOCK_OWNER_DEAD;
+			if (php_safeshm_is_store_lock(a)) {
 				/* a previous holder of this very semaphore is gone (SEM_UNDO);
-				 * one of another semaphore (removed and re-created) may not be */
-				if (safeshm_store_lock_semid(&a->store) != a->lock.semid) {
+				 * one of another semaphore (removed and re-created) may not be.
+				 * A mutex lives in the segment: nobody can swap it under us. */
+				if (!a->lock.mutex && safeshm_store_lock_semid(&a->store) != a->lock.semid) {
 					php_safeshm_prev_owner = __atomic_load_n(safeshm_store_owner_hint(&a->store), __ATOMIC_ACQUIRE);
 					safeshm_store_set_lock_semid(&a->store, a->lock.semid);
 				}
@@ -281,6 +323,8 @@ static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, i
 			return PHP_SAFESHM_LOCK_TIMEOUT;
 		case SAFESHM_LOCK_REMOVED:
 			return PHP_SAFESHM_LOCK_REMOVED;
+		case SAFESHM_LOCK_BROKEN:
+			return PHP_SAFESHM_LOCK_BROKEN;
 		default:
 			*err = errno;
 			return PHP_SAFESHM_LOCK_SYSERR;
@@ -343,6 +387,15 @@ static php_safeshm_lock_result php_safeshm_lock(php_safeshm_attachment *a, safes
 		return r;
 	}
 	*store_st = safeshm_store_check_header(&a->store);
+	if (php_safeshm_owner_died) {
+		/* repair now, whatever else is wrong, and never release the mutex
+		 * before it is consistent: that would make it unusable for good */
+		if (*store_st == SAFESHM_OK) {
+			php_safeshm_repair_if_needed(a, store_st);
+		}
+		safeshm_lock_consistent(&a->lock);
+		php_safeshm_owner_died = false;
+	}
 	if (*store_st == SAFESHM_OK && safeshm_store_is_removed(&a->store)) {
 		php_safeshm_release(a);
 		return PHP_SAFESHM_LOCK_REMOVED;
@@ -377,8 +430,12 @@ static void php_safeshm_throw_lock(php_safeshm_attachment *a, php_safeshm_lock_r
 			php_safeshm_throw_removed(a);
 			break;
 		case PHP_SAFESHM_LOCK_SYSERR:
-			zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm segment 0x%08x: semaphore: %s",
-				(unsigned) a->key, strerror(err));
+			zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm segment 0x%08x: %s: %s",
+				(unsigned) a->key, a->lock.mutex ? "mutex" : "semaphore", strerror(err));
+			break;
+		case PHP_SAFESHM_LOCK_BROKEN:
+			zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
+				"SafeShm segment 0x%08x: its lock is damaged", (unsigned) a->key);
 			break;
 		case PHP_SAFESHM_LOCK_STORE:
 			php_safeshm_throw_status(a, st);
@@ -558,7 +615,7 @@ static php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, s
 			return NULL;
 		}
 		if (shmid == cached->shmid && !cached->stale && !safeshm_store_is_removed(&cached->store)
-				&& semget(cached->lock.key, 0, 0) == cached->lock.semid) {
+				&& (cached->lock.mutex || semget(cached->lock.key, 0, 0) == cached->lock.semid)) {
 			const safeshm_header *h = (const safeshm_header *) cached->store.base;
 			if (h->name_len != name_len || (name_len && memcmp(h->name, name, name_len) != 0)) {
 				php_safeshm_attach_status_error(proc, key, shmid, SAFESHM_NAME, NULL, 0);
@@ -633,8 +690,23 @@ static php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, s
 		return NULL;
 	}
 	/* formats a blank segment; two creators racing both end up here in turn */
-	st = safeshm_store_open(&a->store, name, name_len);
-	if (st == SAFESHM_OK && !php_safeshm_repair_if_needed(a, &st)) {
+	st = safeshm_store_open_as(&a->store, name, name_len, SAFESHM_G(lock_kind),
+		SAFESHM_G(lock_kind) == SAFESHM_LOCK_KIND_MUTEX ? safeshm_lock_mutex_init : NULL);
+	if (st == SAFESHM_OK && safeshm_store_lock_kind(&a->store) == SAFESHM_LOCK_KIND_MUTEX) {
+		/* its writers hold the mutex, not this semaphore: a store left
+		 * mid-mutation here may be a live writer's, and is repaired by
+		 * whoever next takes the mutex (EOWNERDEAD says its holder died) */
+		if (!safeshm_lock_mutex_supported()) {
+			php_safeshm_unlock(a);
+			php_safeshm_attach_error(proc, php_safeshm_exception_ce, key,
+				"it is locked by a robust mutex, which this build cannot use");
+			php_safeshm_attachment_free(a);
+			return NULL;
+		}
+		if (!safeshm_lock_mutex_valid(safeshm_store_lock_area(&a->store))) {
+			st = SAFESHM_CORRUPT;
+		}
+	} else if (st == SAFESHM_OK && !php_safeshm_repair_if_needed(a, &st)) {
 		php_safeshm_unlock(a);
 		php_safeshm_attach_error(proc, php_safeshm_timeout_exception_ce, key,
 			"its last writer is alive and still mid-mutation under a semaphore that was removed; try again later");
@@ -656,6 +728,9 @@ static php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, s
 	php_safeshm_unlock(a);
 	if (st != SAFESHM_OK) {
 		goto fail;
+	}
+	if (safeshm_store_lock_kind(&a->store) == SAFESHM_LOCK_KIND_MUTEX) {
+		safeshm_lock_use_mutex(&a->lock, safeshm_store_lock_area(&a->store));
 	}
 
 	a->refcount = 1;
@@ -1360,7 +1435,8 @@ PHP_METHOD(SafeShm, info)
 	add_assoc_long(return_value, "key", (zend_long) a->key);
 	add_assoc_long(return_value, "shmid", (zend_long) a->shmid);
 	add_assoc_long(return_value, "semid", (zend_long) a->lock.semid);
-	add_assoc_long(return_value, "layout_version", (zend_long) SAFESHM_LAYOUT_VERSION);
+	add_assoc_long(return_value, "layout_version", (zend_long) h->version);
+	add_assoc_string(return_value, "lock", a->lock.mutex ? "mutex" : "semaphore");
 	if (h->name_len) {
 		add_assoc_stringl(return_value, "name", (const char *) h->name, h->name_len);
 	} else {
@@ -1869,7 +1945,10 @@ PHP_MINFO_FUNCTION(safeshm)
 	php_info_print_table_row(2, "Version", PHP_SAFESHM_VERSION);
 	snprintf(buf, sizeof(buf), "%u", SAFESHM_LAYOUT_VERSION);
 	php_info_print_table_row(2, "Segment layout version", buf);
-	php_info_print_table_row(2, "Lock", "SysV semaphore, SEM_UNDO, semtimedop; lock-free validated reads");
+	php_info_print_table_row(2, "Lock", SAFESHM_G(lock_kind) == SAFESHM_LOCK_KIND_MUTEX
+		? "robust process-shared mutex in the segment (new segments; safeshm.lock); lock-free validated reads"
+		: "SysV semaphore, SEM_UNDO, semtimedop (new segments; safeshm.lock); lock-free validated reads");
+	php_info_print_table_row(2, "Robust mutexes", safeshm_lock_mutex_supported() ? "available" : "not available in this build");
 	snprintf(buf, sizeof(buf), "%u bytes", SAFESHM_MIN_SIZE);
 	php_info_print_table_row(2, "Minimum segment size", buf);
 	snprintf(buf, sizeof(buf), "%u bytes", SAFESHM_MAX_KEY_LEN);

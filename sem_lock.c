@@ -8,9 +8,15 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
 #include <time.h>
+#if SAFESHM_HAVE_ROBUST_MUTEX
+# include <pthread.h>
+_Static_assert(sizeof(pthread_mutex_t) <= SAFESHM_LOCK_AREA_SIZE, "the header's lock area holds a pthread_mutex_t");
+_Static_assert(_Alignof(pthread_mutex_t) <= 8, "the header's lock area is 8-aligned");
+#endif
 
 key_t safeshm_lock_key(key_t shm_key)
 {
@@ -30,6 +36,7 @@ safeshm_lock_status safeshm_lock_open(safeshm_lock *l, key_t shm_key, int perms)
 {
 	l->key = safeshm_lock_key(shm_key);
 	l->created = 1;
+	l->mutex = NULL;
 	l->semid = semget(l->key, 1, IPC_CREAT | IPC_EXCL | (perms & 0777));
 	if (l->semid < 0 && errno == EEXIST) {
 		l->created = 0;
@@ -53,7 +60,7 @@ static long elapsed_ms(const struct timespec *t0)
 	return (long) (t.tv_sec - t0->tv_sec) * 1000L + (t.tv_nsec - t0->tv_nsec) / 1000000L;
 }
 
-safeshm_lock_status safeshm_lock_acquire(const safeshm_lock *l, long timeout_ms, int *waited)
+safeshm_lock_status safeshm_lock_sem_acquire(const safeshm_lock *l, long timeout_ms, int *waited)
 {
 	struct sembuf ops[2] = {
 		{ .sem_num = 0, .sem_op = 0, .sem_flg = SEM_UNDO | IPC_NOWAIT },
@@ -95,7 +102,7 @@ safeshm_lock_status safeshm_lock_acquire(const safeshm_lock *l, long timeout_ms,
 	}
 }
 
-safeshm_lock_status safeshm_lock_release(const safeshm_lock *l)
+safeshm_lock_status safeshm_lock_sem_release(const safeshm_lock *l)
 {
 	struct sembuf op = { .sem_num = 0, .sem_op = -1, .sem_flg = SEM_UNDO | IPC_NOWAIT };
 
@@ -105,6 +112,156 @@ safeshm_lock_status safeshm_lock_release(const safeshm_lock *l)
 		}
 	}
 	return SAFESHM_LOCK_OK;
+}
+
+/* ---- the robust mutex ---------------------------------------------- */
+
+int safeshm_lock_mutex_supported(void)
+{
+	return SAFESHM_HAVE_ROBUST_MUTEX;
+}
+
+#if SAFESHM_HAVE_ROBUST_MUTEX
+static int mutex_attr(pthread_mutexattr_t *a)
+{
+	if (pthread_mutexattr_init(a) != 0) {
+		return -1;
+	}
+	if (pthread_mutexattr_setpshared(a, PTHREAD_PROCESS_SHARED) != 0
+			|| pthread_mutexattr_setrobust(a, PTHREAD_MUTEX_ROBUST) != 0
+			|| pthread_mutexattr_settype(a, PTHREAD_MUTEX_NORMAL) != 0) {
+		pthread_mutexattr_destroy(a);
+		return -1;
+	}
+	return 0;
+}
+
+/* glibc keeps a mutex's type, robustness and sharing in __kind, which
+ * never changes after init: compare it with a freshly made reference. */
+static int mutex_kind(const pthread_mutex_t *m)
+{
+	return __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED);
+}
+#endif
+
+int safeshm_lock_mutex_init(void *area)
+{
+#if SAFESHM_HAVE_ROBUST_MUTEX
+	pthread_mutexattr_t a;
+	int rc;
+
+	memset(area, 0, SAFESHM_LOCK_AREA_SIZE);
+	if (mutex_attr(&a) != 0) {
+		return -1;
+	}
+	rc = pthread_mutex_init((pthread_mutex_t *) area, &a);
+	pthread_mutexattr_destroy(&a);
+	return rc == 0 ? 0 : -1;
+#else
+	(void) area;
+	return -1;
+#endif
+}
+
+int safeshm_lock_mutex_valid(const void *area)
+{
+#if SAFESHM_HAVE_ROBUST_MUTEX
+	static int ref_kind = -1;
+	if (ref_kind == -1) {
+		pthread_mutexattr_t a;
+		pthread_mutex_t ref;
+		if (mutex_attr(&a) != 0) {
+			return 0;
+		}
+		if (pthread_mutex_init(&ref, &a) != 0) {
+			pthread_mutexattr_destroy(&a);
+			return 0;
+		}
+		pthread_mutexattr_destroy(&a);
+		ref_kind = mutex_kind(&ref);
+		pthread_mutex_destroy(&ref);
+	}
+	return mutex_kind((const pthread_mutex_t *) area) == ref_kind;
+#else
+	(void) area;
+	return 0;
+#endif
+}
+
+void safeshm_lock_use_mutex(safeshm_lock *l, void *area)
+{
+	l->mutex = area;
+}
+
+#if SAFESHM_HAVE_ROBUST_MUTEX
+static safeshm_lock_status from_mutex_rc(int rc)
+{
+	switch (rc) {
+		case 0: return SAFESHM_LOCK_OK;
+		case EOWNERDEAD: return SAFESHM_LOCK_OWNER_DEAD;
+		case ETIMEDOUT: return SAFESHM_LOCK_TIMEOUT;
+		case ENOTRECOVERABLE: case EINVAL: case EDEADLK: return SAFESHM_LOCK_BROKEN;
+		default: errno = rc; return SAFESHM_LOCK_ERROR;
+	}
+}
+
+static safeshm_lock_status mutex_acquire(pthread_mutex_t *m, long timeout_ms, int *waited)
+{
+	struct timespec ts;
+	int rc;
+
+	*waited = 0;
+	rc = pthread_mutex_trylock(m);
+	if (rc != EBUSY) {
+		return from_mutex_rc(rc);
+	}
+	*waited = 1;
+	if (timeout_ms < 0) {
+		return from_mutex_rc(pthread_mutex_lock(m));
+	}
+	/* CLOCK_MONOTONIC: a wall-clock step neither shortens nor stretches the
+	 * wait; glibc's futex wait resumes by itself after a signal handler */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	ts.tv_nsec += (timeout_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return from_mutex_rc(pthread_mutex_clocklock(m, CLOCK_MONOTONIC, &ts));
+}
+#endif
+
+safeshm_lock_status safeshm_lock_acquire(const safeshm_lock *l, long timeout_ms, int *waited)
+{
+#if SAFESHM_HAVE_ROBUST_MUTEX
+	if (l->mutex) {
+		return mutex_acquire((pthread_mutex_t *) l->mutex, timeout_ms, waited);
+	}
+#endif
+	return safeshm_lock_sem_acquire(l, timeout_ms, waited);
+}
+
+safeshm_lock_status safeshm_lock_release(const safeshm_lock *l)
+{
+#if SAFESHM_HAVE_ROBUST_MUTEX
+	if (l->mutex) {
+		int rc = pthread_mutex_unlock((pthread_mutex_t *) l->mutex);
+		return rc == 0 ? SAFESHM_LOCK_OK : from_mutex_rc(rc == EPERM ? EINVAL : rc);
+	}
+#endif
+	return safeshm_lock_sem_release(l);
+}
+
+void safeshm_lock_consistent(const safeshm_lock *l)
+{
+#if SAFESHM_HAVE_ROBUST_MUTEX
+	if (l->mutex) {
+		pthread_mutex_consistent((pthread_mutex_t *) l->mutex);
+	}
+#else
+	(void) l;
+#endif
 }
 
 int safeshm_lock_exists(const safeshm_lock *l)

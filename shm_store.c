@@ -9,6 +9,8 @@
 
 _Static_assert(sizeof(safeshm_header) == SAFESHM_HEADER_SIZE, "header layout");
 _Static_assert(sizeof(safeshm_record) == 40, "record layout");
+_Static_assert(offsetof(safeshm_header, lock_area) % 8 == 0 && sizeof(((safeshm_header *) 0)->lock_area) == 64,
+	"lock area: 64 bytes, 8-aligned");
 
 void (*safeshm_store_fault_hook)(const char *where) = NULL;
 
@@ -134,8 +136,11 @@ safeshm_status safeshm_store_check_header(const safeshm_store *s)
 	if (h->magic != SAFESHM_MAGIC) {
 		return SAFESHM_FOREIGN;
 	}
-	if (h->version != SAFESHM_LAYOUT_VERSION) {
+	if (h->version < SAFESHM_LAYOUT_VERSION_MIN || h->version > SAFESHM_LAYOUT_VERSION) {
 		return SAFESHM_VERSION;
+	}
+	if (h->lock_kind >= SAFESHM_STORE_LOCK_KINDS || (h->version == 1 && h->lock_kind != 0)) {
+		return SAFESHM_CORRUPT;
 	}
 	if (h->size != s->size || h->header_size != SAFESHM_HEADER_SIZE || h->nslots != s->nslots
 			|| h->index_off[0] != s->index_off[0] || h->index_off[1] != s->index_off[1]
@@ -162,6 +167,22 @@ static safeshm_status check_state(const safeshm_store *s)
 
 safeshm_status safeshm_store_open(safeshm_store *s, const char *name, size_t name_len)
 {
+	return safeshm_store_open_as(s, name, name_len, 0, NULL);
+}
+
+uint32_t safeshm_store_lock_kind(const safeshm_store *s)
+{
+	return HDR(s)->lock_kind;
+}
+
+void *safeshm_store_lock_area(const safeshm_store *s)
+{
+	return HDR(s)->lock_area;
+}
+
+safeshm_status safeshm_store_open_as(safeshm_store *s, const char *name, size_t name_len,
+	uint32_t lock_kind, int (*init_lock)(void *area))
+{
 	safeshm_header *h = HDR(s);
 	safeshm_status st;
 
@@ -174,7 +195,15 @@ safeshm_status safeshm_store_open(safeshm_store *s, const char *name, size_t nam
 	if (name_len > SAFESHM_MAX_NAME_LEN) {
 		return SAFESHM_NAME;
 	}
+	if (lock_kind >= SAFESHM_STORE_LOCK_KINDS) {
+		return SAFESHM_CORRUPT;
+	}
 	if (h->magic == 0 && safeshm_store_is_blank(s)) {
+		if (init_lock && init_lock(h->lock_area) != 0) {
+			memset(h->lock_area, 0, sizeof(h->lock_area));
+			return SAFESHM_NOMEM;
+		}
+		h->lock_kind = lock_kind;
 		h->version = SAFESHM_LAYOUT_VERSION;
 		h->size = s->size;
 		h->header_size = SAFESHM_HEADER_SIZE;

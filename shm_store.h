@@ -36,7 +36,8 @@
 #endif
 
 #define SAFESHM_MAGIC          0x4D485346u /* "FSHM" */
-#define SAFESHM_LAYOUT_VERSION 1u
+#define SAFESHM_LAYOUT_VERSION 2u        /* 2: lock_kind and lock_area in the header */
+#define SAFESHM_LAYOUT_VERSION_MIN 1u    /* 1: always SysV-semaphore locked; still opened */
 #define SAFESHM_REC_MAGIC      0x52u       /* 'R' */
 
 #define SAFESHM_HEADER_SIZE    512u
@@ -111,9 +112,13 @@ typedef struct {
 	uint32_t lock_owner;    /* pid of the lock holder, 0 when free: checked before repairing */
 	uint8_t  name[SAFESHM_MAX_NAME_LEN];
 	int32_t  lock_semid;    /* the semaphore the lock holder took: SEM_UNDO vouches only for that one */
-	uint32_t reserved1;
-	uint8_t  reserved[SAFESHM_HEADER_SIZE - 208 - SAFESHM_MAX_NAME_LEN];
+	uint32_t lock_kind;     /* how mutations are locked (sem_lock.h): 0 SysV semaphore, 1 robust mutex */
+	uint8_t  reserved[40];
+	/* the robust mutex when lock_kind is 1; the store never reads it */
+	uint8_t  lock_area[SAFESHM_HEADER_SIZE - 208 - SAFESHM_MAX_NAME_LEN - 40];
 } safeshm_header;
+
+#define SAFESHM_STORE_LOCK_KINDS 2u
 
 /* On-segment record header; key and value follow, then padding to 8. */
 typedef struct {
@@ -171,6 +176,15 @@ int safeshm_store_is_blank(const safeshm_store *s);
 /* locked: formats a blank segment, or validates an existing one (magic,
  * version, geometry, name). A non-blank foreign segment is never written. */
 safeshm_status safeshm_store_open(safeshm_store *s, const char *name, size_t name_len);
+/* The same; a blank segment is formatted for lock_kind, and init_lock (when
+ * not NULL) prepares the header's lock area before the magic publishes the
+ * store, so no process can ever lock an uninitialised mutex. A non-zero
+ * return from init_lock leaves the segment blank and gives SAFESHM_NOMEM. */
+safeshm_status safeshm_store_open_as(safeshm_store *s, const char *name, size_t name_len,
+	uint32_t lock_kind, int (*init_lock)(void *area));
+/* The lock kind of a store that passed safeshm_store_check_header(). */
+uint32_t safeshm_store_lock_kind(const safeshm_store *s);
+void *safeshm_store_lock_area(const safeshm_store *s);
 
 /* Cheap header check used on every operation; no writes. */
 safeshm_status safeshm_store_check_header(const safeshm_store *s);

@@ -1,5 +1,5 @@
 --TEST--
-SafeShm::__construct(): a SafeShm segment of another layout version is refused with SafeShmException and left untouched
+SafeShm::__construct(): a SafeShm segment of another layout version is refused with SafeShmException and left untouched; layout 1 is only valid semaphore-locked
 --EXTENSIONS--
 safeshm
 shmop
@@ -17,8 +17,9 @@ $s = new SafeShm($key, 8192);
 $s->put('k', 'data');
 $raw = shmop_open($key, 'w', 0, 0);
 $head = shmop_read($raw, 0, 8);
-var_dump(substr($head, 0, 4), unpack('V', $head, 4)[1]);
-foreach ([2, 99, 0, 0xFFFFFFFF] as $v) {
+var_dump(substr($head, 0, 4), unpack('V', $head, 4)[1], $s->info()['lock']);
+// Layout 1 (SafeShm 0.1) was always locked by the semaphore: a layout-1 header that says "mutex" is damaged.
+foreach ([3, 99, 0, 0xFFFFFFFF, 1] as $v) {
     shmop_write($raw, pack('V', $v), 4);
     $before = shmop_read($raw, 0, 8192);
     try {
@@ -45,10 +46,11 @@ try { (new SafeShm($key))->remove(); } catch (Throwable) {
 ?>
 --EXPECT--
 string(4) "FSHM"
-int(1)
-version 2: SafeShmException
-version 2, fresh process: SafeShmException
-version 2: untouched: yes
+int(2)
+string(5) "mutex"
+version 3: SafeShmException
+version 3, fresh process: SafeShmException
+version 3: untouched: yes
 version 99: SafeShmException
 version 99, fresh process: SafeShmException
 version 99: untouched: yes
@@ -58,5 +60,8 @@ version 0: untouched: yes
 version 4294967295: SafeShmException
 version 4294967295, fresh process: SafeShmException
 version 4294967295: untouched: yes
+version 1: SafeShmCorruptException
+version 1, fresh process: SafeShmCorruptException
+version 1: untouched: yes
 string(4) "data"
 bool(true)

@@ -1,6 +1,8 @@
 /*
  * C tests of the SafeShm lock (sem_lock.c): one SysV semaphore, SEM_UNDO,
- * semtimedop. Several processes are involved; every timing is printed and
+ * semtimedop; and the robust process-shared mutex a store can be locked by
+ * instead (EOWNERDEAD after a killed holder, bounded waits, a damaged mutex
+ * refused). Several processes are involved; every timing is printed and
  * asserted only with generous slack. Every semaphore created is removed, and
  * the run checks that none is left.
  *
@@ -35,6 +37,8 @@ static const char *lname(safeshm_lock_status st)
 		case SAFESHM_LOCK_TIMEOUT: return "TIMEOUT";
 		case SAFESHM_LOCK_REMOVED: return "REMOVED";
 		case SAFESHM_LOCK_ERROR: return "ERROR";
+		case SAFESHM_LOCK_OWNER_DEAD: return "OWNER_DEAD";
+		case SAFESHM_LOCK_BROKEN: return "BROKEN";
 	}
 	return "?";
 }
@@ -630,6 +634,309 @@ static void test_mutual_exclusion(void)
 	CHECK_LS(safeshm_lock_remove(&l), SAFESHM_LOCK_OK);
 }
 
+/* ---- the robust mutex ----------------------------------------------- */
+
+#if SAFESHM_HAVE_ROBUST_MUTEX
+/* A lock whose mutex lives in a fresh shared mapping, as in a segment. */
+static void *mutex_lock_new(safeshm_lock *l)
+{
+	void *area = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED) {
+		CHECKF(0, "mmap: %s", strerror(errno));
+		return NULL;
+	}
+	memset(l, 0, sizeof(*l));
+	l->semid = -1;
+	CHECK(safeshm_lock_mutex_init(area) == 0);
+	CHECK(safeshm_lock_mutex_valid(area));
+	safeshm_lock_use_mutex(l, area);
+	return area;
+}
+
+/* A child that takes the mutex, says 'A', and then waits to be killed. */
+static pid_t spawn_mutex_holder(const safeshm_lock *l, int *ready)
+{
+	int rp[2];
+	pid_t pid;
+
+	if (pipe(rp) != 0) {
+		CHECKF(0, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		int w;
+		unsigned char c = 'A';
+		safeshm_lock_status st;
+		close(rp[0]);
+		st = safeshm_lock_acquire(l, 10000, &w);
+		if (st == SAFESHM_LOCK_OWNER_DEAD) {
+			safeshm_lock_consistent(l);
+		} else if (st != SAFESHM_LOCK_OK) {
+			_exit(3);
+		}
+		if (write(rp[1], &c, 1) != 1) {
+			_exit(4);
+		}
+		for (;;) {
+			pause();
+		}
+	}
+	close(rp[1]);
+	*ready = rp[0];
+	return pid;
+}
+
+static void test_mutex_basic(void)
+{
+	safeshm_lock l;
+	int waited = -1;
+	unsigned char *area, junk[SAFESHM_LOCK_AREA_SIZE];
+
+	test_name = "mutex_basic";
+	CHECK(safeshm_lock_mutex_supported());
+	if (!(area = mutex_lock_new(&l))) {
+		return;
+	}
+	CHECK_LS(safeshm_lock_acquire(&l, 1000, &waited), SAFESHM_LOCK_OK);
+	CHECK(waited == 0);
+	CHECK(safeshm_lock_mutex_valid(area));   /* the lock word changes, the kind does not */
+	CHECK_LS(safeshm_lock_release(&l), SAFESHM_LOCK_OK);
+	CHECK_LS(safeshm_lock_acquire(&l, -1, &waited), SAFESHM_LOCK_OK);
+	CHECK_LS(safeshm_lock_release(&l), SAFESHM_LOCK_OK);
+	CHECK_LS(safeshm_lock_acquire(&l, 0, &waited), SAFESHM_LOCK_OK);
+	CHECK(waited == 0);
+
+	/* not re-entrant: the holder's second acquire waits, and times out */
+	{
+		long t0 = now_ms(), dt;
+		CHECK_LS(safeshm_lock_acquire(&l, 100, &waited), SAFESHM_LOCK_TIMEOUT);
+		dt = now_ms() - t0;
+		CHECK(waited == 1);
+		CHECKF(dt >= 90 && dt < 100 + SLACK_MS, "waited %ld ms for a 100 ms timeout", dt);
+	}
+	CHECK_LS(safeshm_lock_release(&l), SAFESHM_LOCK_OK);
+	/* releasing a mutex nobody holds is refused */
+	CHECK(safeshm_lock_release(&l) != SAFESHM_LOCK_OK);
+
+	/* damaged bytes are refused by the attach-time check */
+	memset(junk, 0, sizeof(junk));
+	CHECK(!safeshm_lock_mutex_valid(junk));          /* never initialised */
+	memset(junk, 0xA5, sizeof(junk));
+	CHECK(!safeshm_lock_mutex_valid(junk));
+	memcpy(junk, area, sizeof(junk));
+	CHECK(safeshm_lock_mutex_valid(junk));
+	munmap(area, 4096);
+}
+
+static void test_mutex_contention(void)
+{
+	safeshm_lock l;
+	int waited, ready, ctl;
+	pid_t holder;
+	void *area;
+
+	test_name = "mutex_contention";
+	if (!(area = mutex_lock_new(&l))) {
+		return;
+	}
+	/* another process holds it: a bounded wait times out on time */
+	holder = spawn_holder(&l, -1, &ready, &ctl);
+	if (holder > 0 && holder_ready(ready)) {
+		long t0 = now_ms(), dt;
+		CHECK_LS(safeshm_lock_acquire(&l, 300, &waited), SAFESHM_LOCK_TIMEOUT);
+		dt = now_ms() - t0;
+		CHECK(waited == 1);
+		CHECKF(dt >= 290 && dt < 300 + SLACK_MS, "waited %ld ms for a 300 ms timeout", dt);
+		printf("mutex held by another process: 300 ms timeout after %ld ms\n", dt);
+	}
+	close(ctl);
+	close(ready);
+	check_child_ok(holder, SLACK_MS, "holder");
+	CHECK_LS(safeshm_lock_acquire(&l, 0, &waited), SAFESHM_LOCK_OK);
+	CHECK_LS(safeshm_lock_release(&l), SAFESHM_LOCK_OK);
+
+	/* a holder that lets go after 300 ms: the waiter gets it */
+	holder = spawn_holder(&l, 300, &ready, &ctl);
+	if (holder > 0 && holder_ready(ready)) {
+		long t0 = now_ms(), dt;
+		CHECK_LS(safeshm_lock_acquire(&l, 300 + SLACK_MS, &waited), SAFESHM_LOCK_OK);
+		dt = now_ms() - t0;
+		CHECK(waited == 1);
+		CHECKF(dt >= 200 && dt < 300 + SLACK_MS, "woke after %ld ms", dt);
+		CHECK_LS(safeshm_lock_release(&l), SAFESHM_LOCK_OK);
+	}
+	close(ctl);
+	close(ready);
+	check_child_ok(holder, SLACK_MS, "releasing holder");
+	munmap(area, 4096);
+}
+
+static void mutex_eintr_body(safeshm_lock l)
+{
+	struct sigaction sa;
+	int waited, ready, ctl;
+	pid_t holder;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);   /* no SA_RESTART */
+	holder = spawn_holder(&l, -1, &ready, &ctl);
+	if (holder > 0 && holder_ready(ready)) {
+		long t0, dt;
+		alarms = 0;
+		every_ms(50);
+		t0 = now_ms();
+		CHECK_LS(safeshm_lock_acquire(&l, 1000, &waited), SAFESHM_LOCK_TIMEOUT);
+		dt = now_ms() - t0;
+		every_ms(0);
+		CHECKF(alarms >= 5, "only %d SIGALRMs during the wait", (int) alarms);
+		CHECKF(dt >= 990 && dt < 1000 + SLACK_MS, "a 1000 ms wait interrupted %d times took %ld ms", (int) alarms, dt);
+		printf("mutex EINTR: 1000 ms timeout with SIGALRM every 50 ms (%d signals): TIMEOUT after %ld ms\n", (int) alarms, dt);
+	}
+	close(ctl);
+	close(ready);
+	check_child_ok(holder, SLACK_MS, "holder");
+}
+
+static void test_mutex_killed_holder(void)
+{
+	safeshm_lock l;
+	int waited, ready, status;
+	pid_t holder, killer;
+	void *area;
+
+	test_name = "mutex_killed_holder";
+	if (!(area = mutex_lock_new(&l))) {
+		return;
+	}
+	/* killed while holding, nobody waiting: the next locker is told */
+	holder = spawn_mutex_holder(&l, &ready);
+	if (holder > 0 && holder_ready(ready)) {
+		CHECK_LS(safeshm_lock_acquire(&l, 0, &waited), SAFESHM_LOCK_TIMEOUT);
+		kill(holder, SIGKILL);
+		status = wait_child(holder, SLACK_MS);
+		CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+		CHECK_LS(safeshm_lock_acquire(&l, 2000, &waited), SAFESHM_LOCK_OWNER_DEAD);
+		CHECK(waited == 0);
+		safeshm_lock_consistent(&l);
+		CHECK_LS(safeshm_lock_release(&l), SAFESHM_LOCK_OK);
+		CHECK_LS(safeshm_lock_acquire(&l, 0, &waited), SAFESHM_LOCK_OK);
+		CHECK_LS(safeshm_lock_release(&l), SAFESHM_LOCK_OK);
+		printf("SIGKILLed mutex holder: next acquire got OWNER_DEAD, then OK after consistent\n");
+	}
+	close(ready);
+
+	/* killed while another process waits: the waiter wakes with OWNER_DEAD */
+	holder = spawn_mutex_holder(&l, &ready);
+	if (holder > 0 && holder_ready(ready)) {
+		long t0, dt;
+		fflush(stdout);
+		killer = fork();
+		if (killer == 0) {
+			sleep_ms(300);
+			kill(holder, SIGKILL);
+			_exit(0);
+		}
+		t0 = now_ms();
+		CHECK_LS(safeshm_lock_acquire(&l, 300 + SLACK_MS, &waited), SAFESHM_LOCK_OWNER_DEAD);
+		dt = now_ms() - t0;
+		CHECK(waited == 1);
+		CHECKF(dt >= 250 && dt < 300 + SLACK_MS, "woke after %ld ms", dt);
+		printf("mutex holder SIGKILLed 300 ms into a wait: waiter got OWNER_DEAD after %ld ms\n", dt);
+		safeshm_lock_consistent(&l);
+		CHECK_LS(safeshm_lock_release(&l), SAFESHM_LOCK_OK);
+		check_child_ok(killer, SLACK_MS, "killer");
+		wait_child(holder, SLACK_MS);
+	}
+	close(ready);
+
+	/* why the glue always calls consistent: released without it, the mutex
+	 * is unusable for good, and says so instead of hanging */
+	holder = spawn_mutex_holder(&l, &ready);
+	if (holder > 0 && holder_ready(ready)) {
+		kill(holder, SIGKILL);
+		wait_child(holder, SLACK_MS);
+		CHECK_LS(safeshm_lock_acquire(&l, 1000, &waited), SAFESHM_LOCK_OWNER_DEAD);
+		CHECK_LS(safeshm_lock_release(&l), SAFESHM_LOCK_OK);
+		CHECK_LS(safeshm_lock_acquire(&l, 1000, &waited), SAFESHM_LOCK_BROKEN);
+	}
+	close(ready);
+	munmap(area, 4096);
+}
+
+static void test_mutex_eintr_and_exclusion(void)
+{
+	enum { PROCS = 4, ROUNDS = 2000 };
+	struct shared { long counter; int inside; long overlaps, errors, waits; } *sh;
+	safeshm_lock l;
+	pid_t pids[PROCS], pid;
+	void *area;
+	long t0;
+
+	test_name = "mutex_eintr_and_exclusion";
+	if (!(area = mutex_lock_new(&l))) {
+		return;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		mutex_eintr_body(l);
+		fflush(stdout);
+		_exit(0);
+	}
+	check_child_ok(pid, 1000 + 4 * SLACK_MS, "the EINTR wait");
+
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED) {
+		CHECKF(0, "mmap: %s", strerror(errno));
+		return;
+	}
+	memset(sh, 0, sizeof(*sh));
+	t0 = now_ms();
+	fflush(stdout);
+	for (int p = 0; p < PROCS; p++) {
+		pids[p] = fork();
+		if (pids[p] == 0) {
+			for (int i = 0; i < ROUNDS; i++) {
+				int w;
+				long v;
+				if (safeshm_lock_acquire(&l, 10000 + SLACK_MS, &w) != SAFESHM_LOCK_OK) {
+					__atomic_add_fetch(&sh->errors, 1, __ATOMIC_RELAXED);
+					break;
+				}
+				if (__atomic_exchange_n(&sh->inside, 1, __ATOMIC_ACQ_REL) != 0) {
+					__atomic_add_fetch(&sh->overlaps, 1, __ATOMIC_RELAXED);
+				}
+				sh->waits += w;
+				v = __atomic_load_n(&sh->counter, __ATOMIC_RELAXED);
+				if (i % 64 == 0) {
+					usleep(50);
+				}
+				__atomic_store_n(&sh->counter, v + 1, __ATOMIC_RELAXED);
+				__atomic_store_n(&sh->inside, 0, __ATOMIC_RELEASE);
+				if (safeshm_lock_release(&l) != SAFESHM_LOCK_OK) {
+					__atomic_add_fetch(&sh->errors, 1, __ATOMIC_RELAXED);
+				}
+			}
+			_exit(0);
+		}
+	}
+	for (int p = 0; p < PROCS; p++) {
+		check_child_ok(pids[p], 120000, "worker");
+	}
+	CHECKF(sh->counter == PROCS * ROUNDS, "counter %ld, want %d", sh->counter, PROCS * ROUNDS);
+	CHECK(sh->overlaps == 0);
+	CHECK(sh->errors == 0);
+	printf("mutex mutual exclusion: %d processes x %d increments = %ld in %ld ms, %ld acquires had to wait\n",
+		PROCS, ROUNDS, sh->counter, now_ms() - t0, sh->waits);
+	munmap(sh, sizeof(*sh));
+	munmap(area, 4096);
+}
+#endif
+
 /* Killed from outside (run.sh's timeout, ^C): still leave no semaphore behind. */
 static pid_t main_pid;
 
@@ -681,6 +988,14 @@ int main(void)
 	test_eintr();
 	test_removed();
 	test_mutual_exclusion();
+#if SAFESHM_HAVE_ROBUST_MUTEX
+	test_mutex_basic();
+	test_mutex_contention();
+	test_mutex_killed_holder();
+	test_mutex_eintr_and_exclusion();
+#else
+	printf("robust mutexes: not available in this build, not tested\n");
+#endif
 	cleanup_and_check();
 	printf("%ld passed, %ld failed\n", tally->passed, tally->failed);
 	fflush(stdout);

@@ -2186,6 +2186,79 @@ static uint64_t mem_available(void)
 	return kb * 1024;
 }
 
+/* ---- lock kind ------------------------------------------------------ */
+
+static const seg *lock_init_seg;
+static int lock_init_calls, lock_init_saw_magic, lock_init_fail;
+
+static int fake_lock_init(void *area)
+{
+	lock_init_calls++;
+	lock_init_saw_magic = ((const safeshm_header *) lock_init_seg->buf)->magic != 0;
+	if (lock_init_fail) {
+		return -1;
+	}
+	memset(area, 0x6D, 16);
+	return 0;
+}
+
+static void test_lock_kind(void)
+{
+	seg g;
+	safeshm_store s2;
+	safeshm_header *h;
+
+	test_name = "lock_kind";
+	/* a mutex store: lock area prepared before the magic publishes it */
+	seg_new(&g, 8192);
+	lock_init_seg = &g;
+	lock_init_calls = 0;
+	lock_init_fail = 0;
+	CHECK_ST(safeshm_store_open_as(&g.s, "app", 3, 1, fake_lock_init), SAFESHM_OK);
+	h = hdr(&g);
+	CHECK(lock_init_calls == 1 && !lock_init_saw_magic);
+	CHECK(h->lock_kind == 1 && safeshm_store_lock_kind(&g.s) == 1);
+	CHECK(h->version == SAFESHM_LAYOUT_VERSION);
+	CHECK(safeshm_store_lock_area(&g.s) == (void *) h->lock_area && ((uintptr_t) h->lock_area & 7u) == 0);
+	CHECK(h->lock_area[0] == 0x6D && h->lock_area[15] == 0x6D && h->lock_area[16] == 0);
+	/* attaching never formats again, whatever kind the attacher would use */
+	safeshm_store_bind(&s2, g.buf, g.size);
+	CHECK_ST(safeshm_store_open_as(&s2, "app", 3, 0, fake_lock_init), SAFESHM_OK);
+	CHECK_ST(safeshm_store_open(&s2, "app", 3), SAFESHM_OK);
+	CHECK(lock_init_calls == 1 && safeshm_store_lock_kind(&s2) == 1);
+	CHECK_ST(put_str(&g.s, "k", "v"), SAFESHM_OK);
+	CHECK_ST(safeshm_store_verify(&g.s), SAFESHM_OK);
+	/* a kind no build knows, or layout 1 claiming a mutex: damaged */
+	h->lock_kind = 2;
+	CHECK_ST(safeshm_store_check_header(&g.s), SAFESHM_CORRUPT);
+	h->lock_kind = 1;
+	h->version = 1;
+	CHECK_ST(safeshm_store_check_header(&g.s), SAFESHM_CORRUPT);
+	/* layout 1 (SafeShm 0.1, semaphore only) is still opened */
+	h->lock_kind = 0;
+	CHECK_ST(safeshm_store_check_header(&g.s), SAFESHM_OK);
+	CHECK(has_str(&g.s, "k", "v"));
+	h->version = 0;
+	CHECK_ST(safeshm_store_check_header(&g.s), SAFESHM_VERSION);
+	h->version = SAFESHM_LAYOUT_VERSION + 1;
+	CHECK_ST(safeshm_store_check_header(&g.s), SAFESHM_VERSION);
+	seg_free(&g);
+
+	/* a failed lock init leaves the segment blank, for the next creator */
+	seg_new(&g, 8192);
+	lock_init_seg = &g;
+	lock_init_fail = 1;
+	CHECK_ST(safeshm_store_open_as(&g.s, NULL, 0, 1, fake_lock_init), SAFESHM_NOMEM);
+	CHECK(safeshm_store_is_blank(&g.s));
+	lock_init_fail = 0;
+	CHECK_ST(safeshm_store_open_as(&g.s, NULL, 0, 5, fake_lock_init), SAFESHM_CORRUPT);
+	CHECK(safeshm_store_is_blank(&g.s));
+	/* the semaphore kind: no init, lock area untouched */
+	CHECK_ST(safeshm_store_open(&g.s, NULL, 0), SAFESHM_OK);
+	CHECK(safeshm_store_lock_kind(&g.s) == 0 && hdr(&g)->lock_area[0] == 0);
+	seg_free(&g);
+}
+
 int main(void)
 {
 	static const size_t small_cfg[] = { 4096, 24, 1100, 150000 };
@@ -2200,6 +2273,7 @@ int main(void)
 	printf("test_store: seed %#" PRIx64 " (SAFESHM_TEST_SEED to change)\n", base_seed());
 
 	test_format_and_reopen();
+	test_lock_kind();
 	test_geometry();
 	test_basic_ops();
 	test_replace_never_grows();

@@ -231,7 +231,7 @@ final class T
 
 /**
  * Read-only view of a segment header, for telling where a killed writer was.
- * Offsets follow safeshm_header in shm_store.h (layout version 1).
+ * Offsets follow safeshm_header in shm_store.h (layout versions 1 and 2 share them).
  */
 final class RawHeader
 {
@@ -243,7 +243,7 @@ final class RawHeader
         if ($this->shm && $this->u32(0) !== 0x4D485346) { // "FSHM"
             $this->shm = null;
         }
-        if ($this->shm && $this->u32(4) !== 1) {
+        if ($this->shm && !in_array($this->u32(4), [1, 2], true)) {
             $this->shm = null;
         }
     }
@@ -270,6 +270,9 @@ final class RawHeader
     public function recoveries(): int { return $this->u64(136); }
     public function compactions(): int { return $this->u64(112); }
     public function lockOwner(): int { return $this->u32(196); }
+    public function lockKind(): int { return $this->u32(404); }
+    /** The first word of glibc's pthread_mutex_t in lock_area: the holder's tid, 0 when free. */
+    public function lockWord(): int { return $this->u32(448); }
 
     public function close(): void
     {

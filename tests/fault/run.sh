@@ -34,7 +34,8 @@ run() { # run SO LIMIT SCRIPT [ARGS]
     echo "== $script: $so is missing"; failed=$((failed + 1)); return
   fi
   local out rc p f
-  out=$(timeout -k 5 "$limit" php -d extension="$so" \
+  # shellcheck disable=SC2086
+  out=$(timeout -k 5 "$limit" php -d extension="$so" ${phpargs:-} \
         "tests/fault/$script" "$@" 2>&1 </dev/null)
   rc=$?
   echo "$out"
@@ -49,10 +50,20 @@ run() { # run SO LIMIT SCRIPT [ARGS]
 }
 
 start=$(date +%s)
-run "$hooks" 200 kill_writers.php "${SAFESHM_FAULT_KILLS:-500}"
-run "$hooks" 60 stuck_holder.php
+# Stores are locked by a robust mutex by default (safeshm.lock=mutex), or by
+# their SysV semaphore (safeshm.lock=semaphore): the faults are produced on both.
+for lock in mutex semaphore; do
+  phpargs="-d safeshm.lock=$lock"
+  echo; echo "==== safeshm.lock=$lock"
+  if [ "$lock" = mutex ]; then kills=${SAFESHM_FAULT_KILLS:-500}; else kills=${SAFESHM_FAULT_KILLS_SEM:-250}; fi
+  run "$hooks" 200 kill_writers.php "$kills"
+  run "$hooks" 60 stuck_holder.php
+  run "$prod" 60 stale_handles.php
+done
+# the semaphore's own hazard: removed (ipcrm -s) under a live writer
+phpargs="-d safeshm.lock=semaphore"
 run "$hooks" 60 sem_removed_under_writer.php
-run "$prod" 60 stale_handles.php
+phpargs=""
 run "$prod" 60 fill_refill.php
 echo
 echo "fault tests: $(( $(date +%s) - start )) s"
