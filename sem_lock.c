@@ -211,6 +211,10 @@ static safeshm_lock_status mutex_acquire(pthread_mutex_t *m, long timeout_ms, in
 	int rc;
 
 	*waited = 0;
+	/* the segment is hostile input: never hand glibc a mutex of another kind */
+	if (!safeshm_lock_mutex_valid(m)) {
+		return SAFESHM_LOCK_BROKEN;
+	}
 	rc = pthread_mutex_trylock(m);
 	if (rc != EBUSY) {
 		return from_mutex_rc(rc);

@@ -3,6 +3,8 @@ SafeShm::__construct(): a SafeShm segment of another layout version is refused w
 --EXTENSIONS--
 safeshm
 shmop
+--SKIPIF--
+<?php if (ini_get('safeshm.lock') !== 'mutex') die('skip for stores locked by the robust mutex (safeshm.lock=mutex)'); ?>
 --FILE--
 <?php
 // White-box: the header starts with the magic "FSHM" and a little-endian uint32 layout version (shm_store.h).

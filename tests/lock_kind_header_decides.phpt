@@ -1,0 +1,55 @@
+--TEST--
+safeshm.lock only chooses the lock of new segments: processes with either setting share an existing store's own lock, and their increments stay exact
+--EXTENSIONS--
+safeshm
+pcntl
+--SKIPIF--
+<?php if (getenv('SKIP_SLOW_TESTS')) die('skip slow'); ?>
+--FILE--
+<?php
+$php = getenv('TEST_PHP_EXECUTABLE') ?: PHP_BINARY;
+$args = getenv('TEST_PHP_EXTRA_ARGS');
+const ROUNDS = 2000;
+foreach (['mutex', 'semaphore'] as $i => $kind) {
+    $key = ftok(__FILE__, chr(ord('a') + $i));
+    $other = $kind === 'mutex' ? 'semaphore' : 'mutex';
+    // created by a process whose setting is $kind
+    $made = shell_exec("$php $args -d safeshm.lock=$kind -r " . escapeshellarg(
+        '$s = new SafeShm(' . $key . ', 65536); $s->put("n", 0); echo $s->info()["lock"];') . ' 2>&1');
+    echo "$kind store: created as ", $made, "\n";
+    // two workers with the other setting, two with the same, all at once
+    $procs = [];
+    foreach ([$other, $other, $kind, $kind] as $w) {
+        $code = '$s = new SafeShm(' . $key . '); for ($i = 0; $i < ' . ROUNDS . '; $i++) { $s->increment("n"); } echo $s->info()["lock"];';
+        $procs[] = [$w, popen("$php $args -d safeshm.lock=$w -r " . escapeshellarg($code) . ' 2>&1', 'r')];
+    }
+    $seen = [];
+    foreach ($procs as [$w, $p]) {
+        $seen[] = "$w-setting worker used " . trim(stream_get_contents($p));
+        pclose($p);
+    }
+    echo implode("\n", array_unique($seen)), "\n";
+    $s = new SafeShm($key);
+    var_dump($s->get('n') === 4 * ROUNDS, $s->info()['lock'], $s->verify());
+    $s->remove();
+}
+?>
+--CLEAN--
+<?php
+foreach (['a', 'b'] as $p) {
+    try { (new SafeShm(ftok(__DIR__ . '/lock_kind_header_decides.php', $p)))->remove(); } catch (Throwable) {}
+}
+?>
+--EXPECT--
+mutex store: created as mutex
+semaphore-setting worker used mutex
+mutex-setting worker used mutex
+bool(true)
+string(5) "mutex"
+bool(true)
+semaphore store: created as semaphore
+mutex-setting worker used semaphore
+semaphore-setting worker used semaphore
+bool(true)
+string(9) "semaphore"
+bool(true)

@@ -1,0 +1,62 @@
+--TEST--
+SafeShm: a damaged robust mutex in the header is a SafeShmCorruptException (at attach and for an attached object), never a hang or a crash
+--EXTENSIONS--
+safeshm
+shmop
+--SKIPIF--
+<?php if (ini_get('safeshm.lock') !== 'mutex') die('skip for stores locked by the robust mutex (safeshm.lock=mutex)'); ?>
+--FILE--
+<?php
+// White-box: the mutex lives in the header's 64-byte lock area at offset 448 (shm_store.h).
+$key = ftok(__FILE__, 'a');
+$php = getenv('TEST_PHP_EXECUTABLE') ?: PHP_BINARY;
+$fresh = fn() => trim((string) shell_exec("$php " . getenv('TEST_PHP_EXTRA_ARGS') . ' -r ' . escapeshellarg(
+    'try { $s = new SafeShm(' . $key . '); $s->put("x", 1); echo "works"; } catch (SafeShmException $e) { echo get_class($e), ": ", $e->getMessage(); }') . ' 2>&1'));
+$s = new SafeShm($key, 8192);
+$s->put('k', 'data');
+var_dump($s->info()['lock']);
+$raw = shmop_open($key, 'w', 0, 0);
+$good = shmop_read($raw, 448, 64);
+foreach (['zeroed' => str_repeat("\0", 64), 'garbage' => str_repeat("\xA5", 64), 'kind bits' => substr_replace($good, "\x01\0\0\0", 16, 4)] as $what => $bad) {
+    shmop_write($raw, $bad, 448);
+    $before = shmop_read($raw, 0, 8192);
+    echo "$what, fresh process: ", $fresh(), "\n";
+    try {
+        $s->put('k', 'new');
+        echo "$what, attached object: put worked\n";
+    } catch (SafeShmException $e) {
+        echo "$what, attached object: ", get_class($e), ": ", $e->getMessage(), "\n";
+    }
+    echo "$what, lock-free get: ", var_export($s->get('k'), true), "\n";
+    echo "$what: untouched: ", shmop_read($raw, 0, 8192) === $before ? 'yes' : 'NO', "\n";
+}
+shmop_write($raw, $good, 448);
+echo "restored, fresh process: ", $fresh(), "\n";
+var_dump($s->get('x'), $s->verify());
+$s->remove();
+?>
+--CLEAN--
+<?php
+$key = ftok(__DIR__ . '/lock_mutex_damaged.php', 'a');
+try { (new SafeShm($key))->remove(); } catch (Throwable) {
+    $id = @shmop_open($key, 'w', 0, 0);
+    if ($id) shmop_delete($id);
+}
+?>
+--EXPECTF--
+string(5) "mutex"
+zeroed, fresh process: SafeShmCorruptException: SafeShm segment 0x%x: %s
+zeroed, attached object: SafeShmCorruptException: SafeShm segment 0x%x: its lock is damaged
+zeroed, lock-free get: 'data'
+zeroed: untouched: yes
+garbage, fresh process: SafeShmCorruptException: SafeShm segment 0x%x: %s
+garbage, attached object: SafeShmCorruptException: SafeShm segment 0x%x: its lock is damaged
+garbage, lock-free get: 'data'
+garbage: untouched: yes
+kind bits, fresh process: SafeShmCorruptException: SafeShm segment 0x%x: %s
+kind bits, attached object: SafeShmCorruptException: SafeShm segment 0x%x: its lock is damaged
+kind bits, lock-free get: 'data'
+kind bits: untouched: yes
+restored, fresh process: works
+int(1)
+bool(true)
