@@ -368,7 +368,7 @@ foreach ($stores as $name => $st) {
 
 printf("SafeShm benchmark: PHP %s, %d CPUs, %s s per case, best of %d run%s\n",
     PHP_VERSION, (int)trim((string)@shell_exec('nproc')), rtrim(rtrim(sprintf('%.2f', $secs), '0'), '.'), $runs, $runs > 1 ? 's' : '');
-printf("Stores: %s\n", implode(', ', array_keys($stores)));
+printf("Stores: %s (SafeShm with safeshm.lock=%s)\n", implode(", ", array_keys($stores)), ini_get("safeshm.lock"));
 foreach ($notes as $note) {
     echo "  note: $note\n";
 }

@@ -1,5 +1,5 @@
 --TEST--
-SafeShm::__construct(): a layout-1 segment (SafeShm 0.1, always semaphore-locked) is still opened and locked by its semaphore
+SafeShm::__construct(): a layout-1 segment (made before the mutex lock existed, always semaphore-locked) is still opened and locked by its semaphore
 --EXTENSIONS--
 safeshm
 shmop

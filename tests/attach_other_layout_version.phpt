@@ -20,7 +20,7 @@ $s->put('k', 'data');
 $raw = shmop_open($key, 'w', 0, 0);
 $head = shmop_read($raw, 0, 8);
 var_dump(substr($head, 0, 4), unpack('V', $head, 4)[1], $s->info()['lock']);
-// Layout 1 (SafeShm 0.1) was always locked by the semaphore: a layout-1 header that says "mutex" is damaged.
+// Layout 1 (before the mutex lock) was always locked by the semaphore: a layout-1 header that says "mutex" is damaged.
 foreach ([3, 99, 0, 0xFFFFFFFF, 1] as $v) {
     shmop_write($raw, pack('V', $v), 4);
     $before = shmop_read($raw, 0, 8192);

@@ -2234,7 +2234,7 @@ static void test_lock_kind(void)
 	h->lock_kind = 1;
 	h->version = 1;
 	CHECK_ST(safeshm_store_check_header(&g.s), SAFESHM_CORRUPT);
-	/* layout 1 (SafeShm 0.1, semaphore only) is still opened */
+	/* layout 1 (before the mutex lock, semaphore only) is still opened */
 	h->lock_kind = 0;
 	CHECK_ST(safeshm_store_check_header(&g.s), SAFESHM_OK);
 	CHECK(has_str(&g.s, "k", "v"));
