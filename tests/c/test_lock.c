@@ -191,6 +191,21 @@ static pid_t spawn_holder(const safeshm_lock *l, long release_after_ms, int *rea
 	return pid;
 }
 
+/* A child that SIGKILLs victim after ms; returns its pid. */
+static pid_t kill_later(pid_t victim, long ms)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		sleep_ms(ms);
+		kill(victim, SIGKILL);
+		_exit(0);
+	}
+	return pid;
+}
+
 static int holder_ready(int ready)
 {
 	int c = read_byte(ready, SLACK_MS + 10000);
@@ -388,13 +403,7 @@ static void test_killed_holder(void)
 	/* killed while another process waits: the waiter wakes up with the lock */
 	holder = spawn_holder(&l, -1, &ready, &ctl);
 	if (holder > 0 && holder_ready(ready)) {
-		fflush(stdout);
-		killer = fork();
-		if (killer == 0) {
-			sleep_ms(300);
-			kill(holder, SIGKILL);
-			_exit(0);
-		}
+		killer = kill_later(holder, 300);
 		t0 = now_ms();
 		CHECK_LS(safeshm_lock_acquire(&l, 300 + SLACK_MS, &waited), SAFESHM_LOCK_OK);
 		dt = now_ms() - t0;
@@ -574,18 +583,15 @@ static void test_removed(void)
 
 /* ---- mutual exclusion ----------------------------------------------- */
 
-static void test_mutual_exclusion(void)
+/* PROCS processes increment a plain counter ROUNDS times each under l:
+ * the count is exact and no two are ever inside at once. */
+static void check_exclusion(const safeshm_lock *l, const char *what)
 {
 	enum { PROCS = 4, ROUNDS = 2000 };
 	struct shared { long counter; int inside; long overlaps, errors, waits; } *sh;
-	safeshm_lock l;
 	pid_t pids[PROCS];
 	long t0;
 
-	test_name = "mutual_exclusion";
-	if (!fresh_lock(&l, 7)) {
-		return;
-	}
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED) {
 		CHECKF(0, "mmap: %s", strerror(errno));
@@ -600,7 +606,7 @@ static void test_mutual_exclusion(void)
 			for (int i = 0; i < ROUNDS; i++) {
 				int w;
 				long v;
-				if (safeshm_lock_acquire(&l, 10000 + SLACK_MS, &w) != SAFESHM_LOCK_OK) {
+				if (safeshm_lock_acquire(l, 10000 + SLACK_MS, &w) != SAFESHM_LOCK_OK) {
 					__atomic_add_fetch(&sh->errors, 1, __ATOMIC_RELAXED);
 					break;
 				}
@@ -614,7 +620,7 @@ static void test_mutual_exclusion(void)
 				}
 				__atomic_store_n(&sh->counter, v + 1, __ATOMIC_RELAXED);
 				__atomic_store_n(&sh->inside, 0, __ATOMIC_RELEASE);
-				if (safeshm_lock_release(&l) != SAFESHM_LOCK_OK) {
+				if (safeshm_lock_release(l) != SAFESHM_LOCK_OK) {
 					__atomic_add_fetch(&sh->errors, 1, __ATOMIC_RELAXED);
 				}
 			}
@@ -627,9 +633,20 @@ static void test_mutual_exclusion(void)
 	CHECKF(sh->counter == PROCS * ROUNDS, "counter %ld, want %d", sh->counter, PROCS * ROUNDS);
 	CHECK(sh->overlaps == 0);
 	CHECK(sh->errors == 0);
-	printf("mutual exclusion: %d processes x %d increments = %ld in %ld ms, %ld acquires had to wait\n",
-		PROCS, ROUNDS, sh->counter, now_ms() - t0, sh->waits);
+	printf("%s mutual exclusion: %d processes x %d increments = %ld in %ld ms, %ld acquires had to wait\n",
+		what, PROCS, ROUNDS, sh->counter, now_ms() - t0, sh->waits);
 	munmap(sh, sizeof(*sh));
+}
+
+static void test_mutual_exclusion(void)
+{
+	safeshm_lock l;
+
+	test_name = "mutual_exclusion";
+	if (!fresh_lock(&l, 7)) {
+		return;
+	}
+	check_exclusion(&l, "semaphore");
 	CHECK(semval(&l) == 0);
 	CHECK_LS(safeshm_lock_remove(&l), SAFESHM_LOCK_OK);
 }
@@ -833,13 +850,7 @@ static void test_mutex_killed_holder(void)
 	holder = spawn_mutex_holder(&l, &ready);
 	if (holder > 0 && holder_ready(ready)) {
 		long t0, dt;
-		fflush(stdout);
-		killer = fork();
-		if (killer == 0) {
-			sleep_ms(300);
-			kill(holder, SIGKILL);
-			_exit(0);
-		}
+		killer = kill_later(holder, 300);
 		t0 = now_ms();
 		CHECK_LS(safeshm_lock_acquire(&l, 300 + SLACK_MS, &waited), SAFESHM_LOCK_OWNER_DEAD);
 		dt = now_ms() - t0;
@@ -869,12 +880,9 @@ static void test_mutex_killed_holder(void)
 
 static void test_mutex_eintr_and_exclusion(void)
 {
-	enum { PROCS = 4, ROUNDS = 2000 };
-	struct shared { long counter; int inside; long overlaps, errors, waits; } *sh;
 	safeshm_lock l;
-	pid_t pids[PROCS], pid;
+	pid_t pid;
 	void *area;
-	long t0;
 
 	test_name = "mutex_eintr_and_exclusion";
 	if (!(area = mutex_lock_new(&l))) {
@@ -888,51 +896,7 @@ static void test_mutex_eintr_and_exclusion(void)
 		_exit(0);
 	}
 	check_child_ok(pid, 1000 + 4 * SLACK_MS, "the EINTR wait");
-
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sh == MAP_FAILED) {
-		CHECKF(0, "mmap: %s", strerror(errno));
-		return;
-	}
-	memset(sh, 0, sizeof(*sh));
-	t0 = now_ms();
-	fflush(stdout);
-	for (int p = 0; p < PROCS; p++) {
-		pids[p] = fork();
-		if (pids[p] == 0) {
-			for (int i = 0; i < ROUNDS; i++) {
-				int w;
-				long v;
-				if (safeshm_lock_acquire(&l, 10000 + SLACK_MS, &w) != SAFESHM_LOCK_OK) {
-					__atomic_add_fetch(&sh->errors, 1, __ATOMIC_RELAXED);
-					break;
-				}
-				if (__atomic_exchange_n(&sh->inside, 1, __ATOMIC_ACQ_REL) != 0) {
-					__atomic_add_fetch(&sh->overlaps, 1, __ATOMIC_RELAXED);
-				}
-				sh->waits += w;
-				v = __atomic_load_n(&sh->counter, __ATOMIC_RELAXED);
-				if (i % 64 == 0) {
-					usleep(50);
-				}
-				__atomic_store_n(&sh->counter, v + 1, __ATOMIC_RELAXED);
-				__atomic_store_n(&sh->inside, 0, __ATOMIC_RELEASE);
-				if (safeshm_lock_release(&l) != SAFESHM_LOCK_OK) {
-					__atomic_add_fetch(&sh->errors, 1, __ATOMIC_RELAXED);
-				}
-			}
-			_exit(0);
-		}
-	}
-	for (int p = 0; p < PROCS; p++) {
-		check_child_ok(pids[p], 120000, "worker");
-	}
-	CHECKF(sh->counter == PROCS * ROUNDS, "counter %ld, want %d", sh->counter, PROCS * ROUNDS);
-	CHECK(sh->overlaps == 0);
-	CHECK(sh->errors == 0);
-	printf("mutex mutual exclusion: %d processes x %d increments = %ld in %ld ms, %ld acquires had to wait\n",
-		PROCS, ROUNDS, sh->counter, now_ms() - t0, sh->waits);
-	munmap(sh, sizeof(*sh));
+	check_exclusion(&l, "mutex");
 	munmap(area, 4096);
 }
 #endif
