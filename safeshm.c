@@ -273,11 +273,12 @@ static void php_safeshm_atfork_child(void)
 
 /* Whether the lock a holds is the one the store's writers use: at attach a
  * holds the semaphore, which for a mutex store only serialises formatting,
- * so it must not touch the holder fields of the header. */
+ * so it must not touch the holder fields of the header. A mutex is only set
+ * on an attachment whose header was validated: the hot path skips the check. */
 static bool php_safeshm_is_store_lock(const php_safeshm_attachment *a)
 {
-	return safeshm_store_check_header(&a->store) == SAFESHM_OK
-		&& (a->lock.mutex != NULL) == (safeshm_store_lock_kind(&a->store) == SAFESHM_LOCK_KIND_MUTEX);
+	return a->lock.mutex != NULL || (safeshm_store_check_header(&a->store) == SAFESHM_OK
+		&& safeshm_store_lock_kind(&a->store) == SAFESHM_LOCK_KIND_SEMAPHORE);
 }
 
 /* Releases the lock this process holds on a. */

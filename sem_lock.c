@@ -60,7 +60,7 @@ static long elapsed_ms(const struct timespec *t0)
 	return (long) (t.tv_sec - t0->tv_sec) * 1000L + (t.tv_nsec - t0->tv_nsec) / 1000000L;
 }
 
-safeshm_lock_status safeshm_lock_sem_acquire(const safeshm_lock *l, long timeout_ms, int *waited)
+static safeshm_lock_status sem_acquire(const safeshm_lock *l, long timeout_ms, int *waited)
 {
 	struct sembuf ops[2] = {
 		{ .sem_num = 0, .sem_op = 0, .sem_flg = SEM_UNDO | IPC_NOWAIT },
@@ -102,7 +102,7 @@ safeshm_lock_status safeshm_lock_sem_acquire(const safeshm_lock *l, long timeout
 	}
 }
 
-safeshm_lock_status safeshm_lock_sem_release(const safeshm_lock *l)
+static safeshm_lock_status sem_release(const safeshm_lock *l)
 {
 	struct sembuf op = { .sem_num = 0, .sem_op = -1, .sem_flg = SEM_UNDO | IPC_NOWAIT };
 
@@ -243,7 +243,7 @@ safeshm_lock_status safeshm_lock_acquire(const safeshm_lock *l, long timeout_ms,
 		return mutex_acquire((pthread_mutex_t *) l->mutex, timeout_ms, waited);
 	}
 #endif
-	return safeshm_lock_sem_acquire(l, timeout_ms, waited);
+	return sem_acquire(l, timeout_ms, waited);
 }
 
 safeshm_lock_status safeshm_lock_release(const safeshm_lock *l)
@@ -254,7 +254,7 @@ safeshm_lock_status safeshm_lock_release(const safeshm_lock *l)
 		return rc == 0 ? SAFESHM_LOCK_OK : from_mutex_rc(rc == EPERM ? EINVAL : rc);
 	}
 #endif
-	return safeshm_lock_sem_release(l);
+	return sem_release(l);
 }
 
 void safeshm_lock_consistent(const safeshm_lock *l)

@@ -90,10 +90,6 @@ safeshm_lock_status safeshm_lock_release(const safeshm_lock *l);
  * repaired, the mutex may be used normally again. */
 void safeshm_lock_consistent(const safeshm_lock *l);
 
-/* The semaphore: acquire and release it whatever l->mutex says (formatting). */
-safeshm_lock_status safeshm_lock_sem_acquire(const safeshm_lock *l, long timeout_ms, int *waited);
-safeshm_lock_status safeshm_lock_sem_release(const safeshm_lock *l);
-
 /* 1 when the semaphore still exists under our id. */
 int safeshm_lock_exists(const safeshm_lock *l);
 
