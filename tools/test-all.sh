@@ -57,7 +57,7 @@ fi
 echo "== C unit tests"
 if [ -x tests/c/run.sh ] || [ -f tests/c/run.sh ]; then
   cout=$(bash tests/c/run.sh 2>&1); rc=$?
-  echo "$cout" | tail -20
+  echo "$cout" | tail -50
   cp=$(echo "$cout" | awk '/^[0-9]+ passed, [0-9]+ failed/ {s+=$1} END {print s+0}')
   cf=$(echo "$cout" | awk '/^[0-9]+ passed, [0-9]+ failed/ {s+=$3} END {print s+0}')
   [ "$rc" -ne 0 ] && [ "$cf" -eq 0 ] && cf=1
