@@ -21,7 +21,9 @@ $check = in_array('--check', $argv, true);
 $present = in_array('--present', $argv, true);
 
 const REQUIRED = [
-    'config.m4', 'config.w32', 'php_safeshm.h', 'safeshm.c', 'safeshm.stub.php', 'safeshm_arginfo.h',
+    'config.m4', 'config.w32', 'php_safeshm.h', 'safeshm_internal.h', 'safeshm.c', 'safeshm_attach.c',
+    'safeshm_value.c', 'safeshm_ops.c', 'safeshm_class.c', 'safeshm_sysvshm.c', 'safeshm.stub.php',
+    'safeshm_arginfo.h', 'safeshm_compat.stub.php', 'safeshm_compat_arginfo.h',
     'shm_store.c', 'shm_store.h', 'sem_lock.c', 'sem_lock.h', 'README.md', 'LICENSE',
 ];
 
