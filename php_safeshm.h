@@ -45,6 +45,12 @@ ZEND_BEGIN_MODULE_GLOBALS(safeshm)
 	bool sysvshm_compat;
 	HashTable attachments;            /* key_t => php_safeshm_attachment* */
 	php_safeshm_attachment *held;     /* whose lock this process holds, if any */
+	/* When the lock held is not the semaphore the previous holder took (it was
+	 * removed and re-created), that holder's pid from the header; else 0. */
+	uint32_t prev_owner;
+	/* The mutex held came with EOWNERDEAD: its holder died; made consistent
+	 * once the store is repaired, before anything can release it. */
+	bool owner_died;
 ZEND_END_MODULE_GLOBALS(safeshm)
 
 ZEND_EXTERN_MODULE_GLOBALS(safeshm)

@@ -146,14 +146,6 @@ bool php_safeshm_reader_current(php_safeshm_attachment *a)
 /* getpid() is a system call; the pid is cached and refreshed in forked children. */
 static uint32_t php_safeshm_pid;
 
-/* When the lock we took is not the semaphore the previous holder took (it was
- * removed and re-created), that holder's pid from the header; else 0. */
-static uint32_t php_safeshm_prev_owner;
-
-/* The mutex we hold came with EOWNERDEAD: its holder died; made consistent
- * once the store is repaired, before anything can release it. */
-static bool php_safeshm_owner_died;
-
 static void php_safeshm_atfork_child(void)
 {
 	php_safeshm_pid = (uint32_t) getpid();
@@ -200,14 +192,14 @@ static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, i
 		case SAFESHM_LOCK_OWNER_DEAD:
 		case SAFESHM_LOCK_OK:
 			SAFESHM_G(held) = a;
-			php_safeshm_prev_owner = 0;
-			php_safeshm_owner_died = ls == SAFESHM_LOCK_OWNER_DEAD;
+			SAFESHM_G(prev_owner) = 0;
+			SAFESHM_G(owner_died) = ls == SAFESHM_LOCK_OWNER_DEAD;
 			if (php_safeshm_is_store_lock(a)) {
 				/* a previous holder of this very semaphore is gone (SEM_UNDO);
 				 * one of another semaphore (removed and re-created) may not be.
 				 * A mutex lives in the segment: nobody can swap it under us. */
 				if (!a->lock.mutex && safeshm_store_lock_semid(&a->store) != a->lock.semid) {
-					php_safeshm_prev_owner = __atomic_load_n(safeshm_store_owner_hint(&a->store), __ATOMIC_ACQUIRE);
+					SAFESHM_G(prev_owner) = __atomic_load_n(safeshm_store_owner_hint(&a->store), __ATOMIC_ACQUIRE);
 					safeshm_store_set_lock_semid(&a->store, a->lock.semid);
 				}
 				safeshm_store_set_owner(&a->store, php_safeshm_pid);
@@ -237,7 +229,7 @@ static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, i
 static bool php_safeshm_owner_alive(php_safeshm_attachment *a)
 {
 	uint64_t deadline = php_safeshm_now_ns() + (uint64_t) php_safeshm_timeout_ms() * 1000000u;
-	uint32_t pid = php_safeshm_prev_owner;
+	uint32_t pid = SAFESHM_G(prev_owner);
 
 	for (;;) {
 		if (pid == 0 || pid == php_safeshm_pid || pid > INT32_MAX
@@ -282,14 +274,14 @@ static php_safeshm_lock_result php_safeshm_lock(php_safeshm_attachment *a, safes
 		return r;
 	}
 	*store_st = safeshm_store_check_header(&a->store);
-	if (php_safeshm_owner_died) {
+	if (SAFESHM_G(owner_died)) {
 		/* repair now, whatever else is wrong, and never release the mutex
 		 * before it is consistent: that would make it unusable for good */
 		if (*store_st == SAFESHM_OK) {
 			php_safeshm_repair_if_needed(a, store_st);
 		}
 		safeshm_lock_consistent(&a->lock);
-		php_safeshm_owner_died = false;
+		SAFESHM_G(owner_died) = false;
 	}
 	if (*store_st == SAFESHM_OK && safeshm_store_is_removed(&a->store)) {
 		php_safeshm_release(a);
