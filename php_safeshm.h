@@ -23,7 +23,7 @@ typedef struct _php_safeshm_obj {
 
 static inline php_safeshm_obj *php_safeshm_obj_from_obj(zend_object *obj)
 {
-	return (php_safeshm_obj *) ((char *) obj - XtOffsetOf(php_safeshm_obj, std));
+	return (php_safeshm_obj *) ((char *) obj - offsetof(php_safeshm_obj, std));
 }
 
 #define Z_SAFESHM_P(zv) php_safeshm_obj_from_obj(Z_OBJ_P(zv))

@@ -161,7 +161,7 @@ PHP_MINIT_FUNCTION(safeshm)
 	php_safeshm_ce = register_class_SafeShm(zend_ce_countable);
 	php_safeshm_ce->create_object = php_safeshm_create;
 	memcpy(&php_safeshm_handlers, &std_object_handlers, sizeof(zend_object_handlers));
-	php_safeshm_handlers.offset = XtOffsetOf(php_safeshm_obj, std);
+	php_safeshm_handlers.offset = offsetof(php_safeshm_obj, std);
 	php_safeshm_handlers.free_obj = php_safeshm_free_obj;
 	php_safeshm_handlers.clone_obj = NULL;
 	php_safeshm_handlers.compare = zend_objects_not_comparable;
