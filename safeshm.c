@@ -37,9 +37,15 @@ static const char *php_safeshm_compat_skipped;
 
 /* ---- ini ------------------------------------------------------------ */
 
+/* ZEND_INI_MH passes more than these handlers need; -Wextra would say so. */
+#define PHP_SAFESHM_INI_MH_UNUSED() \
+	((void) entry, (void) mh_arg1, (void) mh_arg2, (void) mh_arg3, (void) stage)
+
 static ZEND_INI_MH(OnUpdateDefaultSize)
 {
 	zend_long v = zend_ini_parse_quantity_warn(new_value, entry->name);
+
+	PHP_SAFESHM_INI_MH_UNUSED();
 	if (v < (zend_long) SAFESHM_MIN_SIZE) {
 		php_error_docref(NULL, E_WARNING, "safeshm.default_size must be at least %u", SAFESHM_MIN_SIZE);
 		return FAILURE;
@@ -51,6 +57,8 @@ static ZEND_INI_MH(OnUpdateDefaultSize)
 static ZEND_INI_MH(OnUpdateLockTimeout)
 {
 	double v = zend_strtod(ZSTR_VAL(new_value), NULL);
+
+	PHP_SAFESHM_INI_MH_UNUSED();
 	if (!(v >= 0.0) || v > 86400.0) {
 		php_error_docref(NULL, E_WARNING, "safeshm.lock_timeout must be between 0 and 86400 seconds");
 		return FAILURE;
@@ -67,6 +75,7 @@ static ZEND_INI_MH(OnUpdateLockTimeout)
 
 static ZEND_INI_MH(OnUpdateLockKind)
 {
+	PHP_SAFESHM_INI_MH_UNUSED();
 	if (zend_string_equals_literal_ci(new_value, "mutex")) {
 		if (!safeshm_lock_mutex_supported()) {
 			php_error_docref(NULL, E_WARNING, "safeshm.lock=mutex needs robust process-shared mutexes, which this build lacks");
@@ -97,6 +106,7 @@ static void php_safeshm_fault_hook(const char *where)
 
 static ZEND_INI_MH(OnUpdateFaultDelay)
 {
+	PHP_SAFESHM_INI_MH_UNUSED();
 	php_safeshm_fault_delay_us = ZEND_STRTOL(ZSTR_VAL(new_value), NULL, 10);
 	safeshm_store_fault_hook = php_safeshm_fault_delay_us > 0 ? php_safeshm_fault_hook : NULL;
 	return SUCCESS;
@@ -184,6 +194,8 @@ PHP_MSHUTDOWN_FUNCTION(safeshm)
 
 PHP_RINIT_FUNCTION(safeshm)
 {
+	(void) type;
+	(void) module_number;
 #if defined(ZTS) && defined(COMPILE_DL_SAFESHM)
 	ZEND_TSRMLS_CACHE_UPDATE();
 #endif
@@ -195,6 +207,8 @@ PHP_RINIT_FUNCTION(safeshm)
  * for the next request this worker serves. */
 PHP_RSHUTDOWN_FUNCTION(safeshm)
 {
+	(void) type;
+	(void) module_number;
 	if (SAFESHM_G(held)) {
 		php_safeshm_release(SAFESHM_G(held));
 	}
