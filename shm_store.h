@@ -1,27 +1,49 @@
 /*
- * SafeShm store: a length-prefixed, compacting key-value arena inside one
- * shared-memory segment. Plain C, no PHP: the caller maps the segment and
- * holds the lock (sem_lock.h) around every function documented "locked".
+ * SafeShm store, layout 3: a key-value heap inside one shared-memory segment.
+ * Plain C, no PHP: the caller maps the segment, holds the lock (sem_lock.h)
+ * around every function documented "locked", and passes the time in.
  *
- * Segment layout (all offsets from the segment start, all 8-byte aligned):
+ * Segment layout (offsets from the segment start, all 8-byte aligned):
  *
- *   [ header | index A | index B | arena ........................ ]
+ *   [ header (2048) | arena: blocks, end to end, up to the segment's end ]
  *
- * The index is an open-addressing hash table of uint32_t slots holding a
- * record's offset / 8 (0 = empty, 1 = tombstone), one slot per 128 bytes. Two copies exist; header->active selects one,
- * so that a rebuild can be written beside the live table and published by
- * a single store. A record becomes visible through one aligned 4-byte store
- * into the active index; only then is the old one counted as dead.
+ * The arena is tiled by blocks. Every block starts with safeshm_block (its
+ * size and kind): a record (a key and its value), a free block, the index,
+ * or a journal. Free blocks are kept by a two-level segregated-fit allocator
+ * (TLSF): bins by size class, bitmaps in the header, so allocating and
+ * freeing cost O(1) and nothing is ever moved to make room in the common
+ * case. The index is itself a block: an open-addressing table of uint32
+ * slots holding a record's offset / 8 (0 empty, 1 tombstone), published
+ * through header->index_desc; it grows by building a bigger copy beside the
+ * live one and publishing it with one store, so capacity follows the bytes.
+ *
+ * Publish, then retire: a new record is written into a free block, made
+ * visible by one aligned 4-byte store into its index slot, and only then is
+ * the old record's block freed.
+ *
+ * Reads never wait for a writer. A reader takes no lock: it reads index_gen,
+ * probes, copies the record out, and then checks that index_gen, the slot and
+ * the record's version are unchanged. Every record write takes a new version
+ * from header->clock, so a block reused at the same offset for the same key
+ * is told apart. Every offset and length met on the way is bounds-checked
+ * before use, so a reader racing a writer (or reading hostile bytes) retries
+ * or reports corruption; it never reads outside the segment. A writer stopped
+ * mid-mutation therefore delays no reader: the index always holds either the
+ * old or the new offset, and both records stay intact while referenced.
  *
  * Crash consistency: every mutation makes header->seq odd first and even
  * last. A lock holder that finds it odd knows the previous holder died
- * mid-mutation and calls safeshm_store_recover(), which finishes an
- * interrupted record move (journalled) and rebuilds everything else from
- * the index, the only structure that is always either old or new.
+ * mid-mutation and calls safeshm_store_recover(): the index (always old or
+ * new) is the truth; the allocator (bins, free blocks, counters) is rebuilt
+ * from it, and a journalled multi-key put is rolled forward.
  *
- * The same seq makes lock-free reads possible: read it, look up and copy,
- * read it again; every offset met on the way is bounds-checked first, so a
- * torn read is retried, never a crash.
+ * Making room never stops the world: when no free block fits but enough
+ * bytes are free, the records inside the cheapest window of the arena are
+ * relocated (publish, then retire: each one moves like a put) until the
+ * window is one free block: the work is bounded by the size being written.
+ * When the bytes are exhausted, expired entries are reclaimed first, then
+ * entries with a TTL, soonest to expire first; entries without a TTL are
+ * never evicted.
  */
 #ifndef SAFESHM_STORE_H
 #define SAFESHM_STORE_H
@@ -35,19 +57,26 @@
 # define safeshm_free(p)   free(p)
 #endif
 
-#define SAFESHM_MAGIC          0x4D485346u /* "FSHM" */
-#define SAFESHM_LAYOUT_VERSION 2u        /* 2: lock_kind and lock_area in the header */
-#define SAFESHM_LAYOUT_VERSION_MIN 1u    /* 1: always SysV-semaphore locked; still opened */
-#define SAFESHM_REC_MAGIC      0x52u       /* 'R' */
+#define SAFESHM_MAGIC            0x4D485346u /* "FSHM" */
+#define SAFESHM_MAGIC_FORMATTING 0x464D5246u /* "FRMF": a creator is (or died) formatting */
+#define SAFESHM_LAYOUT_VERSION   3u
+#define SAFESHM_LAYOUT_VERSION_MIN 1u        /* 1 and 2 are migrated (shm_store_v2.h) */
 
-#define SAFESHM_HEADER_SIZE    512u
+#define SAFESHM_HEADER_SIZE    2048u
 #define SAFESHM_MIN_SIZE       4096u
-#define SAFESHM_MAX_SIZE       ((uint64_t) UINT32_MAX * 8u) /* slots hold offset/8 in 32 bits */
+#define SAFESHM_MAX_SIZE       ((uint64_t) UINT32_MAX * 8u) /* slots and block sizes hold offset/8 in 32 bits */
 #define SAFESHM_MAX_KEY_LEN    4096u
 #define SAFESHM_MAX_NAME_LEN   200u
+#define SAFESHM_MAX_VALUE_LEN  ((uint64_t) UINT32_MAX - 4096u - 64u)
 
 #define SAFESHM_SLOT_EMPTY     0u
 #define SAFESHM_SLOT_TOMB      1u
+
+/* Namespaces: the same bytes under another namespace are another key. */
+#define SAFESHM_NS_DATA   0u  /* the user's keys */
+#define SAFESHM_NS_LOCK   1u  /* named locks */
+#define SAFESHM_NS_FLIGHT 2u  /* remember()'s in-flight markers */
+#define SAFESHM_NS_MAX    2u
 
 /* Value types, as stored. */
 typedef enum {
@@ -57,15 +86,17 @@ typedef enum {
 	SAFESHM_T_FALSE = 4,
 	SAFESHM_T_TRUE = 5,
 	SAFESHM_T_NULL = 6,
-	SAFESHM_T_SERIALIZED = 7,
-	SAFESHM_T_MAX = 7
+	SAFESHM_T_SERIALIZED = 7, /* PHP's serialize() */
+	SAFESHM_T_NATIVE = 8,     /* the glue's own array encoding (validated on decode) */
+	SAFESHM_T_BINARY = 9,     /* opaque bytes of the glue (lock state) */
+	SAFESHM_T_MAX = 9
 } safeshm_type;
 
 typedef enum {
 	SAFESHM_OK = 0,
 	SAFESHM_NOT_FOUND,
-	SAFESHM_EXISTS,     /* add(): key present */
-	SAFESHM_FULL,       /* does not fit even after compaction */
+	SAFESHM_EXISTS,     /* add(): a live entry has the key */
+	SAFESHM_FULL,       /* does not fit even after reclaiming expired and TTL entries */
 	SAFESHM_CORRUPT,    /* an offset, length or counter fails validation */
 	SAFESHM_FOREIGN,    /* not a SafeShm segment: bytes left untouched */
 	SAFESHM_VERSION,    /* a SafeShm segment of another layout version */
@@ -74,64 +105,93 @@ typedef enum {
 	SAFESHM_NOT_LONG,   /* increment() on a value that is not an int */
 	SAFESHM_OVERFLOW,   /* increment() would overflow int64 */
 	SAFESHM_NOMEM,      /* process-local allocation failed */
-	SAFESHM_RETRY,      /* optimistic read raced with a writer */
-	SAFESHM_REMOVED     /* segment was removed by remove() */
+	SAFESHM_RETRY,      /* a lock-free read raced a writer: read again */
+	SAFESHM_REMOVED,    /* segment was removed by remove() */
+	SAFESHM_MISMATCH,   /* cas()/conditional put: the current value is not the expected one */
+	SAFESHM_FORMATTING  /* a creator is formatting the segment, or died doing it */
 } safeshm_status;
 
-/* On-segment header: fixed-width fields, layout pinned by a static assert. */
+/* On-segment header: fixed-width fields, layout pinned by static asserts. */
+#define SAFESHM_FL_COUNT 32u  /* first-level size classes: powers of two */
+#define SAFESHM_SL_LOG2  3u
+#define SAFESHM_SL_COUNT 8u   /* second level: eight classes per power of two */
+#define SAFESHM_WAIT_WORDS 64u
+
 typedef struct {
 	uint32_t magic;
 	uint32_t version;
 	uint64_t size;          /* segment size at format time */
 	uint32_t header_size;
-	uint32_t nslots;        /* slots per index copy, a power of two */
-	uint64_t index_off[2];
+	uint32_t lock_kind;     /* how mutations are locked (sem_lock.h): 0 SysV semaphore, 1 robust mutex */
 	uint64_t arena_off;
 	uint64_t arena_end;
 	uint64_t seq;           /* odd while a mutation is in progress */
-	uint64_t arena_top;     /* first byte never written since compaction */
-	uint64_t used;          /* bytes of live records */
-	uint64_t dead;          /* bytes of replaced/deleted records below arena_top */
-	uint64_t entries;       /* live entries */
-	uint64_t tombs;         /* tombstones in the active index */
-	uint32_t active;        /* 0 or 1: the index copy readers use */
-	uint32_t removed;       /* set by remove() before IPC_RMID */
-	uint64_t compactions;
+	uint64_t index_desc;    /* (index block offset / 8) << 32 | slots */
+	uint64_t index_gen;     /* +1 whenever another index block is published */
+	uint64_t clock;         /* last record version handed out */
+	uint64_t used;          /* bytes of record blocks */
+	uint64_t free;          /* bytes of free blocks */
+	uint64_t entries;       /* live records, every namespace (expired ones until reclaimed) */
+	uint64_t data_entries;  /* of those, in SAFESHM_NS_DATA */
+	uint64_t tombs;         /* tombstones in the index */
+	uint64_t ttl_entries;   /* records with an expiry */
+	uint32_t removed;       /* set by remove() after IPC_RMID succeeded */
+	uint32_t lock_owner;    /* pid of the lock holder, 0 when free */
+	int32_t  lock_semid;    /* the semaphore the last holder took (semaphore kind) */
+	uint32_t name_len;
+	uint64_t compactions;   /* relocation passes that made a window free */
 	uint64_t lock_waits;
 	uint64_t lock_timeouts;
 	uint64_t recoveries;
 	uint64_t writes;
-	/* journal of the one record move a compaction may have in flight */
-	uint64_t mv_src;
-	uint64_t mv_dst;
-	uint64_t mv_len;
-	uint64_t mv_done;
-	uint32_t mv_slot;
-	uint32_t mv_active;
-	uint32_t name_len;
-	uint32_t lock_owner;    /* pid of the lock holder, 0 when free: checked before repairing */
+	uint64_t expired;       /* entries reclaimed after they expired */
+	uint64_t evicted;       /* live TTL entries evicted to make room */
+	uint64_t hits;          /* folded in from processes' tallies */
+	uint64_t misses;
+	uint64_t journal_off;   /* a multi-key put being published, 0 when none */
+	uint64_t sweep;         /* next index slot the expiry sweep looks at */
+	uint64_t lock_token;    /* last fencing token of a named lock */
+	uint64_t created_us;    /* monotonic time of formatting */
+	uint32_t fl_bitmap;
+	uint32_t pad0;
+	uint8_t  sl_bitmap[SAFESHM_FL_COUNT];
+	uint32_t bins[SAFESHM_FL_COUNT * SAFESHM_SL_COUNT]; /* first free block of each class, offset / 8 */
 	uint8_t  name[SAFESHM_MAX_NAME_LEN];
-	int32_t  lock_semid;    /* the semaphore the lock holder took: SEM_UNDO vouches only for that one */
-	uint32_t lock_kind;     /* how mutations are locked (sem_lock.h): 0 SysV semaphore, 1 robust mutex */
-	uint8_t  reserved[40];
-	/* the robust mutex when lock_kind is 1; the store never reads it */
-	uint8_t  lock_area[SAFESHM_HEADER_SIZE - 208 - SAFESHM_MAX_NAME_LEN - 40];
+	uint8_t  lock_area[64]; /* the robust mutex when lock_kind is 1; the store never reads it */
+	uint32_t wait_words[SAFESHM_WAIT_WORDS]; /* futex words named-lock waiters sleep on */
+	uint8_t  reserved[SAFESHM_HEADER_SIZE - 248 - 32 - 4 * SAFESHM_FL_COUNT * SAFESHM_SL_COUNT
+		- SAFESHM_MAX_NAME_LEN - 64 - 4 * SAFESHM_WAIT_WORDS];
 } safeshm_header;
 
 #define SAFESHM_STORE_LOCK_KINDS 2u
 
-/* On-segment record header; key and value follow, then padding to 8. */
+/* Every block starts with this. */
+#define SAFESHM_BLK_RECORD  0x52u /* 'R' */
+#define SAFESHM_BLK_FREE    0x46u /* 'F' */
+#define SAFESHM_BLK_INDEX   0x49u /* 'I' */
+#define SAFESHM_BLK_JOURNAL 0x4Au /* 'J' */
+#define SAFESHM_BLK_PENDING 0x50u /* 'P': allocated, not yet written (never outlives a mutation) */
+#define SAFESHM_BF_PREV_FREE 1u
+
 typedef struct {
-	uint8_t  magic;
+	uint32_t size8;   /* block size / 8 */
+	uint8_t  magic;   /* SAFESHM_BLK_* */
+	uint8_t  bflags;  /* SAFESHM_BF_PREV_FREE: the block before this one is free */
+	uint16_t key_len; /* records */
+} safeshm_block;
+
+/* A record block; the value (8-aligned, so an int is updated in place by one
+ * store) and then the key follow. */
+typedef struct {
+	safeshm_block b;
 	uint8_t  type;
-	uint16_t flags;         /* reserved */
-	uint32_t total;         /* record size including padding, multiple of 8 */
-	uint32_t key_len;
+	uint8_t  ns;
+	uint16_t tag;       /* 16 bits of the key's hash */
 	uint32_t val_len;
-	uint64_t hash;
-	uint64_t expires;       /* reserved for per-entry TTL; 0 = never */
-	uint64_t version;       /* reserved for compare-and-swap */
-	/* value (8-aligned, so an int can be updated in place), then key */
+	uint64_t version;   /* from header->clock: unique per write, increases on every write */
+	uint64_t expires;   /* monotonic microseconds; 0 = never */
+	uint64_t created;   /* monotonic microseconds the key was first written */
+	uint64_t updated;   /* monotonic microseconds of the last write */
 } safeshm_record;
 
 #define SAFESHM_REC_HDR ((uint32_t) sizeof(safeshm_record))
@@ -140,53 +200,68 @@ typedef struct {
 typedef struct {
 	unsigned char *base;
 	size_t size;            /* the real segment size, from the system */
-	/* geometry derived from size alone: never read back from the segment */
-	uint32_t nslots;
-	uint64_t index_off[2];
-	uint64_t arena_off;
+	uint64_t arena_off;     /* derived from size alone: never read back from the segment */
 	uint64_t arena_end;
 } safeshm_store;
 
-/* A value as found in the segment: points into it, valid while locked
- * (or until the optimistic read is confirmed). */
+/* A found entry. data/key point into the segment: copy them out, then ask
+ * safeshm_store_view_valid() before trusting the copy (lock-free reads). */
 typedef struct {
 	safeshm_type type;
+	uint8_t ns;
 	const unsigned char *data;
 	size_t len;
 	const unsigned char *key;
 	size_t key_len;
+	uint64_t version, expires, created, updated;
+	size_t block_size;
+	/* where it was found, for validation */
+	uint64_t gen;
+	uint64_t off;
+	const uint32_t *slot;
+	uint32_t slot_val;
 } safeshm_view;
 
 typedef struct {
-	uint64_t size, used, free, dead, entries, max_entries, tombs;
-	uint64_t compactions, lock_waits, lock_timeouts, recoveries, writes;
-	uint64_t arena_size, index_bytes;
+	uint64_t size, arena_size, capacity, used, free, largest_free, index_bytes, index_slots, max_entries;
+	uint64_t entries, data_entries, ttl_entries, tombs;
+	uint64_t compactions, lock_waits, lock_timeouts, recoveries, writes, expired, evicted, hits, misses;
 } safeshm_stats;
 
 typedef int (*safeshm_iter_cb)(const safeshm_view *entry, void *ctx);
 
+/* The 64-bit hash of a key in a namespace. */
 uint64_t safeshm_hash(const void *key, size_t len);
+uint64_t safeshm_key_hash(uint8_t ns, const void *key, size_t len);
 
 /* Binds a mapping; no validation, no writes. */
 void safeshm_store_bind(safeshm_store *s, void *base, size_t size);
 
-/* Returns 1 when every byte of the segment is zero (a segment nobody has formatted). */
+/* 1 when every byte of the segment is zero (a segment nobody has formatted). */
 int safeshm_store_is_blank(const safeshm_store *s);
+/* 1 when the header page (or the whole segment, if smaller) is zero. */
+int safeshm_store_header_blank(const safeshm_store *s);
 
-/* locked: formats a blank segment, or validates an existing one (magic,
- * version, geometry, name). A non-blank foreign segment is never written. */
-safeshm_status safeshm_store_open(safeshm_store *s, const char *name, size_t name_len);
-/* The same; a blank segment is formatted for lock_kind, and init_lock (when
- * not NULL) prepares the header's lock area before the magic publishes the
- * store, so no process can ever lock an uninitialised mutex. A non-zero
- * return from init_lock leaves the segment blank and gives SAFESHM_NOMEM. */
-safeshm_status safeshm_store_open_as(safeshm_store *s, const char *name, size_t name_len,
-	uint32_t lock_kind, int (*init_lock)(void *area));
+/*
+ * locked (by the formatting lock): formats or validates.
+ * - magic SAFESHM_MAGIC: validates (version, geometry, name).
+ * - magic SAFESHM_MAGIC_FORMATTING: a creator died formatting: formatted again.
+ * - magic 0: formatted when `fresh` (the caller created the segment, so the
+ *   kernel zeroed it) or when the whole segment is blank; else FOREIGN.
+ * - anything else: FOREIGN, bytes untouched.
+ * init_lock (when not NULL) prepares the header's lock area before the magic
+ * publishes the store; a non-zero return leaves the segment unformatted and
+ * gives SAFESHM_NOMEM. *formatted is set to 1 when this call formatted.
+ */
+safeshm_status safeshm_store_open(safeshm_store *s, const char *name, size_t name_len,
+	uint32_t lock_kind, int (*init_lock)(void *area), int fresh, uint64_t now_us, int *formatted);
+
 /* The lock kind of a store that passed safeshm_store_check_header(). */
 uint32_t safeshm_store_lock_kind(const safeshm_store *s);
 void *safeshm_store_lock_area(const safeshm_store *s);
+uint32_t safeshm_store_layout_version(const safeshm_store *s);
 
-/* Cheap header check used on every operation; no writes. */
+/* Cheap header check (magic, version, geometry); no writes. */
 safeshm_status safeshm_store_check_header(const safeshm_store *s);
 
 /* locked: 1 when the previous holder died mid-mutation. */
@@ -194,43 +269,99 @@ int safeshm_store_needs_recovery(const safeshm_store *s);
 /* locked: repairs after a crashed holder; keeps every intact entry. */
 safeshm_status safeshm_store_recover(safeshm_store *s);
 
-/* Reading. find() is safe both locked and optimistic (every offset checked). */
-safeshm_status safeshm_store_find(const safeshm_store *s, const void *key, size_t klen, uint64_t hash, safeshm_view *out);
+/*
+ * Finds a key, locked or lock-free. An entry expired at now_us is
+ * NOT_FOUND. Lock-free, RETRY means a writer raced the lookup: call again.
+ * On OK copy out what you need, then check safeshm_store_view_valid().
+ */
+safeshm_status safeshm_store_find(const safeshm_store *s, uint8_t ns, const void *key, size_t klen, uint64_t hash,
+	uint64_t now_us, safeshm_view *out);
+/* 1 when the entry found is still the one the index holds, unchanged: what
+ * was copied from it is a consistent value. */
+int safeshm_store_view_valid(const safeshm_store *s, const safeshm_view *v);
+/* Lock-free read of an int entry's current value (one atomic load). */
+int64_t safeshm_store_view_long(const safeshm_view *v);
+
+/* The start and end of a read that must see several keys at one instant
+ * (a snapshot): valid when no mutation ran in between. */
 uint64_t safeshm_store_read_begin(const safeshm_store *s);
 int safeshm_store_read_valid(const safeshm_store *s, uint64_t seq);
 
 /* locked mutations */
-typedef enum { SAFESHM_PUT_REPLACE = 0, SAFESHM_PUT_ADD = 1 } safeshm_put_mode;
-safeshm_status safeshm_store_put(safeshm_store *s, const void *key, size_t klen, uint64_t hash,
-	safeshm_type type, const void *val, size_t vlen, safeshm_put_mode mode);
-safeshm_status safeshm_store_delete(safeshm_store *s, const void *key, size_t klen, uint64_t hash);
-safeshm_status safeshm_store_increment(safeshm_store *s, const void *key, size_t klen, uint64_t hash,
-	int64_t by, int64_t *result);
-safeshm_status safeshm_store_clear(safeshm_store *s);
-safeshm_status safeshm_store_compact(safeshm_store *s);
-safeshm_status safeshm_store_iterate(const safeshm_store *s, safeshm_iter_cb cb, void *ctx);
+typedef enum {
+	SAFESHM_PUT_REPLACE = 0,   /* store or replace */
+	SAFESHM_PUT_ADD = 1,       /* only when no live entry has the key: else EXISTS */
+	SAFESHM_PUT_IF_VERSION = 2,/* only when the live entry has version cond_version (0: absent): else MISMATCH */
+	SAFESHM_PUT_IF_VALUE = 3   /* only when the live entry has type cond_type and bytes cond_val: else MISMATCH */
+} safeshm_put_mode;
+
+typedef struct {
+	uint8_t ns;
+	const void *key;
+	size_t klen;
+	uint64_t hash;
+	safeshm_type type;
+	const void *val;
+	size_t vlen;
+	uint64_t expires;          /* absolute monotonic microseconds; 0 = never */
+	safeshm_put_mode mode;
+	uint64_t cond_version;     /* SAFESHM_PUT_IF_VERSION */
+	safeshm_type cond_type;    /* SAFESHM_PUT_IF_VALUE */
+	const void *cond_val;
+	size_t cond_len;
+	uint64_t version;          /* out: the version written */
+} safeshm_put_req;
+
+safeshm_status safeshm_store_put(safeshm_store *s, safeshm_put_req *req, uint64_t now_us);
+/* All or nothing: either every request is stored (readers of a snapshot see
+ * all of them at once) or none is (FULL, or the first failing status). Only
+ * SAFESHM_PUT_REPLACE requests. A crash in the middle is rolled forward. */
+safeshm_status safeshm_store_put_many(safeshm_store *s, safeshm_put_req *reqs, size_t n, uint64_t now_us);
+safeshm_status safeshm_store_delete(safeshm_store *s, uint8_t ns, const void *key, size_t klen, uint64_t hash,
+	uint64_t now_us);
+safeshm_status safeshm_store_increment(safeshm_store *s, uint8_t ns, const void *key, size_t klen, uint64_t hash,
+	int64_t by, uint64_t expires, uint64_t now_us, int64_t *result);
+/* Sets a live entry's expiry (0 = never). NOT_FOUND when absent or expired. */
+safeshm_status safeshm_store_touch(safeshm_store *s, uint8_t ns, const void *key, size_t klen, uint64_t hash,
+	uint64_t expires, uint64_t now_us);
+/* Deletes every entry of ns whose key starts with prefix (every entry for
+ * an empty prefix); *count gets how many live entries went. */
+safeshm_status safeshm_store_delete_prefix(safeshm_store *s, uint8_t ns, const void *prefix, size_t plen,
+	uint64_t now_us, uint64_t *count);
+/* locked: calls cb for each live entry of ns (expired ones skipped); a
+ * non-zero return stops. */
+safeshm_status safeshm_store_iterate(const safeshm_store *s, uint8_t ns, uint64_t now_us, safeshm_iter_cb cb, void *ctx);
+/* locked: live (unexpired) entries of ns. */
+safeshm_status safeshm_store_count(const safeshm_store *s, uint8_t ns, uint64_t now_us, uint64_t *count);
+/* locked: reclaims up to max_slots' worth of expired entries (0: all). */
+safeshm_status safeshm_store_sweep(safeshm_store *s, uint64_t now_us, uint32_t max_slots);
 safeshm_status safeshm_store_verify(const safeshm_store *s);
 safeshm_status safeshm_store_stats(const safeshm_store *s, safeshm_stats *st);
 void safeshm_store_mark_removed(safeshm_store *s);
 int safeshm_store_is_removed(const safeshm_store *s);
+/* locked: the next fencing token (never reused, survives recovery). */
+uint64_t safeshm_store_next_token(safeshm_store *s);
+/* The futex word named-lock waiters of a lock whose key hashes to hash sleep on. */
+uint32_t *safeshm_store_wait_word(safeshm_store *s, uint64_t hash);
 
-/* Lock statistics live in the header; these are atomic, usable unlocked,
- * and do nothing on a header that fails validation. */
+/* Statistics kept in the header: atomic, usable unlocked, and do nothing
+ * on a header that fails validation. */
 void safeshm_store_count_lock_wait(safeshm_store *s);
 void safeshm_store_count_lock_timeout(safeshm_store *s);
+void safeshm_store_add_hits(safeshm_store *s, uint64_t hits, uint64_t misses);
 
 /* The lock holder hint: set right after acquiring, cleared right before releasing. */
 void safeshm_store_set_owner(safeshm_store *s, uint32_t pid);
-/* The semaphore id the last holder acquired. */
+uint32_t safeshm_store_owner(const safeshm_store *s);
+/* The semaphore id the last holder acquired (semaphore-locked stores). */
 void safeshm_store_set_lock_semid(safeshm_store *s, int32_t semid);
 int32_t safeshm_store_lock_semid(const safeshm_store *s);
-const uint32_t *safeshm_store_owner_hint(const safeshm_store *s);
 
-/* Record size for a key/value, for callers that want to pre-check. */
+/* Block size of a record for a key/value (SIZE_MAX when it can never fit). */
 size_t safeshm_record_size(size_t klen, size_t vlen);
 
 /* Test hook: called between the steps of a mutation, so a test can
- * SIGKILL a writer at chosen points. NULL in production. */
+ * SIGKILL a writer (or stop it) at chosen points. NULL in production. */
 extern void (*safeshm_store_fault_hook)(const char *where);
 
 const char *safeshm_status_str(safeshm_status st);

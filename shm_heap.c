@@ -1,0 +1,419 @@
+/*
+ * SafeShm store: the block allocator of the arena, a two-level segregated
+ * fit (TLSF). Free blocks are kept in lists by size class: the first level
+ * is the power of two, the second splits it in eight; two bitmaps in the
+ * header find the smallest non-empty class that fits in O(1). Freed blocks
+ * merge with free neighbours at once (a free block's footer and the
+ * PREV_FREE flag of the block after it make the left neighbour reachable),
+ * so no two free blocks are ever adjacent.
+ *
+ * Every function here runs under the store lock. The segment is hostile
+ * input: every link and size is checked before it is followed; damage is
+ * reported, never followed out of the arena. The allocator's state is
+ * derived data: after a crash (or damage) safeshm_heap_rebuild() makes it
+ * again from the used blocks the index references.
+ */
+#include "shm_store_int.h"
+
+#define SMALL_BLOCK (1u << (SAFESHM_SL_LOG2 + 3u)) /* 64: below it, classes are 8 bytes apart */
+
+static inline unsigned msb64(uint64_t v)
+{
+	return 63u - (unsigned) __builtin_clzll(v);
+}
+
+static void mapping(uint64_t size, unsigned *fl, unsigned *sl)
+{
+	if (size < SMALL_BLOCK) {
+		*fl = 0;
+		*sl = (unsigned) (size / (SMALL_BLOCK / SAFESHM_SL_COUNT));
+	} else {
+		unsigned m = msb64(size);
+		*fl = m - (SAFESHM_SL_LOG2 + 3u - 1u);
+		*sl = (unsigned) ((size >> (m - SAFESHM_SL_LOG2)) ^ SAFESHM_SL_COUNT);
+	}
+	if (*fl >= SAFESHM_FL_COUNT) {
+		*fl = SAFESHM_FL_COUNT - 1u;
+		*sl = SAFESHM_SL_COUNT - 1u;
+	}
+}
+
+/* The class from which every block is at least size bytes. */
+static void mapping_search(uint64_t size, unsigned *fl, unsigned *sl)
+{
+	if (size >= SMALL_BLOCK) {
+		size += ((uint64_t) 1 << (msb64(size) - SAFESHM_SL_LOG2)) - 1u;
+	}
+	mapping(size, fl, sl);
+}
+
+uint64_t safeshm_heap_block_size(uint64_t want)
+{
+	uint64_t sz = ALIGN8(want);
+	return sz < SAFESHM_MIN_BLOCK ? SAFESHM_MIN_BLOCK : sz;
+}
+
+static inline safeshm_free_block *fb(const safeshm_store *s, uint64_t off)
+{
+	return (safeshm_free_block *) (s->base + off);
+}
+
+static inline uint32_t *bin(const safeshm_store *s, unsigned fl, unsigned sl)
+{
+	return &HDR(s)->bins[fl * SAFESHM_SL_COUNT + sl];
+}
+
+/* A free block at off (from a link or a bin): sane, and marked free. */
+static int free_sane(const safeshm_store *s, uint64_t off, uint64_t *size)
+{
+	return block_sane(s, off, size) && block_at(s, off)->magic == SAFESHM_BLK_FREE;
+}
+
+static void write_free(safeshm_store *s, uint64_t off, uint64_t size)
+{
+	safeshm_free_block *f = fb(s, off);
+	f->b.size8 = (uint32_t) (size / 8u);
+	f->b.magic = SAFESHM_BLK_FREE;
+	f->b.bflags = 0; /* no two free blocks are adjacent: the one before is used */
+	f->b.key_len = 0;
+	f->next8 = 0;
+	f->prev8 = 0;
+	memcpy(s->base + off + size - 8u, &size, 8u);
+}
+
+static void insert_free(safeshm_store *s, uint64_t off, uint64_t size)
+{
+	safeshm_header *h = HDR(s);
+	unsigned fl, sl;
+	uint32_t *head;
+	uint64_t first;
+
+	mapping(size, &fl, &sl);
+	head = bin(s, fl, sl);
+	first = (uint64_t) *head * 8u;
+	fb(s, off)->next8 = *head;
+	fb(s, off)->prev8 = 0;
+	if (first) {
+		uint64_t fsz;
+		if (free_sane(s, first, &fsz)) {
+			fb(s, first)->prev8 = (uint32_t) (off / 8u);
+		} else {
+			fb(s, off)->next8 = 0; /* a damaged list loses its tail, never its bounds */
+		}
+	}
+	*head = (uint32_t) (off / 8u);
+	h->fl_bitmap |= 1u << fl;
+	h->sl_bitmap[fl] |= (uint8_t) (1u << sl);
+	h->free += size;
+}
+
+int safeshm_heap_unlink(safeshm_store *s, uint64_t off)
+{
+	safeshm_header *h = HDR(s);
+	uint64_t size, next, prev, nsz, psz;
+	unsigned fl, sl;
+	uint32_t *head;
+
+	if (!free_sane(s, off, &size)) {
+		return -1;
+	}
+	mapping(size, &fl, &sl);
+	head = bin(s, fl, sl);
+	next = (uint64_t) fb(s, off)->next8 * 8u;
+	prev = (uint64_t) fb(s, off)->prev8 * 8u;
+	if ((next && !free_sane(s, next, &nsz)) || (prev && !free_sane(s, prev, &psz))) {
+		return -1;
+	}
+	if (prev) {
+		fb(s, prev)->next8 = (uint32_t) (next / 8u);
+	} else {
+		if ((uint64_t) *head * 8u != off) {
+			return -1;
+		}
+		*head = (uint32_t) (next / 8u);
+		if (!*head) {
+			h->sl_bitmap[fl] &= (uint8_t) ~(1u << sl);
+			if (!h->sl_bitmap[fl]) {
+				h->fl_bitmap &= ~(1u << fl);
+			}
+		}
+	}
+	if (next) {
+		fb(s, next)->prev8 = (uint32_t) (prev / 8u);
+	}
+	h->free = h->free >= size ? h->free - size : 0;
+	return 0;
+}
+
+void safeshm_heap_init(safeshm_store *s)
+{
+	safeshm_header *h = HDR(s);
+	memset(h->bins, 0, sizeof(h->bins));
+	memset(h->sl_bitmap, 0, sizeof(h->sl_bitmap));
+	h->fl_bitmap = 0;
+	h->free = 0;
+	write_free(s, s->arena_off, s->arena_end - s->arena_off);
+	insert_free(s, s->arena_off, s->arena_end - s->arena_off);
+}
+
+/* The first block of the smallest non-empty class at or above (fl, sl). */
+static uint64_t find_class(const safeshm_store *s, unsigned fl, unsigned sl)
+{
+	const safeshm_header *h = HDR(s);
+	uint32_t slmap = fl < SAFESHM_FL_COUNT ? (uint32_t) h->sl_bitmap[fl] & (~0u << sl) : 0;
+
+	if (!slmap) {
+		uint32_t flmap = fl + 1u < 32u ? h->fl_bitmap & (~0u << (fl + 1u)) : 0;
+		if (!flmap) {
+			return 0;
+		}
+		fl = (unsigned) __builtin_ctz(flmap);
+		if (fl >= SAFESHM_FL_COUNT) {
+			return 0;
+		}
+		slmap = h->sl_bitmap[fl];
+		if (!slmap) {
+			return 0;
+		}
+	}
+	sl = (unsigned) __builtin_ctz(slmap);
+	return (uint64_t) *bin(s, fl, sl) * 8u;
+}
+
+/* The first block big enough in size's own class, looked for in a bounded
+ * walk: the class above may be empty while this one holds a block that fits. */
+static uint64_t find_in_class(const safeshm_store *s, uint64_t size)
+{
+	unsigned fl, sl;
+	uint64_t off, sz;
+
+	mapping(size, &fl, &sl);
+	off = (uint64_t) *bin(s, fl, sl) * 8u;
+	for (int i = 0; off && i < 32; i++) {
+		if (!free_sane(s, off, &sz)) {
+			return 0;
+		}
+		if (sz >= size) {
+			return off;
+		}
+		off = (uint64_t) fb(s, off)->next8 * 8u;
+	}
+	return 0;
+}
+
+int safeshm_heap_fits(const safeshm_store *s, uint64_t size)
+{
+	unsigned fl, sl;
+	size = safeshm_heap_block_size(size);
+	mapping_search(size, &fl, &sl);
+	return find_class(s, fl, sl) != 0 || find_in_class(s, size) != 0;
+}
+
+uint64_t safeshm_heap_alloc(safeshm_store *s, uint64_t size, int *corrupt)
+{
+	unsigned fl, sl;
+	uint64_t off, bsz, end;
+
+	size = safeshm_heap_block_size(size);
+	if (size > s->arena_end - s->arena_off) {
+		return 0;
+	}
+	mapping_search(size, &fl, &sl);
+	off = find_class(s, fl, sl);
+	if (!off) {
+		off = find_in_class(s, size);
+		if (!off) {
+			return 0;
+		}
+	}
+	if (!free_sane(s, off, &bsz) || bsz < size || safeshm_heap_unlink(s, off) != 0) {
+		*corrupt = 1;
+		return 0;
+	}
+	end = off + bsz;
+	if (bsz - size >= SAFESHM_MIN_BLOCK) {
+		write_free(s, off + size, bsz - size);
+		insert_free(s, off + size, bsz - size);
+		bsz = size;
+	} else if (end < s->arena_end) {
+		block_at(s, end)->bflags &= (uint8_t) ~SAFESHM_BF_PREV_FREE;
+	}
+	block_at(s, off)->size8 = (uint32_t) (bsz / 8u);
+	block_at(s, off)->magic = SAFESHM_BLK_PENDING;
+	block_at(s, off)->bflags = 0;
+	block_at(s, off)->key_len = 0;
+	return off;
+}
+
+int safeshm_heap_free(safeshm_store *s, uint64_t off)
+{
+	uint64_t size, next, nsz;
+
+	if (!block_sane(s, off, &size) || block_at(s, off)->magic == SAFESHM_BLK_FREE) {
+		return -1;
+	}
+	next = off + size;
+	if (next < s->arena_end && block_at(s, next)->magic == SAFESHM_BLK_FREE) {
+		if (!free_sane(s, next, &nsz) || safeshm_heap_unlink(s, next) != 0) {
+			return -1;
+		}
+		size += nsz;
+	}
+	if (block_at(s, off)->bflags & SAFESHM_BF_PREV_FREE) {
+		uint64_t psz, prev;
+		if (off < s->arena_off + SAFESHM_MIN_BLOCK) {
+			return -1;
+		}
+		memcpy(&psz, s->base + off - 8u, 8u);
+		if (psz < SAFESHM_MIN_BLOCK || (psz & 7u) || psz > off - s->arena_off) {
+			return -1;
+		}
+		prev = off - psz;
+		if (!free_sane(s, prev, &nsz) || nsz != psz || safeshm_heap_unlink(s, prev) != 0) {
+			return -1;
+		}
+		off = prev;
+		size += psz;
+	}
+	write_free(s, off, size);
+	insert_free(s, off, size);
+	if (off + size < s->arena_end) {
+		block_at(s, off + size)->bflags |= SAFESHM_BF_PREV_FREE;
+	}
+	return 0;
+}
+
+void safeshm_heap_rebuild(safeshm_store *s, const uint64_t *used, size_t n)
+{
+	safeshm_header *h = HDR(s);
+	uint64_t cursor = s->arena_off;
+	int prev_free = 0;
+
+	memset(h->bins, 0, sizeof(h->bins));
+	memset(h->sl_bitmap, 0, sizeof(h->sl_bitmap));
+	h->fl_bitmap = 0;
+	h->free = 0;
+	for (size_t i = 0; i <= n; i++) {
+		uint64_t start = i < n ? used[i] : s->arena_end;
+		if (start > cursor) {
+			uint64_t gap = start - cursor;
+			if (gap >= SAFESHM_MIN_BLOCK) {
+				write_free(s, cursor, gap);
+				insert_free(s, cursor, gap);
+				prev_free = 1;
+			} else if (i > 0) {
+				/* too small for a free block: the used block before absorbs it */
+				safeshm_block *b = block_at(s, used[i - 1]);
+				b->size8 += (uint32_t) (gap / 8u);
+				prev_free = 0;
+			} else {
+				prev_free = 0; /* cannot happen: the arena starts 8-aligned and blocks are >= 32 */
+			}
+		}
+		if (i < n) {
+			uint64_t size = (uint64_t) block_at(s, used[i])->size8 * 8u;
+			block_at(s, used[i])->bflags = prev_free ? SAFESHM_BF_PREV_FREE : 0;
+			prev_free = 0;
+			cursor = used[i] + size;
+		}
+	}
+}
+
+uint64_t safeshm_heap_largest(const safeshm_store *s)
+{
+	const safeshm_header *h = HDR(s);
+	uint64_t off, best = 0, sz;
+	unsigned fl, sl;
+
+	if (!h->fl_bitmap) {
+		return 0;
+	}
+	fl = msb64(h->fl_bitmap);
+	if (fl >= SAFESHM_FL_COUNT || !h->sl_bitmap[fl]) {
+		return 0;
+	}
+	sl = msb64(h->sl_bitmap[fl]);
+	off = (uint64_t) *bin(s, fl, sl) * 8u;
+	for (int i = 0; off && i < 64; i++) {
+		if (!free_sane(s, off, &sz)) {
+			break;
+		}
+		if (sz > best) {
+			best = sz;
+		}
+		off = (uint64_t) fb(s, off)->next8 * 8u;
+	}
+	return best;
+}
+
+safeshm_status safeshm_heap_verify(const safeshm_store *s, uint64_t *free_bytes, uint64_t *free_blocks)
+{
+	const safeshm_header *h = HDR(s);
+	uint64_t off = s->arena_off, size, total = 0, nfree = 0, listed = 0, listed_bytes = 0;
+	int prev_free = 0;
+
+	/* every block, end to end */
+	while (off < s->arena_end) {
+		const safeshm_block *b;
+		if (!block_sane(s, off, &size)) {
+			return SAFESHM_CORRUPT;
+		}
+		b = block_at(s, off);
+		if (((b->bflags & SAFESHM_BF_PREV_FREE) != 0) != prev_free) {
+			return SAFESHM_CORRUPT;
+		}
+		if (b->magic == SAFESHM_BLK_FREE) {
+			uint64_t foot;
+			if (prev_free) {
+				return SAFESHM_CORRUPT; /* two free blocks side by side */
+			}
+			memcpy(&foot, s->base + off + size - 8u, 8u);
+			if (foot != size) {
+				return SAFESHM_CORRUPT;
+			}
+			total += size;
+			nfree++;
+			prev_free = 1;
+		} else if (b->magic == SAFESHM_BLK_RECORD || b->magic == SAFESHM_BLK_INDEX || b->magic == SAFESHM_BLK_JOURNAL) {
+			prev_free = 0;
+		} else {
+			return SAFESHM_CORRUPT;
+		}
+		off += size;
+	}
+	if (off != s->arena_end || total != h->free) {
+		return SAFESHM_CORRUPT;
+	}
+	/* every class list: well linked, in the right class, bitmaps agree */
+	for (unsigned fl = 0; fl < SAFESHM_FL_COUNT; fl++) {
+		for (unsigned sl = 0; sl < SAFESHM_SL_COUNT; sl++) {
+			uint64_t cur = (uint64_t) *bin(s, fl, sl) * 8u, prev = 0;
+			int bit = (h->fl_bitmap >> fl & 1u) && (h->sl_bitmap[fl] >> sl & 1u);
+			if (!!cur != !!(h->sl_bitmap[fl] >> sl & 1u) || (cur && !bit)) {
+				return SAFESHM_CORRUPT;
+			}
+			while (cur) {
+				unsigned cfl, csl;
+				if (!free_sane(s, cur, &size) || (uint64_t) fb(s, cur)->prev8 * 8u != prev || ++listed > nfree) {
+					return SAFESHM_CORRUPT;
+				}
+				mapping(size, &cfl, &csl);
+				if (cfl != fl || csl != sl) {
+					return SAFESHM_CORRUPT;
+				}
+				listed_bytes += size;
+				prev = cur;
+				cur = (uint64_t) fb(s, cur)->next8 * 8u;
+			}
+		}
+		if (!!(h->fl_bitmap >> fl & 1u) != !!h->sl_bitmap[fl]) {
+			return SAFESHM_CORRUPT;
+		}
+	}
+	if (listed != nfree || listed_bytes != total) {
+		return SAFESHM_CORRUPT;
+	}
+	*free_bytes = total;
+	*free_blocks = nfree;
+	return SAFESHM_OK;
+}

@@ -1,0 +1,191 @@
+/*
+ * SafeShm store internals shared by shm_store.c (records and the index) and
+ * shm_heap.c (the block allocator). Not for the glue.
+ */
+#ifndef SAFESHM_STORE_INT_H
+#define SAFESHM_STORE_INT_H
+
+#include "shm_store.h"
+
+#include <string.h>
+
+#define HDR(s) ((safeshm_header *) (s)->base)
+#define ALIGN8(n) (((uint64_t) (n) + 7u) & ~(uint64_t) 7u)
+
+/* The smallest block: a free block's links and its footer. */
+#define SAFESHM_MIN_BLOCK 32u
+/* A free block: the common header, then its links in its class's list; its
+ * last 8 bytes (the footer) repeat its size, so the block after it can find
+ * it when it is freed. */
+typedef struct {
+	safeshm_block b;
+	uint32_t next8;   /* next free block of the same class, offset / 8 (0: none) */
+	uint32_t prev8;
+} safeshm_free_block;
+
+/* The index block: the common header, the slot count, then the slots. */
+typedef struct {
+	safeshm_block b;
+	uint32_t nslots;
+	uint32_t pad;
+} safeshm_index_block;
+#define SAFESHM_INDEX_HDR ((uint64_t) sizeof(safeshm_index_block))
+
+/* A multi-key put being published: the offsets / 8 of its new records. */
+typedef struct {
+	safeshm_block b;
+	uint32_t count;
+	uint32_t pad;
+} safeshm_journal_block;
+
+extern void (*safeshm_store_fault_hook)(const char *where);
+#define FAULT(where) do { if (safeshm_store_fault_hook) safeshm_store_fault_hook(where); } while (0)
+
+static inline uint64_t load64(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline void store64(uint64_t *p, uint64_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+static inline safeshm_block *block_at(const safeshm_store *s, uint64_t off)
+{
+	return (safeshm_block *) (s->base + off);
+}
+
+/* A block header at off whose extent lies inside the arena; 0 when not. */
+static inline int block_sane(const safeshm_store *s, uint64_t off, uint64_t *size)
+{
+	uint64_t sz;
+	if ((off & 7u) || off < s->arena_off || off > s->arena_end - sizeof(safeshm_block)) {
+		return 0;
+	}
+	sz = (uint64_t) __atomic_load_n(&block_at(s, off)->size8, __ATOMIC_RELAXED) * 8u;
+	if (sz < SAFESHM_MIN_BLOCK || sz > s->arena_end - off) {
+		return 0;
+	}
+	*size = sz;
+	return 1;
+}
+
+/* ---- shm_heap.c: the block allocator (locked) ---------------------- */
+
+/* One free block covering the whole arena. */
+void safeshm_heap_init(safeshm_store *s);
+/* The block size for a request: 8-aligned, at least SAFESHM_MIN_BLOCK. */
+uint64_t safeshm_heap_block_size(uint64_t want);
+/* A used block of at least size bytes (block_size()d), its header's size8
+ * set and its magic SAFESHM_BLK_PENDING until the caller writes it; 0 when none fits (or the free lists are
+ * damaged: *corrupt is set then). */
+uint64_t safeshm_heap_alloc(safeshm_store *s, uint64_t size, int *corrupt);
+/* 1 when a free block of at least size bytes exists. */
+int safeshm_heap_fits(const safeshm_store *s, uint64_t size);
+/* Frees the used block at off, merging it with free neighbours. 0 on
+ * success, -1 when the blocks around it are damaged. */
+int safeshm_heap_free(safeshm_store *s, uint64_t off);
+/* Removes a free block from its class list (evacuation reserves a window). */
+int safeshm_heap_unlink(safeshm_store *s, uint64_t off);
+/* Rebuilds the allocator from the sorted, non-overlapping used blocks
+ * (offsets; sizes read from their headers): every gap becomes a free block. */
+void safeshm_heap_rebuild(safeshm_store *s, const uint64_t *used, size_t n);
+/* Checks every block, the class lists and the bitmaps; fills the totals. */
+safeshm_status safeshm_heap_verify(const safeshm_store *s, uint64_t *free_bytes, uint64_t *free_blocks);
+/* The size of the largest free block, from the class bitmaps (a lower bound
+ * within one class). */
+uint64_t safeshm_heap_largest(const safeshm_store *s);
+
+
+/* ---- shm_store.c: records and the index ---------------------------- */
+
+/* Index load: grow beyond 13/16; an insert may still use a slot up to 15/16
+ * when the bigger index cannot be allocated; a new index starts at 5/8. */
+#define LOAD_GROW(n)  ((uint64_t) (n) * 13u / 16u)
+#define LOAD_MAX(n)   ((uint64_t) (n) * 15u / 16u)
+#define INDEX_MIN_SLOTS 64u
+/* Expired entries a write reclaims on its way, in index slots looked at. */
+#define SWEEP_PER_WRITE 8u
+
+
+static inline safeshm_record *rec_at(const safeshm_store *s, uint64_t off)
+{
+	return (safeshm_record *) (s->base + off);
+}
+
+static inline const unsigned char *rec_key(const safeshm_store *s, uint64_t off, const safeshm_record *r)
+{
+	return s->base + off + SAFESHM_REC_HDR + r->val_len;
+}
+
+static inline int expired(uint64_t expires, uint64_t now_us)
+{
+	return expires != 0 && expires <= now_us;
+}
+
+static inline void begin_mutation(safeshm_store *s)
+{
+	safeshm_header *h = HDR(s);
+	__atomic_store_n(&h->seq, h->seq | 1u, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static inline void end_mutation(safeshm_store *s)
+{
+	safeshm_header *h = HDR(s);
+	__atomic_store_n(&h->seq, (h->seq | 1u) + 1u, __ATOMIC_RELEASE);
+}
+
+static inline uint64_t next_version(safeshm_store *s)
+{
+	return ++HDR(s)->clock;
+}
+
+static inline uint32_t home_slot(uint64_t h, uint32_t n)
+{
+	return (uint32_t) (((h >> 32) * (uint64_t) n) >> 32);
+}
+
+static inline uint16_t hash_tag(uint64_t h)
+{
+	return (uint16_t) h;
+}
+
+/* The outcome of probing the index for a key. */
+typedef struct {
+	uint32_t *slots;
+	uint32_t n;
+	uint64_t gen;
+	uint32_t slot;      /* the key's slot when found (or the damaged one) */
+	uint32_t insert;    /* the first reusable slot (tombstone or empty), UINT32_MAX if none */
+	uint32_t slot_val;
+	uint64_t off;
+	safeshm_record rec;
+} probe_t;
+
+/* Copies and validates the record at off; safe on torn or hostile bytes. */
+safeshm_status safeshm_load_record(const safeshm_store *s, uint64_t off, safeshm_record *r);
+void safeshm_fill_view(const safeshm_store *s, uint64_t off, const safeshm_record *r, safeshm_view *v);
+/* Looks a key up: OK (found), NOT_FOUND, CORRUPT (a slot names no sane record). */
+safeshm_status safeshm_probe(const safeshm_store *s, uint8_t ns, const void *key, size_t klen, uint64_t hash, probe_t *p);
+/* The index block named by desc, bounds-checked; NULL when it is not sane. */
+uint32_t *safeshm_index_slots(const safeshm_store *s, uint64_t desc, uint32_t *n);
+uint64_t safeshm_index_bytes(uint32_t n);
+/* Writes an empty index of n slots into the used block at off. */
+void safeshm_index_init(safeshm_store *s, uint64_t off, uint32_t n);
+/* The mutable header fields a locked operation relies on. */
+safeshm_status safeshm_check_state(const safeshm_store *s);
+
+/* ---- shm_recover.c ------------------------------------------------- */
+
+/* locked, inside a mutation: rebuilds the allocator and the counters from
+ * the index, dropping what fails validation (salvage). */
+safeshm_status safeshm_rebuild(safeshm_store *s);
+/* How many rebuilds this process ran: a multi-step mutation holding blocks
+ * it has not written yet must give up when a rebuild reclaimed them. */
+extern unsigned long safeshm_rebuilds;
+/* shm_mutate.c: publishes the new records a journal names (idempotent). */
+void safeshm_journal_apply(safeshm_store *s, uint64_t joff, int retire_old);
+
+#endif
