@@ -356,20 +356,20 @@ safeshm_status safeshm_heap_verify(const safeshm_store *s, uint64_t *free_bytes,
 	while (off < s->arena_end) {
 		const safeshm_block *b;
 		if (!block_sane(s, off, &size)) {
-			return SAFESHM_CORRUPT;
+			return fail_reason("heap check 101");
 		}
 		b = block_at(s, off);
 		if (((b->bflags & SAFESHM_BF_PREV_FREE) != 0) != prev_free) {
-			return SAFESHM_CORRUPT;
+			return fail_reason("heap check 102");
 		}
 		if (b->magic == SAFESHM_BLK_FREE) {
 			uint64_t foot;
 			if (prev_free) {
-				return SAFESHM_CORRUPT; /* two free blocks side by side */
+				return fail_reason("heap check 103"); /* two free blocks side by side */
 			}
 			memcpy(&foot, s->base + off + size - 8u, 8u);
 			if (foot != size) {
-				return SAFESHM_CORRUPT;
+				return fail_reason("heap check 104");
 			}
 			total += size;
 			nfree++;
@@ -377,12 +377,12 @@ safeshm_status safeshm_heap_verify(const safeshm_store *s, uint64_t *free_bytes,
 		} else if (b->magic == SAFESHM_BLK_RECORD || b->magic == SAFESHM_BLK_INDEX || b->magic == SAFESHM_BLK_JOURNAL) {
 			prev_free = 0;
 		} else {
-			return SAFESHM_CORRUPT;
+			return fail_reason("heap check 105");
 		}
 		off += size;
 	}
 	if (off != s->arena_end || total != h->free) {
-		return SAFESHM_CORRUPT;
+		return fail_reason("heap check 106");
 	}
 	/* every class list: well linked, in the right class, bitmaps agree */
 	for (unsigned fl = 0; fl < SAFESHM_FL_COUNT; fl++) {
@@ -390,16 +390,16 @@ safeshm_status safeshm_heap_verify(const safeshm_store *s, uint64_t *free_bytes,
 			uint64_t cur = (uint64_t) *bin(s, fl, sl) * 8u, prev = 0;
 			int bit = (h->fl_bitmap >> fl & 1u) && (h->sl_bitmap[fl] >> sl & 1u);
 			if (!!cur != !!(h->sl_bitmap[fl] >> sl & 1u) || (cur && !bit)) {
-				return SAFESHM_CORRUPT;
+				return fail_reason("heap check 107");
 			}
 			while (cur) {
 				unsigned cfl, csl;
 				if (!free_sane(s, cur, &size) || (uint64_t) fb(s, cur)->prev8 * 8u != prev || ++listed > nfree) {
-					return SAFESHM_CORRUPT;
+					return fail_reason("heap check 108");
 				}
 				mapping(size, &cfl, &csl);
 				if (cfl != fl || csl != sl) {
-					return SAFESHM_CORRUPT;
+					return fail_reason("heap check 109");
 				}
 				listed_bytes += size;
 				prev = cur;
@@ -407,11 +407,11 @@ safeshm_status safeshm_heap_verify(const safeshm_store *s, uint64_t *free_bytes,
 			}
 		}
 		if (!!(h->fl_bitmap >> fl & 1u) != !!h->sl_bitmap[fl]) {
-			return SAFESHM_CORRUPT;
+			return fail_reason("heap check 110");
 		}
 	}
 	if (listed != nfree || listed_bytes != total) {
-		return SAFESHM_CORRUPT;
+		return fail_reason("heap check 111");
 	}
 	*free_bytes = total;
 	*free_blocks = nfree;

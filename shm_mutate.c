@@ -212,6 +212,39 @@ static int relocate(safeshm_store *s, uint64_t off)
 	return 0;
 }
 
+/* Frees every run of adjacent blocks marked free in b (reserved free blocks,
+ * and records whose copies moved out) as one block each; live records stay. */
+static safeshm_status release_runs(safeshm_store *s, const blk_t *b, size_t n)
+{
+	for (size_t k = 0; k < n; ) {
+		size_t e = k;
+		uint64_t start, total;
+		safeshm_block *first;
+		uint8_t prev_free;
+		if (b[k].magic != SAFESHM_BLK_FREE) {
+			k++;
+			continue;
+		}
+		while (e + 1u < n && b[e + 1u].magic == SAFESHM_BLK_FREE) {
+			e++;
+		}
+		start = b[k].off;
+		total = b[e].off + b[e].size - start;
+		first = block_at(s, start);
+		prev_free = first->bflags & SAFESHM_BF_PREV_FREE;
+		first->size8 = (uint32_t) (total / 8u);
+		first->magic = SAFESHM_BLK_RECORD; /* a used block the size of the run, freed at once */
+		first->bflags = prev_free;
+		first->key_len = 0;
+		if (safeshm_heap_free(s, start) != 0) {
+			safeshm_rebuild(s);
+			return SAFESHM_CORRUPT;
+		}
+		k = e + 1u;
+	}
+	return SAFESHM_OK;
+}
+
 /*
  * Makes one free block of at least size bytes when that many are free but
  * scattered: picks the run of adjacent blocks of that size holding the
@@ -226,7 +259,8 @@ static safeshm_status evacuate(safeshm_store *s, uint64_t size)
 	blk_t *b;
 	size_t cap = 1024, n = 0, best_i = 0, best_j = 0, i = 0;
 	uint64_t off = s->arena_off, bsz, sum = 0, live = 0, best_live = UINT64_MAX, free_in = 0;
-	int found = 0;
+	int found = 0, moved_all = 1;
+	safeshm_status st;
 
 	b = safeshm_malloc(cap * sizeof(*b));
 	if (!b) {
@@ -293,27 +327,21 @@ static safeshm_status evacuate(safeshm_store *s, uint64_t size)
 		}
 	}
 	for (size_t k = best_i; k <= best_j; k++) {
-		if (b[k].magic == SAFESHM_BLK_RECORD && relocate(s, b[k].off) != 0) {
-			/* outside has no room after all: the index is consistent, so
-			 * rebuilding the allocator from it gives every gap back */
-			safeshm_free(b);
-			safeshm_rebuild(s);
-			return SAFESHM_FULL;
+		if (b[k].magic == SAFESHM_BLK_RECORD) {
+			if (relocate(s, b[k].off) != 0) {
+				moved_all = 0; /* outside has no room after all: give back what is free so far */
+				break;
+			}
+			b[k].magic = SAFESHM_BLK_FREE; /* its old copy is free now */
 		}
 	}
-	{
-		uint64_t start = b[best_i].off, total = b[best_j].off + b[best_j].size - start;
-		safeshm_block *first = block_at(s, start);
-		uint8_t prev_free = first->bflags & SAFESHM_BF_PREV_FREE;
-		safeshm_free(b);
-		first->size8 = (uint32_t) (total / 8u);
-		first->magic = SAFESHM_BLK_RECORD; /* a used block the size of the window, freed at once */
-		first->bflags = prev_free;
-		first->key_len = 0;
-		if (safeshm_heap_free(s, start) != 0) {
-			safeshm_rebuild(s);
-			return SAFESHM_CORRUPT;
-		}
+	st = release_runs(s, b + best_i, best_j - best_i + 1u);
+	safeshm_free(b);
+	if (st != SAFESHM_OK) {
+		return st;
+	}
+	if (!moved_all) {
+		return SAFESHM_FULL;
 	}
 	h->compactions++;
 	return SAFESHM_OK;
@@ -733,16 +761,17 @@ safeshm_status safeshm_store_put_many(safeshm_store *s, safeshm_put_req *reqs, s
 			break;
 		}
 	}
-	if (got == n && rebuilds != safeshm_rebuilds) {
-		/* the allocator was rebuilt from the index under us: it took back
-		 * the blocks we held; nothing is published, so nothing changed */
-		st = SAFESHM_CORRUPT;
+	if (rebuilds != safeshm_rebuilds) {
+		/* the allocator was rebuilt from the index under us (it found damage):
+		 * the blocks we held before that are gone, those after are not; as
+		 * nothing is published, one more rebuild takes back all of them */
+		safeshm_rebuild(s);
+		if (got == n) {
+			st = SAFESHM_CORRUPT;
+		}
 		goto fail;
 	}
 	if (got < n) {
-		if (rebuilds != safeshm_rebuilds) {
-			goto fail;
-		}
 		for (size_t i = 0; i < got; i++) {
 			safeshm_heap_free(s, offs[i]);
 		}

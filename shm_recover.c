@@ -7,6 +7,13 @@
 #include "shm_store_int.h"
 
 unsigned long safeshm_rebuilds;
+const char *safeshm_verify_reason = "";
+
+safeshm_status fail_reason(const char *why)
+{
+	safeshm_verify_reason = why;
+	return SAFESHM_CORRUPT;
+}
 
 typedef struct {
 	uint64_t off;
@@ -105,6 +112,7 @@ safeshm_status safeshm_rebuild(safeshm_store *s)
 		}
 	}
 	safeshm_heap_rebuild(s, offs, m);
+	FAULT("recover:heap");
 	/* the counters, from what is kept */
 	h->used = h->entries = h->data_entries = h->ttl_entries = h->tombs = 0;
 	for (uint32_t i = 0; i < n; i++) {
@@ -141,8 +149,10 @@ safeshm_status safeshm_store_recover(safeshm_store *s)
 		if (journal_sane(s, h->journal_off)) {
 			safeshm_journal_apply(s, h->journal_off, 0);
 		}
+		FAULT("recover:journal");
 		store64(&h->journal_off, 0);
 	}
+	FAULT("recover:begin");
 	st = safeshm_rebuild(s);
 	if (st == SAFESHM_OK) {
 		h->recoveries++;
@@ -225,7 +235,7 @@ safeshm_status safeshm_store_verify(const safeshm_store *s)
 		return st;
 	}
 	if ((h->seq & 1u) || h->journal_off != 0) {
-		return SAFESHM_CORRUPT;
+		return fail_reason("verify check 1");
 	}
 	if ((st = safeshm_heap_verify(s, &free_bytes, &free_blocks)) != SAFESHM_OK) {
 		return st;
@@ -235,7 +245,7 @@ safeshm_status safeshm_store_verify(const safeshm_store *s)
 	if (!block_sane(s, ioff, &isize) || block_at(s, ioff)->magic != SAFESHM_BLK_INDEX
 			|| isize < SAFESHM_INDEX_HDR + (uint64_t) n * 4u
 			|| ((const safeshm_index_block *) (s->base + ioff))->nslots != n) {
-		return SAFESHM_CORRUPT;
+		return fail_reason("verify check 2");
 	}
 	refs = safeshm_malloc(sizeof(*refs) * ((size_t) n + 1u));
 	recs = safeshm_malloc(sizeof(*recs) * ((size_t) n + 1u));
@@ -248,18 +258,18 @@ safeshm_status safeshm_store_verify(const safeshm_store *s)
 	for (off = s->arena_off; off < s->arena_end && st == SAFESHM_OK; off += size) {
 		uint8_t magic;
 		if (!block_sane(s, off, &size)) {
-			st = SAFESHM_CORRUPT;
+			st = fail_reason("verify check 3");
 			break;
 		}
 		magic = block_at(s, off)->magic;
 		if (magic == SAFESHM_BLK_RECORD) {
 			if (nrec == n) {
-				st = SAFESHM_CORRUPT; /* more records than slots: some are referenced by none */
+				st = fail_reason("verify check 4"); /* more records than slots: some are referenced by none */
 				break;
 			}
 			recs[nrec++] = off;
 		} else if (magic != SAFESHM_BLK_FREE && off != ioff) {
-			st = SAFESHM_CORRUPT;
+			st = fail_reason("verify check 5");
 		}
 	}
 	for (uint32_t i = 0; i < n && st == SAFESHM_OK; i++) {
@@ -276,14 +286,14 @@ safeshm_status safeshm_store_verify(const safeshm_store *s)
 		}
 		off = (uint64_t) v * 8u;
 		if (safeshm_load_record(s, off, &r) != SAFESHM_OK) {
-			st = SAFESHM_CORRUPT;
+			st = fail_reason("verify check 6");
 			break;
 		}
 		kh = safeshm_key_hash(r.ns, rec_key(s, off, &r), r.b.key_len);
 		/* reachable from its home slot, and there only */
 		if (safeshm_probe(s, r.ns, rec_key(s, off, &r), r.b.key_len, kh, &p) != SAFESHM_OK
 				|| p.slot != i || r.tag != hash_tag(kh) || r.version > h->clock) {
-			st = SAFESHM_CORRUPT;
+			st = fail_reason("verify check 7");
 			break;
 		}
 		refs[entries++] = off;
@@ -295,7 +305,7 @@ safeshm_status safeshm_store_verify(const safeshm_store *s)
 		/* every record block referenced exactly once, every reference a block */
 		qsort(refs, entries, sizeof(*refs), cmp_u64);
 		if (entries != nrec || memcmp(refs, recs, sizeof(*refs) * entries) != 0) {
-			st = SAFESHM_CORRUPT;
+			st = fail_reason("verify check 8");
 		}
 	}
 	safeshm_free(refs);
@@ -303,7 +313,7 @@ safeshm_status safeshm_store_verify(const safeshm_store *s)
 	if (st == SAFESHM_OK && (used != h->used || entries != h->entries || data != h->data_entries
 			|| ttl != h->ttl_entries || tombs != h->tombs
 			|| used + free_bytes + isize != s->arena_end - s->arena_off)) {
-		st = SAFESHM_CORRUPT;
+		st = fail_reason("verify check 9");
 	}
 	return st;
 }

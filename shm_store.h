@@ -336,6 +336,8 @@ safeshm_status safeshm_store_count(const safeshm_store *s, uint8_t ns, uint64_t 
 /* locked: reclaims up to max_slots' worth of expired entries (0: all). */
 safeshm_status safeshm_store_sweep(safeshm_store *s, uint64_t now_us, uint32_t max_slots);
 safeshm_status safeshm_store_verify(const safeshm_store *s);
+/* Which check the last failed verify failed (for messages and tests). */
+extern const char *safeshm_verify_reason;
 safeshm_status safeshm_store_stats(const safeshm_store *s, safeshm_stats *st);
 void safeshm_store_mark_removed(safeshm_store *s);
 int safeshm_store_is_removed(const safeshm_store *s);

@@ -179,6 +179,9 @@ safeshm_status safeshm_check_state(const safeshm_store *s);
 
 /* ---- shm_recover.c ------------------------------------------------- */
 
+/* Records why verify failed (safeshm_verify_reason) and returns CORRUPT. */
+safeshm_status fail_reason(const char *why);
+
 /* locked, inside a mutation: rebuilds the allocator and the counters from
  * the index, dropping what fails validation (salvage). */
 safeshm_status safeshm_rebuild(safeshm_store *s);

@@ -4,11 +4,10 @@
 # any failure. Build outputs: tests/c/build/.
 #
 #   test_lock           the lock (sem_lock.c)
-#   test_store_layout   the store: format, geometry, lock kind, hostile headers
-#   test_store_ops      the store: operations, space, clear, iterate
-#   test_store_records  the store: corrupted records
-#   test_store_crash    the store: crash points, deterministic scenarios
-#   test_store_random   the store: crash points, random workloads
+#   test_store_ops      the store: format, operations, TTL, capacity, making room
+#   test_store_crash    the store: a crash at every fault point of random workloads
+#   test_store_hostile  the store: damaged headers, records and allocator state
+#   test_store_readers  the store: lock-free readers beside writers, a stopped writer
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -21,20 +20,19 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
 # What each program links besides its own source (objects built once below).
-store="check.o store_helpers.o shm_store.o"
+store="check.o shm_store.o shm_heap.o shm_mutate.o shm_recover.o"
 declare -A objs=(
   [test_lock]="check.o sem_lock.o"
-  [test_store_layout]="$store"
   [test_store_ops]="$store"
-  [test_store_records]="$store"
-  [test_store_crash]="$store crash_model.o"
-  [test_store_random]="$store crash_model.o"
+  [test_store_crash]="$store"
+  [test_store_hostile]="$store"
+  [test_store_readers]="$store"
 )
-tests="test_lock test_store_layout test_store_ops test_store_records test_store_crash test_store_random"
+tests="test_lock test_store_ops test_store_crash test_store_hostile test_store_readers"
 
 # shared objects; a failure here fails every program that needs it
 declare -A obj_ok=()
-for src in "$here/check.c" "$here/store_helpers.c" "$here/crash_model.c" "$root/shm_store.c" "$root/sem_lock.c"; do
+for src in "$here/check.c" "$root/shm_store.c" "$root/shm_heap.c" "$root/shm_mutate.c" "$root/shm_recover.c" "$root/sem_lock.c"; do
   o=$(basename "$src" .c).o
   # shellcheck disable=SC2086
   if $CC $CFLAGS -c -o "$build/$o" "$src" 2>"$build/$o.build.log"; then

@@ -19,9 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../c/check.h"
+#include "check.h"
 
-static __attribute__((unused)) const char *stname(safeshm_status st)
+static inline const char *stname(safeshm_status st)
 {
 	static const char *names[] = {
 		"OK", "NOT_FOUND", "EXISTS", "FULL", "CORRUPT", "FOREIGN", "VERSION", "NAME",
@@ -35,49 +35,6 @@ static __attribute__((unused)) const char *stname(safeshm_status st)
 		CHECKF(st_ == (want), "got %s, want %s", stname(st_), stname(want)); \
 	} while (0)
 
-static __attribute__((unused)) void tally_init(void)
-{
-	tally = mmap(NULL, sizeof(*tally), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (tally == MAP_FAILED) {
-		perror("mmap");
-		exit(2);
-	}
-}
-
-static __attribute__((unused)) int tally_report(void)
-{
-	printf("%ld passed, %ld failed\n", tally->passed, tally->failed);
-	return tally->failed ? 1 : 0;
-}
-
-/* Runs fn(arg) in a child: a crash or sanitizer report there is one failure. */
-static __attribute__((unused)) void isolated(const char *name, void (*fn)(void *), void *arg)
-{
-	int status = 0;
-	pid_t pid;
-
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0) {
-		CHECKF(0, "fork: %s", strerror(errno));
-		return;
-	}
-	if (pid == 0) {
-		test_name = name;
-		fn(arg);
-		fflush(stdout);
-		_exit(0); /* no leak check: a simulated crash leaks what the dead writer held */
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-	}
-	test_name = name;
-	CHECKF(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		"the child running it %s %d (a crash or a sanitizer report is above)",
-		WIFSIGNALED(status) ? "was killed by signal" : "exited with status",
-		WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-}
-
 /* ---- segments ------------------------------------------------------- */
 
 typedef struct {
@@ -89,7 +46,7 @@ typedef struct {
 
 static uint64_t now_us_fake = 1000000; /* the store's clock is the caller's: tests drive it */
 
-static __attribute__((unused)) void seg_new(seg *g, size_t size)
+static inline void seg_new(seg *g, size_t size)
 {
 	g->buf = calloc(1, size);
 	g->size = size;
@@ -98,7 +55,7 @@ static __attribute__((unused)) void seg_new(seg *g, size_t size)
 }
 
 /* A segment in memory shared with forked children. */
-static __attribute__((unused)) void seg_new_shared(seg *g, size_t size)
+static inline void seg_new_shared(seg *g, size_t size)
 {
 	g->buf = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	g->size = size;
@@ -106,7 +63,7 @@ static __attribute__((unused)) void seg_new_shared(seg *g, size_t size)
 	safeshm_store_bind(&g->s, g->buf, size);
 }
 
-static __attribute__((unused)) void seg_format(seg *g, size_t size, const char *name)
+static inline void seg_format(seg *g, size_t size, const char *name)
 {
 	int formatted;
 	seg_new(g, size);
@@ -114,7 +71,7 @@ static __attribute__((unused)) void seg_format(seg *g, size_t size, const char *
 	CHECK(formatted == 1);
 }
 
-static __attribute__((unused)) void seg_free(seg *g)
+static inline void seg_free(seg *g)
 {
 	if (g->shared) {
 		munmap(g->buf, g->size);
@@ -124,14 +81,14 @@ static __attribute__((unused)) void seg_free(seg *g)
 	g->buf = NULL;
 }
 
-static __attribute__((unused)) safeshm_header *hdr(const seg *g)
+static inline safeshm_header *hdr(const seg *g)
 {
 	return (safeshm_header *) g->buf;
 }
 
 /* ---- keys and values ------------------------------------------------ */
 
-static __attribute__((unused)) safeshm_status kput_ex(safeshm_store *s, const char *key, safeshm_type t, const void *v, size_t vlen,
+static inline safeshm_status kput_ex(safeshm_store *s, const char *key, safeshm_type t, const void *v, size_t vlen,
 	safeshm_put_mode mode, uint64_t expires)
 {
 	safeshm_put_req q = { .ns = SAFESHM_NS_DATA, .key = key, .klen = strlen(key),
@@ -140,40 +97,40 @@ static __attribute__((unused)) safeshm_status kput_ex(safeshm_store *s, const ch
 	return safeshm_store_put(s, &q, now_us_fake);
 }
 
-static __attribute__((unused)) safeshm_status kput(safeshm_store *s, const char *key, safeshm_type t, const void *v, size_t vlen)
+static inline safeshm_status kput(safeshm_store *s, const char *key, safeshm_type t, const void *v, size_t vlen)
 {
 	return kput_ex(s, key, t, v, vlen, SAFESHM_PUT_REPLACE, 0);
 }
 
-static __attribute__((unused)) safeshm_status put_str(safeshm_store *s, const char *key, const char *val)
+static inline safeshm_status put_str(safeshm_store *s, const char *key, const char *val)
 {
 	return kput(s, key, SAFESHM_T_STRING, val, strlen(val));
 }
 
-static __attribute__((unused)) safeshm_status put_long(safeshm_store *s, const char *key, int64_t v)
+static inline safeshm_status put_long(safeshm_store *s, const char *key, int64_t v)
 {
 	return kput(s, key, SAFESHM_T_LONG, &v, sizeof(v));
 }
 
-static __attribute__((unused)) safeshm_status kfind(const safeshm_store *s, const char *key, safeshm_view *v)
+static inline safeshm_status kfind(const safeshm_store *s, const char *key, safeshm_view *v)
 {
 	return safeshm_store_find(s, SAFESHM_NS_DATA, key, strlen(key), safeshm_key_hash(SAFESHM_NS_DATA, key, strlen(key)),
 		now_us_fake, v);
 }
 
-static __attribute__((unused)) safeshm_status kdel(safeshm_store *s, const char *key)
+static inline safeshm_status kdel(safeshm_store *s, const char *key)
 {
 	return safeshm_store_delete(s, SAFESHM_NS_DATA, key, strlen(key), safeshm_key_hash(SAFESHM_NS_DATA, key, strlen(key)),
 		now_us_fake);
 }
 
-static __attribute__((unused)) safeshm_status kincr(safeshm_store *s, const char *key, int64_t by, int64_t *res)
+static inline safeshm_status kincr(safeshm_store *s, const char *key, int64_t by, int64_t *res)
 {
 	return safeshm_store_increment(s, SAFESHM_NS_DATA, key, strlen(key), safeshm_key_hash(SAFESHM_NS_DATA, key, strlen(key)),
 		by, 0, now_us_fake, res);
 }
 
-static __attribute__((unused)) int has_bytes(const safeshm_store *s, const char *key, safeshm_type t, const void *val, size_t len)
+static inline int has_bytes(const safeshm_store *s, const char *key, safeshm_type t, const void *val, size_t len)
 {
 	safeshm_view v;
 	if (kfind(s, key, &v) != SAFESHM_OK) {
@@ -182,24 +139,24 @@ static __attribute__((unused)) int has_bytes(const safeshm_store *s, const char 
 	return v.type == t && v.len == len && (len == 0 || memcmp(v.data, val, len) == 0) && safeshm_store_view_valid(s, &v);
 }
 
-static __attribute__((unused)) int has_str(const safeshm_store *s, const char *key, const char *val)
+static inline int has_str(const safeshm_store *s, const char *key, const char *val)
 {
 	return has_bytes(s, key, SAFESHM_T_STRING, val, strlen(val));
 }
 
-static __attribute__((unused)) int has_long(const safeshm_store *s, const char *key, int64_t want)
+static inline int has_long(const safeshm_store *s, const char *key, int64_t want)
 {
 	return has_bytes(s, key, SAFESHM_T_LONG, &want, sizeof(want));
 }
 
-static __attribute__((unused)) safeshm_stats stats_of(const safeshm_store *s)
+static inline safeshm_stats stats_of(const safeshm_store *s)
 {
 	safeshm_stats st;
 	safeshm_store_stats(s, &st);
 	return st;
 }
 
-static __attribute__((unused)) void fill_pattern(unsigned char *p, size_t n, uint64_t seed)
+static inline void fill_pattern(unsigned char *p, size_t n, uint64_t seed)
 {
 	for (size_t i = 0; i < n; i++) {
 		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -208,7 +165,7 @@ static __attribute__((unused)) void fill_pattern(unsigned char *p, size_t n, uin
 }
 
 static uint64_t rng_state;
-static __attribute__((unused)) uint64_t rnd(void)
+static inline uint64_t rnd(void)
 {
 	rng_state ^= rng_state << 13;
 	rng_state ^= rng_state >> 7;
@@ -216,12 +173,12 @@ static __attribute__((unused)) uint64_t rnd(void)
 	return rng_state;
 }
 
-static __attribute__((unused)) uint64_t rnd_below(uint64_t n)
+static inline uint64_t rnd_below(uint64_t n)
 {
 	return n ? rnd() % n : 0;
 }
 
-static __attribute__((unused)) uint64_t base_seed(void)
+static inline uint64_t base_seed(void)
 {
 	const char *e = getenv("SAFESHM_TEST_SEED");
 	return e ? strtoull(e, NULL, 0) : 0x5AFE5EEDULL;
