@@ -58,7 +58,10 @@ for t in $tests; do
   fi
   out="$build/$t.out"
   # a last resort against a hang; the tests bound their own waits
-  (cd "$build" && timeout -k 10 "${SAFESHM_C_TEST_TIMEOUT:-1800}" "./$t") >"$out" 2>&1
+  asan=$ASAN_OPTIONS
+  # its simulated crashes longjmp out of the store, leaking what the "killed" writer held
+  [ "$t" = test_store_crash ] && asan="detect_leaks=0:abort_on_error=0"
+  (cd "$build" && ASAN_OPTIONS=$asan timeout -k 10 "${SAFESHM_C_TEST_TIMEOUT:-1800}" "./$t") >"$out" 2>&1
   rc=$?
   grep -v -E '^[0-9]+ passed, [0-9]+ failed$' "$out"
   line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -1)
