@@ -4,9 +4,10 @@
 
 /**
  * A key-value store in one System V shared-memory segment, shared by every
- * process that opens the same key. Every mutation runs under an internal
- * SysV semaphore taken with SEM_UNDO and a bounded wait; reads are lock-free
- * and validated. Values keep their PHP type.
+ * process that opens the same key. Every mutation runs under the store's
+ * lock (a robust process-shared mutex in the segment, or its SysV semaphore
+ * with SEM_UNDO) with a bounded wait; reads take no lock and never wait for a
+ * writer. Values keep their PHP type; entries may expire (TTL).
  *
  * @strict-properties
  * @not-serializable
@@ -28,9 +29,12 @@ final class SafeShm implements Countable
     /**
      * Stores $value under $key, replacing any previous value atomically.
      *
-     * @throws SafeShmFullException when it does not fit; the old value stays
+     * @param int|float $ttl Seconds until the entry expires (fractions allowed); 0 = never.
+     * @throws ValueError when $ttl is negative or not finite
+     * @throws SafeShmFullException when it does not fit even after reclaiming expired and
+     *         TTL entries; the old value stays
      */
-    public function put(int|string $key, mixed $value): void {}
+    public function put(int|string $key, mixed $value, int|float $ttl = 0): void {}
 
     /** Returns the value stored under $key, or $default when there is none. */
     public function get(int|string $key, mixed $default = null): mixed {}
@@ -40,8 +44,8 @@ final class SafeShm implements Countable
     /** Deletes $key; returns true if it existed. */
     public function delete(int|string $key): bool {}
 
-    /** Stores $value only if $key is absent; returns whether it was stored. */
-    public function add(int|string $key, mixed $value): bool {}
+    /** Stores $value only if $key is absent (or expired); returns whether it was stored. */
+    public function add(int|string $key, mixed $value, int|float $ttl = 0): bool {}
 
     /**
      * Atomically adds $by to the integer stored under $key (a missing key counts from 0)
@@ -54,11 +58,18 @@ final class SafeShm implements Countable
     /** Number of entries. */
     public function count(): int {}
 
-    /** @return array<int, int|string> */
-    public function keys(): array {}
+    /**
+     * The live keys, those starting with $prefix when given.
+     *
+     * @return array<int, int|string>
+     */
+    public function keys(string $prefix = ''): array {}
 
-    /** Deletes every entry. */
+    /** Deletes every entry (named locks stay held). */
     public function clear(): void {}
+
+    /** Deletes every entry whose key starts with $prefix; returns how many existed. */
+    public function deletePrefix(string $prefix): int {}
 
     /**
      * Sizes and counters: size, used, free, entries, dead, compactions,

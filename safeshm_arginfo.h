@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: c24cc7ff17d42faba42525348ee24d43b9a9e009 */
+ * Stub hash: 1ebce87cb67fc712da734cfecc2bc081af514ddb */
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_TYPE_MASK_EX(arginfo_safeshm_attach, 0, 1, SafeShm, MAY_BE_FALSE)
 	ZEND_ARG_TYPE_INFO(0, key, IS_LONG, 0)
@@ -40,6 +40,7 @@ ZEND_END_ARG_INFO()
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_put, 0, 2, IS_VOID, 0)
 	ZEND_ARG_TYPE_MASK(0, key, MAY_BE_LONG|MAY_BE_STRING, NULL)
 	ZEND_ARG_TYPE_INFO(0, value, IS_MIXED, 0)
+	ZEND_ARG_TYPE_MASK(0, ttl, MAY_BE_LONG|MAY_BE_DOUBLE, "0")
 ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_get, 0, 1, IS_MIXED, 0)
@@ -56,6 +57,7 @@ ZEND_END_ARG_INFO()
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_add, 0, 2, _IS_BOOL, 0)
 	ZEND_ARG_TYPE_MASK(0, key, MAY_BE_LONG|MAY_BE_STRING, NULL)
 	ZEND_ARG_TYPE_INFO(0, value, IS_MIXED, 0)
+	ZEND_ARG_TYPE_MASK(0, ttl, MAY_BE_LONG|MAY_BE_DOUBLE, "0")
 ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_increment, 0, 1, IS_LONG, 0)
@@ -67,12 +69,18 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_count, 0, 0, IS_LO
 ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_keys, 0, 0, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, prefix, IS_STRING, 0, "\'\'")
 ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_clear, 0, 0, IS_VOID, 0)
 ZEND_END_ARG_INFO()
 
-#define arginfo_class_SafeShm_info arginfo_class_SafeShm_keys
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_deletePrefix, 0, 1, IS_LONG, 0)
+	ZEND_ARG_TYPE_INFO(0, prefix, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_info, 0, 0, IS_ARRAY, 0)
+ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_verify, 0, 0, _IS_BOOL, 0)
 ZEND_END_ARG_INFO()
@@ -101,6 +109,7 @@ ZEND_METHOD(SafeShm, increment);
 ZEND_METHOD(SafeShm, count);
 ZEND_METHOD(SafeShm, keys);
 ZEND_METHOD(SafeShm, clear);
+ZEND_METHOD(SafeShm, deletePrefix);
 ZEND_METHOD(SafeShm, info);
 ZEND_METHOD(SafeShm, verify);
 ZEND_METHOD(SafeShm, remove);
@@ -130,6 +139,7 @@ static const zend_function_entry class_SafeShm_methods[] = {
 	ZEND_ME(SafeShm, count, arginfo_class_SafeShm_count, ZEND_ACC_PUBLIC)
 	ZEND_ME(SafeShm, keys, arginfo_class_SafeShm_keys, ZEND_ACC_PUBLIC)
 	ZEND_ME(SafeShm, clear, arginfo_class_SafeShm_clear, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShm, deletePrefix, arginfo_class_SafeShm_deletePrefix, ZEND_ACC_PUBLIC)
 	ZEND_ME(SafeShm, info, arginfo_class_SafeShm_info, ZEND_ACC_PUBLIC)
 	ZEND_ME(SafeShm, verify, arginfo_class_SafeShm_verify, ZEND_ACC_PUBLIC)
 	ZEND_ME(SafeShm, remove, arginfo_class_SafeShm_remove, ZEND_ACC_PUBLIC)

@@ -128,11 +128,13 @@ static bool php_safeshm_still_current(php_safeshm_attachment *a)
 	return id == a->shmid;
 }
 
-/* The check of a lock-free reader: segment and semaphore both still ours.
- * Asked of the system at the first read of each request, then at most every
- * safeshm.removal_check_ms (0: every read), because on some machines a
- * system call costs several times a whole lock-free get. */
-bool php_safeshm_reader_current(php_safeshm_attachment *a)
+/* Whether segment and semaphore are both still ours. Asked of the system at
+ * the first call of each request, then at most every safeshm.removal_check_ms
+ * (0: every call), by reads and writes alike: a system call costs more than a
+ * whole put, and a write racing an external ipcrm is no different from one
+ * made just before it. SafeShm::remove() needs no system call to be seen: it
+ * sets a flag in the segment that every call reads. */
+bool php_safeshm_current(php_safeshm_attachment *a)
 {
 	zend_long ms = SAFESHM_G(removal_check_ms);
 	if (a->checked_request == SAFESHM_G(request) && ms > 0
@@ -199,7 +201,7 @@ static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, i
 				 * one of another semaphore (removed and re-created) may not be.
 				 * A mutex lives in the segment: nobody can swap it under us. */
 				if (!a->lock.mutex && safeshm_store_lock_semid(&a->store) != a->lock.semid) {
-					SAFESHM_G(prev_owner) = __atomic_load_n(safeshm_store_owner_hint(&a->store), __ATOMIC_ACQUIRE);
+					SAFESHM_G(prev_owner) = safeshm_store_owner(&a->store);
 					safeshm_store_set_lock_semid(&a->store, a->lock.semid);
 				}
 				safeshm_store_set_owner(&a->store, php_safeshm_pid);
@@ -266,7 +268,7 @@ static php_safeshm_lock_result php_safeshm_lock(php_safeshm_attachment *a, safes
 
 	/* Outside the lock, to keep the critical section short: a write racing
 	 * an external ipcrm is the same as one made just before it. */
-	if (!php_safeshm_still_current(a)) {
+	if (!php_safeshm_current(a)) {
 		return PHP_SAFESHM_LOCK_REMOVED;
 	}
 	r = php_safeshm_lock_raw(a, err);
@@ -417,7 +419,7 @@ php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t n
 	struct shmid_ds ds;
 	safeshm_status st;
 	void *base;
-	int shmid, err = 0;
+	int shmid, err = 0, fresh = 0, formatted = 0;
 	php_safeshm_lock_result r;
 
 	/* asking for read and write makes the kernel check permissions now,
@@ -445,6 +447,8 @@ php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t n
 
 	if (shmid < 0 && errno == ENOENT) {
 		shmid = shmget(key, (size_t) size, IPC_CREAT | IPC_EXCL | (int) perms);
+		/* made here: the kernel zeroed it, so it is formatted without reading it */
+		fresh = shmid >= 0;
 		if (shmid < 0 && errno == EEXIST) {
 			shmid = shmget(key, 0, SHM_R | SHM_W);
 		}
@@ -480,10 +484,11 @@ php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t n
 	}
 	/* A magic that is neither ours nor zero is foreign for sure: refuse it
 	 * before creating a semaphore for it. A zero one may be a segment whose
-	 * creator is formatting it right now: decide under the lock. */
+	 * creator is about to format it, and a "formatting" one a segment whose
+	 * creator died formatting it: decide under the lock. */
 	{
 		uint32_t magic = __atomic_load_n(&((safeshm_header *) base)->magic, __ATOMIC_ACQUIRE);
-		if (magic != SAFESHM_MAGIC && magic != 0) {
+		if (magic != SAFESHM_MAGIC && magic != SAFESHM_MAGIC_FORMATTING && magic != 0) {
 			st = SAFESHM_FOREIGN;
 			goto fail;
 		}
@@ -506,8 +511,10 @@ php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t n
 		return NULL;
 	}
 	/* formats a blank segment; two creators racing both end up here in turn */
-	st = safeshm_store_open_as(&a->store, name, name_len, SAFESHM_G(lock_kind),
-		SAFESHM_G(lock_kind) == SAFESHM_LOCK_KIND_MUTEX ? safeshm_lock_mutex_init : NULL);
+	st = safeshm_store_open(&a->store, name, name_len, SAFESHM_G(lock_kind),
+		SAFESHM_G(lock_kind) == SAFESHM_LOCK_KIND_MUTEX ? safeshm_lock_mutex_init : NULL,
+		fresh, php_safeshm_now_us(), &formatted);
+	(void) formatted;
 	if (st == SAFESHM_OK && safeshm_store_lock_kind(&a->store) == SAFESHM_LOCK_KIND_MUTEX) {
 		/* its writers hold the mutex, not this semaphore: a store left
 		 * mid-mutation here may be a live writer's, and is repaired by
@@ -558,6 +565,14 @@ fail:
 	php_safeshm_attach_status_error(proc, key, shmid, st, base, ds.shm_segsz);
 	php_safeshm_attachment_free(a);
 	return NULL;
+}
+
+void php_safeshm_fold_tallies(php_safeshm_attachment *a)
+{
+	if ((a->hits || a->misses) && !a->stale) {
+		safeshm_store_add_hits(&a->store, a->hits, a->misses);
+	}
+	a->hits = a->misses = 0;
 }
 
 /* The attachment of an object, or NULL with an exception thrown. */

@@ -78,22 +78,30 @@ PHP_METHOD(SafeShm, __construct)
 	}
 }
 
+/* Parses an optional $ttl argument into q->expires. */
+#define PHP_SAFESHM_TTL_ARG(zttl, arg, q) \
+	if ((zttl) && !php_safeshm_ttl_arg((zttl), (arg), php_safeshm_now_us(), &(q).expires)) { RETURN_THROWS(); }
+
 PHP_METHOD(SafeShm, put)
 {
 	zend_string *skey = NULL;
 	zend_long lkey = 0;
-	zval *value;
+	zval *value, *zttl = NULL;
 	php_safeshm_key k;
 	safeshm_status st;
+	safeshm_put_req q = { .mode = SAFESHM_PUT_REPLACE };
 
-	ZEND_PARSE_PARAMETERS_START(2, 2)
+	ZEND_PARSE_PARAMETERS_START(2, 3)
 		Z_PARAM_STR_OR_LONG(skey, lkey)
 		Z_PARAM_ZVAL(value)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_NUMBER(zttl)
 	ZEND_PARSE_PARAMETERS_END();
 
 	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
+	PHP_SAFESHM_TTL_ARG(zttl, 3, q);
 	PHP_SAFESHM_ATT(a);
-	if (!php_safeshm_store_value(a, &k, value, SAFESHM_PUT_REPLACE, &st)) {
+	if (!php_safeshm_store_req(a, &k, value, &q, &st)) {
 		RETURN_THROWS();
 	}
 	if (st != SAFESHM_OK) {
@@ -105,18 +113,22 @@ PHP_METHOD(SafeShm, add)
 {
 	zend_string *skey = NULL;
 	zend_long lkey = 0;
-	zval *value;
+	zval *value, *zttl = NULL;
 	php_safeshm_key k;
 	safeshm_status st;
+	safeshm_put_req q = { .mode = SAFESHM_PUT_ADD };
 
-	ZEND_PARSE_PARAMETERS_START(2, 2)
+	ZEND_PARSE_PARAMETERS_START(2, 3)
 		Z_PARAM_STR_OR_LONG(skey, lkey)
 		Z_PARAM_ZVAL(value)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_NUMBER(zttl)
 	ZEND_PARSE_PARAMETERS_END();
 
 	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
+	PHP_SAFESHM_TTL_ARG(zttl, 3, q);
 	PHP_SAFESHM_ATT(a);
-	if (!php_safeshm_store_value(a, &k, value, SAFESHM_PUT_ADD, &st)) {
+	if (!php_safeshm_store_req(a, &k, value, &q, &st)) {
 		RETURN_THROWS();
 	}
 	if (st == SAFESHM_EXISTS) {
@@ -195,7 +207,8 @@ PHP_METHOD(SafeShm, delete)
 
 	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
 	PHP_SAFESHM_ATT(a);
-	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_delete(&a->store, k.ptr, k.len, k.hash));
+	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_delete(&a->store, SAFESHM_NS_DATA, k.ptr, k.len, k.hash,
+		php_safeshm_now_us()));
 	if (st == SAFESHM_NOT_FOUND) {
 		RETURN_FALSE;
 	}
@@ -222,7 +235,8 @@ PHP_METHOD(SafeShm, increment)
 
 	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
 	PHP_SAFESHM_ATT(a);
-	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_increment(&a->store, k.ptr, k.len, k.hash, (int64_t) by, &result));
+	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_increment(&a->store, SAFESHM_NS_DATA, k.ptr, k.len, k.hash,
+		(int64_t) by, 0, php_safeshm_now_us(), &result));
 	switch (st) {
 		case SAFESHM_OK:
 			RETURN_LONG((zend_long) result);
@@ -242,22 +256,24 @@ PHP_METHOD(SafeShm, increment)
 
 PHP_METHOD(SafeShm, count)
 {
-	safeshm_stats stats;
+	uint64_t n = 0;
 	safeshm_status st;
 
 	ZEND_PARSE_PARAMETERS_NONE();
 	PHP_SAFESHM_ATT(a);
-	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_stats(&a->store, &stats));
+	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_count(&a->store, SAFESHM_NS_DATA, php_safeshm_now_us(), &n));
 	if (st != SAFESHM_OK) {
 		php_safeshm_throw_status(a, st);
 		RETURN_THROWS();
 	}
-	RETURN_LONG((zend_long) stats.entries);
+	RETURN_LONG((zend_long) n);
 }
 
 typedef struct {
 	char *buf;      /* key bytes, each preceded by its uint32_t length */
 	size_t len, cap;
+	const char *prefix;
+	size_t plen;
 	bool nomem;
 } php_safeshm_keybuf;
 
@@ -266,6 +282,9 @@ static int php_safeshm_collect_key(const safeshm_view *e, void *ctx)
 {
 	php_safeshm_keybuf *kb = ctx;
 	uint32_t l = (uint32_t) e->key_len;
+	if (kb->plen && (e->key_len < kb->plen || memcmp(e->key, kb->prefix, kb->plen) != 0)) {
+		return 0;
+	}
 	if (kb->len + sizeof(l) + l > kb->cap) {
 		size_t cap = (kb->cap ? kb->cap * 2 : 4096) + sizeof(l) + l;
 		char *nb = realloc(kb->buf, cap);
@@ -287,10 +306,20 @@ PHP_METHOD(SafeShm, keys)
 	php_safeshm_keybuf kb = {0};
 	safeshm_status st;
 	size_t off = 0;
+	zend_string *prefix = NULL;
 
-	ZEND_PARSE_PARAMETERS_NONE();
+	ZEND_PARSE_PARAMETERS_START(0, 1)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_STR(prefix)
+	ZEND_PARSE_PARAMETERS_END();
+
 	PHP_SAFESHM_ATT(a);
-	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_iterate(&a->store, php_safeshm_collect_key, &kb));
+	if (prefix) {
+		kb.prefix = ZSTR_VAL(prefix);
+		kb.plen = ZSTR_LEN(prefix);
+	}
+	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_iterate(&a->store, SAFESHM_NS_DATA, php_safeshm_now_us(),
+		php_safeshm_collect_key, &kb));
 	if (st == SAFESHM_OK && kb.nomem) {
 		st = SAFESHM_NOMEM;
 	}
@@ -318,13 +347,35 @@ PHP_METHOD(SafeShm, keys)
 PHP_METHOD(SafeShm, clear)
 {
 	safeshm_status st;
+	uint64_t n;
 
 	ZEND_PARSE_PARAMETERS_NONE();
 	PHP_SAFESHM_ATT(a);
-	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_clear(&a->store));
+	/* the user's keys only: held named locks stay held */
+	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_delete_prefix(&a->store, SAFESHM_NS_DATA, "", 0, php_safeshm_now_us(), &n));
 	if (st != SAFESHM_OK) {
 		php_safeshm_throw_status(a, st);
 	}
+}
+
+PHP_METHOD(SafeShm, deletePrefix)
+{
+	safeshm_status st;
+	uint64_t n = 0;
+	zend_string *prefix;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_STR(prefix)
+	ZEND_PARSE_PARAMETERS_END();
+
+	PHP_SAFESHM_ATT(a);
+	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_delete_prefix(&a->store, SAFESHM_NS_DATA, ZSTR_VAL(prefix), ZSTR_LEN(prefix),
+		php_safeshm_now_us(), &n));
+	if (st != SAFESHM_OK) {
+		php_safeshm_throw_status(a, st);
+		RETURN_THROWS();
+	}
+	RETURN_LONG((zend_long) n);
 }
 
 PHP_METHOD(SafeShm, info)
@@ -335,6 +386,9 @@ PHP_METHOD(SafeShm, info)
 
 	ZEND_PARSE_PARAMETERS_NONE();
 	PHP_SAFESHM_ATT(a);
+	if (!a->readonly) {
+		php_safeshm_fold_tallies(a);
+	}
 	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_stats(&a->store, &s));
 	if (st != SAFESHM_OK) {
 		php_safeshm_throw_status(a, st);
@@ -345,8 +399,8 @@ PHP_METHOD(SafeShm, info)
 	add_assoc_long(return_value, "size", (zend_long) s.size);
 	add_assoc_long(return_value, "used", (zend_long) s.used);
 	add_assoc_long(return_value, "free", (zend_long) s.free);
-	add_assoc_long(return_value, "entries", (zend_long) s.entries);
-	add_assoc_long(return_value, "dead", (zend_long) s.dead);
+	add_assoc_long(return_value, "entries", (zend_long) s.data_entries);
+	add_assoc_long(return_value, "dead", 0); /* layout 3 frees a replaced record at once */
 	add_assoc_long(return_value, "compactions", (zend_long) s.compactions);
 	add_assoc_long(return_value, "lock_waits", (zend_long) s.lock_waits);
 	add_assoc_long(return_value, "lock_timeouts", (zend_long) s.lock_timeouts);
@@ -355,7 +409,16 @@ PHP_METHOD(SafeShm, info)
 	add_assoc_long(return_value, "max_entries", (zend_long) s.max_entries);
 	add_assoc_long(return_value, "tombstones", (zend_long) s.tombs);
 	add_assoc_long(return_value, "arena_size", (zend_long) s.arena_size);
+	add_assoc_long(return_value, "capacity", (zend_long) s.capacity);
+	add_assoc_long(return_value, "largest_free", (zend_long) s.largest_free);
 	add_assoc_long(return_value, "index_bytes", (zend_long) s.index_bytes);
+	add_assoc_long(return_value, "index_slots", (zend_long) s.index_slots);
+	add_assoc_long(return_value, "ttl_entries", (zend_long) s.ttl_entries);
+	add_assoc_long(return_value, "expired", (zend_long) s.expired);
+	add_assoc_long(return_value, "evicted", (zend_long) s.evicted);
+	add_assoc_long(return_value, "hits", (zend_long) s.hits);
+	add_assoc_long(return_value, "misses", (zend_long) s.misses);
+	add_assoc_long(return_value, "locks", (zend_long) (s.entries - s.data_entries));
 	add_assoc_long(return_value, "key", (zend_long) a->key);
 	add_assoc_long(return_value, "shmid", (zend_long) a->shmid);
 	add_assoc_long(return_value, "semid", (zend_long) a->lock.semid);
@@ -375,6 +438,11 @@ PHP_METHOD(SafeShm, verify)
 	ZEND_PARSE_PARAMETERS_NONE();
 	PHP_SAFESHM_ATT(a);
 	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_verify(&a->store));
+	if (st == SAFESHM_CORRUPT) {
+		zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0, "SafeShm segment 0x%08x: %s (%s)",
+			(unsigned) a->key, safeshm_status_str(st), safeshm_verify_reason);
+		RETURN_THROWS();
+	}
 	if (st != SAFESHM_OK) {
 		php_safeshm_throw_status(a, st);
 		RETURN_THROWS();

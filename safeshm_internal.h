@@ -43,8 +43,10 @@ struct _php_safeshm_attachment {
 	uint64_t checked_ns; /* when the key was last seen to name this segment */
 	uint64_t checked_request; /* SAFESHM_G(request) of that check */
 	uint32_t refcount;  /* objects using it */
+	uint64_t hits, misses; /* this process's lock-free reads, folded into the header at request end */
 	bool stale;         /* removed, or replaced by a new segment under the key */
 	bool rmid_kept;     /* safeshm_remove()/shm_remove(): marked for removal, still usable here */
+	bool readonly;      /* mapped SHM_RDONLY: reads only, never a write into the segment */
 	bool cached;        /* still in SAFESHM_G(attachments) */
 };
 
@@ -79,8 +81,12 @@ void php_safeshm_attachment_forget(php_safeshm_attachment *a);
 /* The destructor of SAFESHM_G(attachments). */
 void php_safeshm_attachment_dtor(zval *zv);
 
-/* The check of a lock-free reader: segment and semaphore both still ours. */
-bool php_safeshm_reader_current(php_safeshm_attachment *a);
+/* Whether the segment (and a semaphore-locked store's semaphore) is still
+ * the one under the key: asked of the system at the first call of each
+ * request and then every safeshm.removal_check_ms, by reads and writes. */
+bool php_safeshm_current(php_safeshm_attachment *a);
+/* Folds this process's hit/miss tallies into the header (request end, info()). */
+void php_safeshm_fold_tallies(php_safeshm_attachment *a);
 /* Takes the lock and makes the store usable, or throws and returns false. */
 bool php_safeshm_lock_or_throw(php_safeshm_attachment *a);
 void php_safeshm_unlock(php_safeshm_attachment *a);
@@ -103,6 +109,10 @@ typedef struct {
 /* int keys and canonical numeric strings are one key, as in PHP arrays:
  * both are stored as the decimal string. */
 bool php_safeshm_key_init(php_safeshm_key *k, zend_string *s, zend_long l, uint32_t arg);
+/* A key of another namespace (lock names, in-flight markers): any bytes. */
+void php_safeshm_key_ns(php_safeshm_key *k, uint8_t ns, const char *ptr, size_t len);
+/* A key argument as a zval (int|string, from a multi-key call); false with an error thrown. */
+bool php_safeshm_key_zval(php_safeshm_key *k, zval *zk, uint32_t arg);
 /* Whether key bytes are a canonical integer, as a PHP array would see them. */
 bool php_safeshm_numeric_key(const char *key, uint32_t len, zend_ulong *idx);
 
@@ -133,13 +143,40 @@ void php_safeshm_decode(php_safeshm_copy *c, zval *rv, key_t key, bool proc);
 
 /* ---- safeshm_ops.c -------------------------------------------------- */
 
-/* Looks up k and copies its value (when want_value); SAFESHM_OK,
- * SAFESHM_NOT_FOUND, SAFESHM_NOMEM, or another status with an exception thrown. */
+/* What meta() shows of an entry. */
+typedef struct {
+	size_t size;
+	uint64_t version, expires, created, updated;
+	safeshm_type type;
+} php_safeshm_meta;
+
+/* CLOCK_MONOTONIC in microseconds: the store's clock for TTLs (shared by
+ * every process of the host, never going backwards). */
+uint64_t php_safeshm_now_us(void);
+/* A monotonic time as unix time, for display. */
+double php_safeshm_unix_time(uint64_t mono_us);
+/* A $ttl argument (int|float seconds; 0 = never) as an absolute expiry;
+ * false with a ValueError thrown when negative, not finite or too large. */
+bool php_safeshm_ttl_arg(zval *ttl, uint32_t arg, uint64_t now_us, uint64_t *expires);
+
+/* Looks up k in namespace ns without the lock, copying its value (c) and
+ * metadata (meta) when asked; SAFESHM_OK, SAFESHM_NOT_FOUND (absent or
+ * expired), SAFESHM_NOMEM, or another status with an exception thrown. */
+safeshm_status php_safeshm_read_ns(php_safeshm_attachment *a, uint8_t ns, const php_safeshm_key *k,
+	php_safeshm_copy *c, php_safeshm_meta *meta);
+/* The same for a user key (namespace SAFESHM_NS_DATA). */
 safeshm_status php_safeshm_read(php_safeshm_attachment *a, const php_safeshm_key *k, php_safeshm_copy *c, bool want_value);
-/* Encodes value (before the lock), stores it under k, and sets *st. Returns
- * false with an exception thrown when encoding or locking failed. */
+/* Encodes value (before the lock), stores it under k as q says (mode,
+ * expiry, condition), and sets *st. Returns false with an exception thrown
+ * when encoding or locking failed. */
+bool php_safeshm_store_req(php_safeshm_attachment *a, const php_safeshm_key *k, zval *value, safeshm_put_req *q,
+	safeshm_status *st);
+/* The same with only a mode. */
 bool php_safeshm_store_value(php_safeshm_attachment *a, const php_safeshm_key *k, zval *value,
 	safeshm_put_mode mode, safeshm_status *st);
+/* Stores n values at once, all or nothing (one lock hold, one journal). */
+bool php_safeshm_store_many(php_safeshm_attachment *a, size_t n, php_safeshm_key *keys, zval **values,
+	uint64_t expires, safeshm_status *st);
 
 /* ---- safeshm_sysvshm.c ---------------------------------------------- */
 

@@ -1,99 +1,162 @@
 /*
- * SafeShm glue: the two paths through the lock, shared by the SafeShm
- * methods and the safeshm_* and shm_* functions. A read tries lock-free first
- * (the store's sequence counter validates it) and takes the lock only when
- * that keeps failing; a write encodes the value, then locks, puts and
- * unlocks, so that no user code runs under the lock.
+ * SafeShm glue: the two paths into the store, shared by the SafeShm methods
+ * and the safeshm_* and shm_* functions. A read never takes the lock: it
+ * finds the entry, copies it out and checks that the index still names that
+ * very record (safeshm_store_view_valid); a racing write makes it read again,
+ * a stopped one cannot delay it. A write encodes the value first, then locks,
+ * puts and unlocks, so that no user code runs under the lock.
  */
 #ifdef HAVE_CONFIG_H
 # include "config.h"
 #endif
 
 #include "php.h"
+#include "zend_exceptions.h"
+
+#include <math.h>
+#include <time.h>
 
 #include "safeshm_internal.h"
 
-/* Optimistic (lock-free) read attempts before a reader takes the lock. */
-#define PHP_SAFESHM_READ_TRIES 16
+/* A lock-free read that keeps meeting a damaged record (not a racing writer,
+ * which clears at the next try) reports corruption after this many tries. */
+#define PHP_SAFESHM_CORRUPT_TRIES 64
+
+uint64_t php_safeshm_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}
+
+/* Monotonic microseconds to unix time, for display (meta(), locks()). */
+double php_safeshm_unix_time(uint64_t mono_us)
+{
+	struct timespec rt;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	return (double) rt.tv_sec + (double) rt.tv_nsec / 1e9 - ((double) php_safeshm_now_us() - (double) mono_us) / 1e6;
+}
+
+bool php_safeshm_ttl_arg(zval *ttl, uint32_t arg, uint64_t now_us, uint64_t *expires)
+{
+	double secs = Z_TYPE_P(ttl) == IS_LONG ? (double) Z_LVAL_P(ttl) : Z_DVAL_P(ttl);
+
+	if (!zend_finite(secs) || secs < 0) {
+		zend_argument_value_error(arg, "must be a finite number of seconds >= 0 (0: never expires)");
+		return false;
+	}
+	if (secs > 3153600000.0) {
+		zend_argument_value_error(arg, "must be at most 3153600000 seconds (100 years); use 0 for never");
+		return false;
+	}
+	if (secs == 0) {
+		*expires = 0;
+		return true;
+	}
+	*expires = now_us + (uint64_t) ceil(secs * 1e6);
+	if (*expires == now_us) {
+		(*expires)++;
+	}
+	return true;
+}
 
 /*
- * Looks up k and copies its value. Lock-free first: read seq, find, copy,
- * confirm seq; every offset on the way is bounds-checked, so a torn read
- * is retried. After PHP_SAFESHM_READ_TRIES it takes the lock (which also
- * repairs a store left half-written by a dead holder).
- * Returns SAFESHM_OK, SAFESHM_NOT_FOUND, or another status with an
- * exception thrown.
+ * Looks up k in namespace ns without the lock and copies its value (when c
+ * is not NULL) and its metadata (when meta is not NULL). Returns SAFESHM_OK,
+ * SAFESHM_NOT_FOUND (absent or expired), SAFESHM_NOMEM (memory_limit: PHP
+ * reports it), or another status with an exception thrown.
  */
-safeshm_status php_safeshm_read(php_safeshm_attachment *a, const php_safeshm_key *k, php_safeshm_copy *c, bool want_value)
+safeshm_status php_safeshm_read_ns(php_safeshm_attachment *a, uint8_t ns, const php_safeshm_key *k,
+	php_safeshm_copy *c, php_safeshm_meta *meta)
 {
 	safeshm_store *s = &a->store;
 	safeshm_view v;
 	safeshm_status st;
-	volatile bool bailed = false;
+	uint64_t now = 0;
+	unsigned bad = 0;
 
 	st = safeshm_store_check_header(s);
 	if (st != SAFESHM_OK) {
 		php_safeshm_throw_status(a, st);
 		return st;
 	}
-	if (!php_safeshm_reader_current(a)) {
+	if (!php_safeshm_current(a)) {
 		php_safeshm_attachment_forget(a);
 		php_safeshm_throw_removed(a);
 		return SAFESHM_REMOVED;
 	}
-	for (int i = 0; i < PHP_SAFESHM_READ_TRIES; i++) {
-		uint64_t seq = safeshm_store_read_begin(s);
-		if (seq & 1u) {
+	for (;;) {
+		st = safeshm_store_find(s, ns, k->ptr, k->len, k->hash, 0, &v);
+		if (st == SAFESHM_RETRY) {
 			continue;
 		}
-		st = safeshm_store_find(s, k->ptr, k->len, k->hash, &v);
-		if (!safeshm_store_read_valid(s, seq)) {
-			continue;
-		}
-		if (st == SAFESHM_NOT_FOUND || (st == SAFESHM_OK && !want_value)) {
+		if (st == SAFESHM_NOT_FOUND) {
+			a->misses++;
 			return st;
 		}
 		if (st != SAFESHM_OK) {
-			break; /* confirm under the lock */
+			if (++bad < PHP_SAFESHM_CORRUPT_TRIES) {
+				continue;
+			}
+			php_safeshm_throw_status(a, st);
+			return st;
 		}
-		if (!php_safeshm_copy_view(c, &v)) {
+		if (v.expires) {
+			if (!now) {
+				now = php_safeshm_now_us();
+			}
+			if (v.expires <= now) {
+				if (safeshm_store_view_valid(s, &v)) {
+					a->misses++;
+					return SAFESHM_NOT_FOUND;
+				}
+				continue;
+			}
+		}
+		if (c && !php_safeshm_copy_view(c, &v)) {
 			return SAFESHM_NOMEM;
 		}
-		if (safeshm_store_read_valid(s, seq)) {
-			return SAFESHM_OK;
+		if (safeshm_store_view_valid(s, &v)) {
+			break;
 		}
-		if (c->bytes) {
+		if (c && c->bytes) {
 			zend_string_release(c->bytes);
+			c->bytes = NULL;
 		}
 	}
-
-	if (!php_safeshm_lock_or_throw(a)) {
-		return SAFESHM_RETRY;
+	if (meta) {
+		meta->size = v.len;
+		meta->version = v.version;
+		meta->expires = v.expires;
+		meta->created = v.created;
+		meta->updated = v.updated;
+		meta->type = v.type;
 	}
-	st = safeshm_store_find(s, k->ptr, k->len, k->hash, &v);
-	if (st == SAFESHM_OK && want_value) {
-		zend_try {
-			if (!php_safeshm_copy_view(c, &v)) {
-				st = SAFESHM_NOMEM;
-			}
-		} zend_catch {
-			bailed = true;
-		} zend_end_try();
-	}
-	php_safeshm_unlock(a);
-	if (bailed) {
-		zend_bailout();
-	}
-	if (st != SAFESHM_OK && st != SAFESHM_NOT_FOUND && st != SAFESHM_NOMEM) {
-		php_safeshm_throw_status(a, st);
-	}
-	return st;
+	a->hits++;
+	return SAFESHM_OK;
 }
 
-/* Encodes value (before the lock), stores it under k, and sets *st. Returns
- * false with an exception thrown when encoding or locking failed. */
-bool php_safeshm_store_value(php_safeshm_attachment *a, const php_safeshm_key *k, zval *value,
-	safeshm_put_mode mode, safeshm_status *st)
+safeshm_status php_safeshm_read(php_safeshm_attachment *a, const php_safeshm_key *k, php_safeshm_copy *c, bool want_value)
+{
+	return php_safeshm_read_ns(a, SAFESHM_NS_DATA, k, want_value ? c : NULL, NULL);
+}
+
+/* Locked: the store call itself, with the key's fields filled in. */
+static safeshm_status php_safeshm_put_locked(php_safeshm_attachment *a, const php_safeshm_key *k, uint8_t ns,
+	const php_safeshm_value *v, safeshm_put_req *q)
+{
+	q->ns = ns;
+	q->key = k->ptr;
+	q->klen = k->len;
+	q->hash = k->hash;
+	q->type = v->type;
+	q->val = v->data;
+	q->vlen = v->len;
+	return safeshm_store_put(&a->store, q, php_safeshm_now_us());
+}
+
+bool php_safeshm_store_req(php_safeshm_attachment *a, const php_safeshm_key *k, zval *value, safeshm_put_req *q,
+	safeshm_status *st)
 {
 	php_safeshm_value v;
 
@@ -104,8 +167,48 @@ bool php_safeshm_store_value(php_safeshm_attachment *a, const php_safeshm_key *k
 		php_safeshm_value_free(&v);
 		return false;
 	}
-	*st = safeshm_store_put(&a->store, k->ptr, k->len, k->hash, v.type, v.data, v.len, mode);
+	*st = php_safeshm_put_locked(a, k, SAFESHM_NS_DATA, &v, q);
 	php_safeshm_unlock(a);
 	php_safeshm_value_free(&v);
 	return true;
+}
+
+bool php_safeshm_store_value(php_safeshm_attachment *a, const php_safeshm_key *k, zval *value,
+	safeshm_put_mode mode, safeshm_status *st)
+{
+	safeshm_put_req q = { .mode = mode };
+	return php_safeshm_store_req(a, k, value, &q, st);
+}
+
+bool php_safeshm_store_many(php_safeshm_attachment *a, size_t n, php_safeshm_key *keys, zval **values,
+	uint64_t expires, safeshm_status *st)
+{
+	php_safeshm_value *v = safe_emalloc(n, sizeof(*v), 0);
+	safeshm_put_req *q = safe_emalloc(n, sizeof(*q), 0);
+	size_t done = 0;
+	bool ok = true;
+
+	for (; done < n; done++) {
+		if (!php_safeshm_encode(&v[done], values[done])) {
+			ok = false;
+			break;
+		}
+		q[done] = (safeshm_put_req) { .ns = SAFESHM_NS_DATA, .key = keys[done].ptr, .klen = keys[done].len,
+			.hash = keys[done].hash, .type = v[done].type, .val = v[done].data, .vlen = v[done].len,
+			.expires = expires, .mode = SAFESHM_PUT_REPLACE };
+	}
+	if (ok) {
+		if (php_safeshm_lock_or_throw(a)) {
+			*st = safeshm_store_put_many(&a->store, q, n, php_safeshm_now_us());
+			php_safeshm_unlock(a);
+		} else {
+			ok = false;
+		}
+	}
+	for (size_t i = 0; i < done; i++) {
+		php_safeshm_value_free(&v[i]);
+	}
+	efree(v);
+	efree(q);
+	return ok;
 }

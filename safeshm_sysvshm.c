@@ -423,7 +423,7 @@ static void php_safeshm_fn_remove_var(INTERNAL_FUNCTION_PARAMETERS, zend_class_e
 	if (!php_safeshm_lock_or_throw(a)) {
 		RETURN_THROWS();
 	}
-	st = safeshm_store_delete(&a->store, k.ptr, k.len, k.hash);
+	st = safeshm_store_delete(&a->store, SAFESHM_NS_DATA, k.ptr, k.len, k.hash, php_safeshm_now_us());
 	php_safeshm_unlock(a);
 	if (st == SAFESHM_NOT_FOUND) {
 		php_error_docref(NULL, E_WARNING, "Variable key " ZEND_LONG_FMT " doesn't exist", vkey);

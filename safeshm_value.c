@@ -38,8 +38,30 @@ bool php_safeshm_key_init(php_safeshm_key *k, zend_string *s, zend_long l, uint3
 		k->ptr = p;
 		k->len = (size_t) (end - p);
 	}
-	k->hash = safeshm_hash(k->ptr, k->len);
+	k->hash = safeshm_key_hash(SAFESHM_NS_DATA, k->ptr, k->len);
 	return true;
+}
+
+void php_safeshm_key_ns(php_safeshm_key *k, uint8_t ns, const char *ptr, size_t len)
+{
+	k->ptr = ptr;
+	k->len = len;
+	k->hash = safeshm_key_hash(ns, ptr, len);
+}
+
+bool php_safeshm_key_zval(php_safeshm_key *k, zval *zk, uint32_t arg)
+{
+	ZVAL_DEREF(zk);
+	switch (Z_TYPE_P(zk)) {
+		case IS_LONG:
+			return php_safeshm_key_init(k, NULL, Z_LVAL_P(zk), arg);
+		case IS_STRING:
+			/* "7" is stored as 7 is: as the decimal string */
+			return php_safeshm_key_init(k, Z_STR_P(zk), 0, arg);
+		default:
+			zend_argument_type_error(arg, "must contain only int or string keys, %s given", zend_zval_type_name(zk));
+			return false;
+	}
 }
 
 /* Encodes a PHP value before the lock is taken; false with an exception
@@ -114,13 +136,16 @@ bool php_safeshm_copy_view(php_safeshm_copy *c, const safeshm_view *v)
 	c->bytes = NULL;
 	switch (v->type) {
 		case SAFESHM_T_LONG:
-			memcpy(&c->num.l, v->data, sizeof(zend_long));
+			/* one atomic load: increment() updates it in place */
+			c->num.l = (zend_long) safeshm_store_view_long(v);
 			break;
 		case SAFESHM_T_DOUBLE:
 			memcpy(&c->num.d, v->data, sizeof(double));
 			break;
 		case SAFESHM_T_STRING:
 		case SAFESHM_T_SERIALIZED:
+		case SAFESHM_T_NATIVE:
+		case SAFESHM_T_BINARY:
 #ifdef ZEND_HAS_OOM
 			c->bytes = zend_string_finit((const char *) v->data, v->len, /* persistent */ false, /* fallible */ true);
 			if (!c->bytes) {
@@ -184,6 +209,15 @@ void php_safeshm_decode(php_safeshm_copy *c, zval *rv, key_t key, bool proc)
 			}
 			return;
 		}
+		default:
+			/* not a value type of the data namespace */
+			if (c->bytes) {
+				zend_string_release(c->bytes);
+			}
+			ZVAL_UNDEF(rv);
+			zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
+				"SafeShm segment 0x%08x: a stored value has an unknown type", (unsigned) key);
+			return;
 	}
 }
 

@@ -69,6 +69,9 @@ static void unlink_slot(safeshm_store *s, uint32_t *slots, uint32_t n, uint32_t 
  * the allocator rebuild itself from the index. */
 static void retire(safeshm_store *s, uint64_t off, const safeshm_record *r)
 {
+	/* readers holding this record see it change before any byte is reused */
+	__atomic_store_n(&rec_at(s, off)->version, 0, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	account(s, r, -1);
 	if (safeshm_heap_free(s, off) != 0) {
 		safeshm_rebuild(s);
@@ -202,10 +205,19 @@ static int relocate(safeshm_store *s, uint64_t off)
 	}
 	size8 = block_at(s, noff)->size8;
 	bflags = block_at(s, noff)->bflags;
-	memcpy(s->base + noff, s->base + off, (size_t) need);
+	__atomic_store_n(&rec_at(s, noff)->version, 0, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	/* all but the block header and the version, which goes last */
+	memcpy(s->base + noff + 8u, s->base + off + 8u, 8u);
+	memcpy(s->base + noff + 24u, s->base + off + 24u, (size_t) need - 24u);
+	block_at(s, noff)->key_len = block_at(s, off)->key_len;
+	block_at(s, noff)->magic = SAFESHM_BLK_RECORD;
 	block_at(s, noff)->size8 = (uint32_t) size8;
 	block_at(s, noff)->bflags = bflags;
+	__atomic_store_n(&rec_at(s, noff)->version, r.version, __ATOMIC_RELEASE);
 	__atomic_store_n(&p.slots[p.slot], (uint32_t) (noff / 8u), __ATOMIC_RELEASE);
+	/* the old copy's readers see it change before its bytes are reused */
+	__atomic_store_n(&rec_at(s, off)->version, 0, __ATOMIC_RELEASE);
 	HDR(s)->used += size8 * 8u;
 	HDR(s)->used -= (uint64_t) r.b.size8 * 8u;
 	FAULT("evacuate:moved");
@@ -527,13 +539,15 @@ static void write_record(safeshm_store *s, uint64_t off, const safeshm_put_req *
 	unsigned char *p = s->base + off + SAFESHM_REC_HDR;
 	uint64_t size = (uint64_t) nr->b.size8 * 8u, body = (uint64_t) SAFESHM_REC_HDR + q->vlen + q->klen;
 
+	/* version 0 while the bytes are written; the real one last (see safeshm_store_find) */
+	__atomic_store_n(&nr->version, 0, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 	nr->b.magic = SAFESHM_BLK_RECORD;
 	nr->b.key_len = (uint16_t) q->klen;
 	nr->type = (uint8_t) q->type;
 	nr->ns = q->ns;
 	nr->tag = hash_tag(q->hash);
 	nr->val_len = (uint32_t) q->vlen;
-	nr->version = next_version(s);
 	nr->expires = q->expires;
 	nr->created = created;
 	nr->updated = now;
@@ -544,6 +558,7 @@ static void write_record(safeshm_store *s, uint64_t off, const safeshm_put_req *
 	if (ALIGN8(body) > body) {
 		memset(s->base + off + body, 0, (size_t) (ALIGN8(body) - body));
 	}
+	__atomic_store_n(&nr->version, next_version(s), __ATOMIC_RELEASE);
 	(void) size;
 }
 

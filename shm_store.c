@@ -305,7 +305,27 @@ void safeshm_fill_view(const safeshm_store *s, uint64_t off, const safeshm_recor
 
 /* Looks a key up. OK (found), NOT_FOUND, CORRUPT (a slot names no sane
  * record). Lock-free callers check gen and the slot afterwards. */
-safeshm_status safeshm_probe(const safeshm_store *s, uint8_t ns, const void *key, size_t klen, uint64_t hash, probe_t *p)
+/* The slots a lock-free miss passed, with the versions of their records: the
+ * miss is true only if none of them changed meanwhile (a key being rewritten
+ * is briefly unreadable at its old offset). */
+#define TRAIL_MAX 512
+
+/* The version of the record a slot names; 0 when the offset is out of bounds. */
+static inline uint64_t version_at(const safeshm_store *s, uint64_t off)
+{
+	if ((off & 7u) || off < s->arena_off || off > s->arena_end - SAFESHM_REC_HDR) {
+		return 0;
+	}
+	return __atomic_load_n(&rec_at(s, off)->version, __ATOMIC_ACQUIRE);
+}
+typedef struct {
+	uint32_t n;
+	int overflow;
+	struct { uint32_t slot, val; uint64_t version; } e[TRAIL_MAX];
+} trail_t;
+
+static safeshm_status probe_ex(const safeshm_store *s, uint8_t ns, const void *key, size_t klen, uint64_t hash, probe_t *p,
+	trail_t *trail)
 {
 	const safeshm_header *h = HDR(s);
 	uint16_t tag = hash_tag(hash);
@@ -332,6 +352,16 @@ safeshm_status safeshm_probe(const safeshm_store *s, uint8_t ns, const void *key
 			}
 			continue;
 		}
+		if (trail) {
+			if (trail->n < TRAIL_MAX) {
+				trail->e[trail->n].slot = i;
+				trail->e[trail->n].val = v;
+				trail->e[trail->n].version = version_at(s, (uint64_t) v * 8u);
+				trail->n++;
+			} else {
+				trail->overflow = 1;
+			}
+		}
 		if (safeshm_load_record(s, (uint64_t) v * 8u, &p->rec) != SAFESHM_OK) {
 			p->slot = i;
 			p->slot_val = v;
@@ -348,15 +378,46 @@ safeshm_status safeshm_probe(const safeshm_store *s, uint8_t ns, const void *key
 	return SAFESHM_NOT_FOUND;
 }
 
+safeshm_status safeshm_probe(const safeshm_store *s, uint8_t ns, const void *key, size_t klen, uint64_t hash, probe_t *p)
+{
+	return probe_ex(s, ns, key, klen, hash, p, NULL);
+}
+
 safeshm_status safeshm_store_find(const safeshm_store *s, uint8_t ns, const void *key, size_t klen, uint64_t hash,
 	uint64_t now_us, safeshm_view *out)
 {
 	const safeshm_header *h = HDR(s);
 	probe_t p;
-	safeshm_status st = safeshm_probe(s, ns, key, klen, hash, &p);
+	safeshm_record r;
+	trail_t trail;
+	safeshm_status st;
+
+	trail.n = 0;
+	trail.overflow = 0;
+	st = probe_ex(s, ns, key, klen, hash, &p, &trail);
 
 	if (st == SAFESHM_OK) {
-		safeshm_fill_view(s, p.off, &p.rec, out);
+		/*
+		 * The version first, then the record again: a writer stores a new
+		 * record's version last (release) and zeroes a retired one's before
+		 * its bytes are reused, so a non-zero version read here belongs to a
+		 * record written in full; view_valid() then checks that it is still
+		 * that record the slot names (a block reused for the same key at the
+		 * same offset has another version).
+		 */
+		uint64_t ver = __atomic_load_n(&rec_at(s, p.off)->version, __ATOMIC_ACQUIRE);
+		if (ver == 0) {
+			/* a record being written, or one retired under us; the same
+			 * slot still naming it, again and again, is damage */
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			return __atomic_load_n(&p.slots[p.slot], __ATOMIC_ACQUIRE) == p.slot_val ? SAFESHM_CORRUPT : SAFESHM_RETRY;
+		}
+		if (safeshm_load_record(s, p.off, &r) != SAFESHM_OK || r.ns != ns || r.b.key_len != klen
+				|| r.tag != hash_tag(hash) || memcmp(rec_key(s, p.off, &r), key, klen) != 0) {
+			return SAFESHM_RETRY;
+		}
+		safeshm_fill_view(s, p.off, &r, out);
+		out->version = ver;
 		out->gen = p.gen;
 		out->slot = &p.slots[p.slot];
 		out->slot_val = p.slot_val;
@@ -368,6 +429,13 @@ safeshm_status safeshm_store_find(const safeshm_store *s, uint8_t ns, const void
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	if (load64(&h->index_gen) != p.gen) {
 		return SAFESHM_RETRY;
+	}
+	for (uint32_t i = 0; i < trail.n; i++) {
+		uint64_t off = (uint64_t) trail.e[i].val * 8u;
+		if (__atomic_load_n(&p.slots[trail.e[i].slot], __ATOMIC_ACQUIRE) != trail.e[i].val
+				|| version_at(s, off) != trail.e[i].version) {
+			return SAFESHM_RETRY;
+		}
 	}
 	if (st == SAFESHM_CORRUPT && p.slots
 			&& __atomic_load_n(&p.slots[p.slot], __ATOMIC_ACQUIRE) != p.slot_val) {

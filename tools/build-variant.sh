@@ -14,9 +14,8 @@ case "$variant" in
   *) echo "unknown variant $variant" >&2; exit 2 ;;
 esac
 mkdir -p "$dst"
-cp config.m4 config.w32 php_safeshm.h safeshm_internal.h safeshm.c safeshm_attach.c safeshm_value.c safeshm_ops.c \
-   safeshm_class.c safeshm_sysvshm.c safeshm_arginfo.h safeshm_compat_arginfo.h \
-   shm_store.c shm_store.h sem_lock.c sem_lock.h "$dst/"
+# every source of the extension: the top-level *.c and *.h (config.m4 names which are built)
+cp config.m4 config.w32 ./*.c ./*.h "$dst/"
 cd "$dst"
 if [ ! -f Makefile ] || [ config.m4 -nt configure ]; then
   phpize >/dev/null
