@@ -5,6 +5,7 @@ safeshm
 shmop
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 // The SafeShm attempts use a mode no other test uses (0602) to spot a semaphore left behind.
 function sems(): array {
     $ids = [];
@@ -16,8 +17,8 @@ function sems(): array {
 }
 $semsBefore = sems();
 $cases = [
-    'hello at offset 0' => [ftok(__FILE__, 'a'), 0, 'hello'],
-    'bytes only in the tail' => [ftok(__FILE__, 'b'), 8000, 'tail bytes, header all zero'],
+    'hello at offset 0' => [test_key(__FILE__), 0, 'hello'],
+    'bytes only in the tail' => [test_key(__FILE__, 1), 8000, 'tail bytes, header all zero'],
 ];
 foreach ($cases as $label => [$key, $offset, $data]) {
     $id = shmop_open($key, 'c', 0600, 8192);
@@ -39,10 +40,8 @@ echo 'semaphores left behind: ', count(array_diff(sems(), $semsBefore)), "\n";
 ?>
 --CLEAN--
 <?php
-foreach (['a', 'b'] as $p) {
-    $id = @shmop_open(ftok(__DIR__ . '/attach_foreign_shmop.php', $p), 'w', 0, 0);
-    if ($id) shmop_delete($id);
-}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 hello at offset 0: SafeShmException

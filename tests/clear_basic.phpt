@@ -4,7 +4,8 @@ SafeShm::clear(): removes every entry, frees their space, and the store stays us
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 65536);
 $fresh = $s->info();
 for ($i = 0; $i < 100; $i++) $s->put("k$i", str_repeat('x', $i));
@@ -24,7 +25,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/clear_basic.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 int(100)

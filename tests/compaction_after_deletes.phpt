@@ -4,7 +4,8 @@ SafeShm: fragmentation never causes SafeShmFullException while total free space 
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 65536);
 $n = 0;
 while (true) {
@@ -51,7 +52,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/compaction_after_deletes.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 filled with many entries: yes

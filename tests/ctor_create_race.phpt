@@ -7,7 +7,8 @@ pcntl
 safeshm.lock_timeout=5
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $workers = 8;
 $rounds = 20;
 $bad = 0;
@@ -51,7 +52,8 @@ echo "rounds=$rounds bad_rounds=$bad\n";
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/ctor_create_race.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 rounds=20 bad_rounds=0

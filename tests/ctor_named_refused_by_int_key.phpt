@@ -4,7 +4,8 @@ SafeShm::__construct(): the name is recorded in the segment; opening a named sto
 safeshm
 --FILE--
 <?php
-$name = 'safeshm-phpt-' . basename(__FILE__, '.php');
+require __DIR__ . '/_ipc.inc';
+$name = test_name(__FILE__);
 // A size no other test uses, to find the segment this process created in /proc/sysvipc/shm.
 $size = 12288 + 8;
 $s = new SafeShm($name, $size);
@@ -28,7 +29,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm('safeshm-phpt-ctor_named_refused_by_int_key'))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 int(1)

@@ -11,7 +11,8 @@ if (posix_getpwnam('nobody') === false) die('skip no user nobody');
 ?>
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 8192, 0600);
 $s->put('secret', 'root only');
 $nobody = posix_getpwnam('nobody');
@@ -41,7 +42,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/ctor_permission_denied.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 SafeShmException permission-in-message=yes

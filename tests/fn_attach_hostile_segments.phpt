@@ -5,6 +5,7 @@ safeshm
 shmop
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 // The hostile segments use a mode no other test uses (0611): a semaphore SafeShm made for one would show up.
 function sems(): int {
     $n = 0;
@@ -32,7 +33,7 @@ $cases = [
     'sysvshm magic alone, 39 bytes' => [39, 0, "PHP_SM\0\0"],
     'text, 4095 bytes' => [4095, 0, 'shorter than a store'],
 ];
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__);
 set_error_handler(function (int $no, string $msg) use ($key) {
     echo '  ', $no === E_WARNING ? 'E_WARNING: ' : "error $no: ", str_replace(sprintf('0x%x', $key), '0xKEY', $msg), "\n";
     return true;
@@ -58,11 +59,8 @@ safeshm_remove($s);
 ?>
 --CLEAN--
 <?php
-$key = ftok(__DIR__ . '/fn_attach_hostile_segments.php', 'a');
-try { (new SafeShm($key))->remove(); } catch (Throwable) {
-    $id = @shmop_open($key, 'w', 0, 0);
-    if ($id) shmop_delete($id);
-}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 shmop text:

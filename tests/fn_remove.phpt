@@ -4,6 +4,7 @@ safeshm_remove(): true; the objects of this process stay usable until detached, 
 safeshm
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 // The stores use a mode no other test uses (0621), so their semaphore can be told apart.
 function shmids(): array {
     $ids = [];
@@ -24,7 +25,7 @@ function sems(): int {
     }
     return $n;
 }
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__);
 $semsBefore = sems();
 $a = safeshm_attach($key, 8192, 0621);
 $b = safeshm_attach($key);
@@ -54,7 +55,8 @@ echo 'key still names a segment: ', var_export(shmid_of($key) !== null, true), '
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/fn_remove.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 semaphores: 1

@@ -8,9 +8,10 @@ pcntl
 safeshm.lock_timeout=2
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 // The pattern of sysvshm code, unchanged but for the function names: the application's semaphore and the
 // store share $key. SafeShm's own semaphore has a key derived from $key and never equal to it.
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__);
 const WORKERS = 4, ROUNDS = 250;
 function sems_with_mode(string $mode): array {
     $keys = [];
@@ -69,10 +70,8 @@ var_dump(sem_acquire($sem, true), sem_release($sem), sem_remove($sem));
 ?>
 --CLEAN--
 <?php
-$key = ftok(__DIR__ . '/fn_sem_wrapped_same_key.php', 'a');
-try { (new SafeShm($key))->remove(); } catch (Throwable) {}
-$sem = @sem_get($key, 1, 0600, false);
-if ($sem) @sem_remove($sem);
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 workers failed: 0

@@ -6,8 +6,9 @@ sysvshm
 shmop
 --FILE--
 <?php
-$old = ftok(__FILE__, 'a');
-$new = ftok(__FILE__, 'b');
+require __DIR__ . '/_ipc.inc';
+$old = test_key(__FILE__);
+$new = test_key(__FILE__, 1);
 $shm = shm_attach($old, 16384, 0600);
 shm_put_var($shm, 1, 'first');
 shm_put_var($shm, 2, ['second']);
@@ -58,9 +59,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-$id = @shmop_open(ftok(__DIR__ . '/import_corrupt_chain.php', 'a'), 'w', 0, 0);
-if ($id) shmop_delete($id);
-try { (new SafeShm(ftok(__DIR__ . '/import_corrupt_chain.php', 'b')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECTF--
 chunks: 3

@@ -6,7 +6,8 @@ safeshm
 safeshm.lock_timeout=1
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 65536);
 $values = ['numeric string' => '5', 'string' => 'abc', 'float' => 1.5, 'float int' => 2.0, 'true' => true,
            'false' => false, 'null' => null, 'array' => [1], 'object' => new ArrayObject([])];
@@ -25,7 +26,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/increment_non_integer.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 numeric string: SafeShmException, unchanged: true

@@ -6,7 +6,8 @@ safeshm
 safeshm.lock_timeout=1
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 65536);
 $cases = [[PHP_INT_MAX, 1], [PHP_INT_MAX - 5, 6], [1, PHP_INT_MAX], [PHP_INT_MIN, -1], [-2, PHP_INT_MIN]];
 foreach ($cases as [$start, $by]) {
@@ -26,7 +27,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/increment_overflow.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 SafeShmException, unchanged: true

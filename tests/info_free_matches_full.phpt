@@ -4,7 +4,8 @@ SafeShm::info(): 'free' is what a new entry can still use: once a small new entr
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 foreach ([8192, 65536] as $size) {
     $s = new SafeShm($key, $size);
     $i = 0;
@@ -26,7 +27,8 @@ foreach ([8192, 65536] as $size) {
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/info_free_matches_full.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 8192: stored some: yes, free when full below 128: yes

@@ -4,7 +4,8 @@ SafeShm::info(): used, free, entries and dead follow puts, replaces and deletes
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 65536);
 $i0 = $s->info();
 $s->put('a', str_repeat('x', 1000));
@@ -35,7 +36,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/info_tracks_operations.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 put: entries=1 used grew by >= 1000: true, free shrank by >= 1000: true

@@ -4,6 +4,7 @@ SafeShm ini: safeshm.default_size (1 MiB) and safeshm.lock_timeout (5 s) exist w
 safeshm
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 // The default size may be spelled "1M" or "1048576"; its value is what counts.
 var_dump(ini_parse_quantity(ini_get('safeshm.default_size')), ini_get('safeshm.lock_timeout'));
 $all = ini_get_all('safeshm');

@@ -7,10 +7,10 @@ shmop
 <?php if (ini_get('safeshm.lock') !== 'mutex') die('skip for stores locked by the robust mutex (safeshm.lock=mutex)'); ?>
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 // White-box: the mutex lives in the header's 64-byte lock area at offset 448 (shm_store.h).
-$key = ftok(__FILE__, 'a');
-$php = getenv('TEST_PHP_EXECUTABLE') ?: PHP_BINARY;
-$fresh = fn() => trim((string) shell_exec("$php " . getenv('TEST_PHP_EXTRA_ARGS') . ' -r ' . escapeshellarg(
+$key = test_key(__FILE__);
+$fresh = fn() => trim((string) shell_exec(test_php() . ' -r ' . escapeshellarg(
     'try { $s = new SafeShm(' . $key . '); $s->put("x", 1); echo "works"; } catch (SafeShmException $e) { echo get_class($e), ": ", $e->getMessage(); }') . ' 2>&1'));
 $s = new SafeShm($key, 8192);
 $s->put('k', 'data');
@@ -37,11 +37,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-$key = ftok(__DIR__ . '/lock_mutex_damaged.php', 'a');
-try { (new SafeShm($key))->remove(); } catch (Throwable) {
-    $id = @shmop_open($key, 'w', 0, 0);
-    if ($id) shmop_delete($id);
-}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECTF--
 string(5) "mutex"

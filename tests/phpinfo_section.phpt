@@ -4,6 +4,7 @@ SafeShm phpinfo(): a safeshm section with the version and both settings
 safeshm
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 $version = phpversion('safeshm');
 var_dump(is_string($version) && preg_match('/^\d+\.\d+\.\d+/', $version) === 1);
 ob_start();

@@ -6,7 +6,8 @@ safeshm
 safeshm.lock_timeout=1
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 8192);
 $old = str_repeat('a', 1000);
 $s->put('k', $old);
@@ -53,7 +54,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/put_full_keeps_old.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 SafeShmFullException

@@ -4,7 +4,8 @@ SafeShm::put(): 100 000 rewrites of one key never grow the store: used stays at 
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $value = json_encode(['zmq' => ['host' => '19.168.1.100', 'port' => '8899', 'createTime' => 15421108380]]);
 var_dump(strlen($value));
 $s = new SafeShm($key, 65536);
@@ -41,7 +42,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/put_rewrite_never_grows.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 int(70)

@@ -4,7 +4,8 @@ SafeShm::remove(): the segment and its one semaphore disappear from the system
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 // The store is created with a mode no other test uses (0604), so its semaphore can be told apart.
 function sems(): array {
     $ids = [];
@@ -34,7 +35,8 @@ echo 'semaphores left: ', count(array_intersect($mine, sems())), "\n";
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/remove_releases_ipc.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 segment: mode 604 size 8192

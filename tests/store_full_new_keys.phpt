@@ -6,7 +6,8 @@ safeshm
 safeshm.lock_timeout=1
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 8192);
 $i = 0;
 foreach ([500, 100, 10, 0] as $len) {
@@ -44,7 +45,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/store_full_new_keys.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 filled with some entries: yes
