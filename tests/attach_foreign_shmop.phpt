@@ -6,16 +6,10 @@ shmop
 --FILE--
 <?php
 require __DIR__ . '/_ipc.inc';
-// The SafeShm attempts use a mode no other test uses (0602) to spot a semaphore left behind.
-function sems(): array {
-    $ids = [];
-    foreach (array_slice(file('/proc/sysvipc/sem'), 1) as $line) {
-        $f = preg_split('/\s+/', trim($line));
-        if ($f[2] === '602') $ids[] = $f[1];
-    }
-    return $ids;
+// A semaphore SafeShm made for one of these keys would be under the key it derives from it (test_sem_key()).
+function sems(int ...$keys): array {
+    return array_intersect_key(test_ipc_list('sem'), array_flip(array_map('test_sem_key', $keys)));
 }
-$semsBefore = sems();
 $cases = [
     'hello at offset 0' => [test_key(__FILE__), 0, 'hello'],
     'bytes only in the tail' => [test_key(__FILE__, 1), 8000, 'tail bytes, header all zero'],
@@ -36,7 +30,7 @@ foreach ($cases as $label => [$key, $offset, $data]) {
     echo "$label: bytes untouched: ", $after === $before ? 'yes' : 'NO', ', size still ', shmop_size($id), "\n";
     shmop_delete($id);
 }
-echo 'semaphores left behind: ', count(array_diff(sems(), $semsBefore)), "\n";
+echo 'semaphores left behind: ', count(sems(test_key(__FILE__), test_key(__FILE__, 1))), "\n";
 ?>
 --CLEAN--
 <?php

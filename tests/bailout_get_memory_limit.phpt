@@ -39,5 +39,5 @@ test_clean(__FILE__);
 --EXPECTF--
 stored
 
-Fatal error: Allowed memory size of 8388608 bytes exhausted%s(tried to allocate %d bytes) in %s on line %d
+Fatal error: Allowed memory size of 8388608 bytes exhausted%s(tried to allocate %d bytes) in %s on line 20
 after bailout: put bailout, big still there: 3145728, verify: true

@@ -38,5 +38,5 @@ test_clean(__FILE__);
 --EXPECTF--
 stored 3000
 
-Fatal error: Allowed memory size of 8388608 bytes exhausted%s(tried to allocate %d bytes) in %s on line %d
+Fatal error: Allowed memory size of 8388608 bytes exhausted%s(tried to allocate %d bytes) in %s on line 20
 after bailout: put bailout, entries: 3001, verify: true

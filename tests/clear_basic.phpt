@@ -14,8 +14,8 @@ var_dump(count($t));
 var_dump($s->clear());
 var_dump(count($s), count($t), $t->keys(), $t->get('k5'), $t->has('k99'));
 $info = $s->info();
-var_dump($info['entries'], $info['used']);
-echo 'free back to fresh: ', $info['free'] >= $fresh['free'] ? 'yes' : "no ($info[free] < $fresh[free])", "\n";
+var_dump($info['entries'], $info['used'], $info['dead'], $info['tombstones']);
+echo 'free back to fresh: ', $info['free'] === $fresh['free'] ? 'yes' : "no ($info[free] !== $fresh[free])", "\n";
 $s->put('after', 'clear');
 var_dump($t->get('after'), count($t), $s->verify());
 $s->clear();
@@ -37,6 +37,8 @@ array(0) {
 }
 NULL
 bool(false)
+int(0)
+int(0)
 int(0)
 int(0)
 free back to fresh: yes

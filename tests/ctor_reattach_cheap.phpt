@@ -21,16 +21,16 @@ for ($i = 0; $i < $n; $i++) {
 }
 unset($o);
 echo "bad=$bad\n";
-// Cheap is shown by structure, not by a timing threshold: 20000 constructions reuse one mapping.
+// Cheap is shown by structure, not by a timing threshold: 20000 constructions, and 101 live objects, share one mapping.
 $m = mappings($key);
-echo 'mappings of the segment: ', $m >= 1 && $m <= 2 ? 'one or two' : $m, "\n";
+echo 'mappings of the segment: ', $m, "\n";
 $held = [];
 for ($i = 0; $i < 100; $i++) $held[] = new SafeShm($key);
 $m = mappings($key);
-echo 'mappings with 101 live objects: ', $m <= 101 ? 'at most one per object' : $m, "\n";
+echo 'mappings with 101 live objects: ', $m, "\n";
 unset($held);
 $m = mappings($key);
-echo 'mappings after freeing them: ', $m >= 1 && $m <= 2 ? 'one or two' : $m, "\n";
+echo 'mappings after freeing them: ', $m, "\n";
 $s->remove();
 ?>
 --CLEAN--
@@ -40,6 +40,6 @@ test_clean(__FILE__);
 ?>
 --EXPECT--
 bad=0
-mappings of the segment: one or two
-mappings with 101 live objects: at most one per object
-mappings after freeing them: one or two
+mappings of the segment: 1
+mappings with 101 live objects: 1
+mappings after freeing them: 1

@@ -25,7 +25,7 @@ var_dump(safeshm_put_var($shm, 1, 'small'), safeshm_get_var($shm, 1));
 $stored = 0;
 for ($i = 100; ; $i++) {
     if (!@safeshm_put_var($shm, $i, str_repeat('f', 200))) {
-        echo 'full after ', $stored > 0 ? 'some' : 'no', ' puts: ', error_get_last()['message'], "\n";
+        echo "full after $stored puts: ", error_get_last()['message'], "\n";
         break;
     }
     $stored++;
@@ -58,7 +58,7 @@ bool(true)
 other process: 1000 o neighbour
 bool(true)
 string(5) "small"
-full after some puts: safeshm_put_var(): Not enough shared memory left
+full after 28 puts: safeshm_put_var(): Not enough shared memory left
 int(0)
 string(9) "neighbour"
 bool(true)

@@ -15,7 +15,7 @@ foreach ($cases as [$start, $by]) {
     try {
         var_dump($s->increment('c', $by));
     } catch (SafeShmException $e) {
-        echo get_class($e), ', unchanged: ', var_export($s->get('c') === $start, true), "\n";
+        echo get_class($e), ': ', $e->getMessage(), ', unchanged: ', var_export($s->get('c') === $start, true), "\n";
     }
 }
 // Boundaries themselves are reachable.
@@ -31,10 +31,10 @@ require __DIR__ . '/_ipc.inc';
 test_clean(__FILE__);
 ?>
 --EXPECT--
-SafeShmException, unchanged: true
-SafeShmException, unchanged: true
-SafeShmException, unchanged: true
-SafeShmException, unchanged: true
-SafeShmException, unchanged: true
+SafeShmException: SafeShm::increment(): the result would overflow an int; the value is unchanged, unchanged: true
+SafeShmException: SafeShm::increment(): the result would overflow an int; the value is unchanged, unchanged: true
+SafeShmException: SafeShm::increment(): the result would overflow an int; the value is unchanged, unchanged: true
+SafeShmException: SafeShm::increment(): the result would overflow an int; the value is unchanged, unchanged: true
+SafeShmException: SafeShm::increment(): the result would overflow an int; the value is unchanged, unchanged: true
 int(9223372036854775807)
 int(-9223372036854775808)

@@ -24,12 +24,12 @@ $s->remove();
 require __DIR__ . '/_ipc.inc';
 test_clean(__FILE__);
 ?>
---EXPECTF--
+--EXPECT--
 string(5) "mutex"
 bool(false)
 string(5) "mutex"
 safeshm.lock=semaphore: semaphore
 safeshm.lock=MUTEX: MUTEX
-safeshm.lock=bogus: Warning: PHP Startup: safeshm.lock must be "mutex" or "semaphore" in %s mutex
-safeshm.lock=: Warning: PHP Startup: safeshm.lock must be "mutex" or "semaphore" in %s mutex
+safeshm.lock=bogus: Warning: PHP Startup: safeshm.lock must be "mutex" or "semaphore" in Unknown on line 0 mutex
+safeshm.lock=: Warning: PHP Startup: safeshm.lock must be "mutex" or "semaphore" in Unknown on line 0 mutex
 string(5) "mutex"

@@ -21,7 +21,9 @@ for ($i = 0; $i < 100000; $i++) {
 }
 $last = $s->info();
 var_dump($errors, $last['used'] === $first['used'], $last['entries'], $s->get('k') === $value);
-echo 'dead stays bounded: ', $last['dead'] < $last['size'] ? 'yes' : 'no', "\n";
+// Each rewrite retires one 112-byte record (40 + 70 + 1, rounded up to 8); compaction reclaims them when the
+// arena's end is reached: 100 000 rewrites of a 60928-byte arena.
+echo "dead $last[dead], compactions $last[compactions], free + used is the arena: ", var_export($last['free'] + $last['used'] === $last['arena_size'], true), "\n";
 
 // Same on the smallest segment, with a value that takes a large part of it.
 $s->remove();
@@ -51,7 +53,7 @@ int(0)
 bool(true)
 int(1)
 bool(true)
-dead stays bounded: yes
+dead 9856, compactions 184, free + used is the arena: true
 int(0)
 bool(true)
 bool(true)
