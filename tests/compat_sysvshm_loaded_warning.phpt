@@ -6,6 +6,8 @@ sysvshm
 shmop
 --INI--
 safeshm.sysvshm_compat=1
+display_startup_errors=1
+log_errors=0
 --FILE--
 <?php
 require __DIR__ . '/_ipc.inc';
