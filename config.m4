@@ -22,3 +22,8 @@ if test "$PHP_SAFESHM" != "no"; then
   fi
   PHP_NEW_EXTENSION(safeshm, safeshm.c safeshm_attach.c safeshm_value.c safeshm_ops.c safeshm_class.c safeshm_sysvshm.c shm_store.c shm_heap.c shm_mutate.c shm_recover.c sem_lock.c, $ext_shared,, -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1 -D_GNU_SOURCE -std=gnu11)
 fi
+
+dnl make test loads the system's shmop, sysvsem, sysvshm, posix and pcntl for the tests that need them
+if test "$PHP_SAFESHM" != "no"; then
+  PHP_ADD_MAKEFILE_FRAGMENT([$ext_srcdir/tests/Makefile.frag])
+fi
