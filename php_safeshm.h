@@ -51,6 +51,7 @@ ZEND_BEGIN_MODULE_GLOBALS(safeshm)
 	/* The mutex held came with EOWNERDEAD: its holder died; made consistent
 	 * once the store is repaired, before anything can release it. */
 	bool owner_died;
+	struct _php_safeshm_hold *holds;  /* locks this request holds (safeshm_locks.c) */
 ZEND_END_MODULE_GLOBALS(safeshm)
 
 ZEND_EXTERN_MODULE_GLOBALS(safeshm)

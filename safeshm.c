@@ -183,6 +183,8 @@ PHP_MINIT_FUNCTION(safeshm)
 	php_safeshm_full_exception_ce = register_class_SafeShmFullException(php_safeshm_exception_ce);
 	php_safeshm_timeout_exception_ce = register_class_SafeShmTimeoutException(php_safeshm_exception_ce);
 	php_safeshm_corrupt_exception_ce = register_class_SafeShmCorruptException(php_safeshm_exception_ce);
+	php_safeshm_lock_ce = register_class_SafeShmLock();
+	php_safeshm_locks_minit();
 	return SUCCESS;
 }
 
@@ -211,6 +213,17 @@ PHP_RSHUTDOWN_FUNCTION(safeshm)
 	(void) module_number;
 	if (SAFESHM_G(held)) {
 		php_safeshm_release(SAFESHM_G(held));
+	}
+	/* named locks and remember() markers this request still holds: fatal
+	 * errors, exit() and timeouts end up here too */
+	php_safeshm_holds_release_all();
+	{
+		php_safeshm_attachment *a;
+		ZEND_HASH_FOREACH_PTR(&SAFESHM_G(attachments), a) {
+			if (!a->readonly) {
+				php_safeshm_fold_tallies(a);
+			}
+		} ZEND_HASH_FOREACH_END();
 	}
 	return SUCCESS;
 }

@@ -72,6 +72,92 @@ final class SafeShm implements Countable
     public function deletePrefix(string $prefix): int {}
 
     /**
+     * Gives a live entry a new TTL (0 = never expires); false when $key is absent or expired.
+     *
+     * @throws ValueError when $ttl is negative or not finite
+     */
+    public function touch(int|string $key, int|float $ttl): bool {}
+
+    /**
+     * What is known of an entry: ['size' => bytes stored, 'ttl' => seconds left or null,
+     * 'version' => int (increases on every write of the key), 'created' => unix time,
+     * 'updated' => unix time], or null when $key is absent or expired.
+     */
+    public function meta(int|string $key): ?array {}
+
+    /**
+     * Replaces the value only when the live value is identical to $expected (same type and
+     * stored bytes: === for scalars and strings, the same serialized form for arrays and
+     * objects). A missing key never matches (use add()).
+     */
+    public function cas(int|string $key, mixed $expected, mixed $new, int|float $ttl = 0): bool {}
+
+    /**
+     * Atomic read-modify-write: stores and returns $fn(current value, or $default when absent).
+     * $fn runs without the store's lock and runs again when another process wrote the key
+     * meanwhile; an exception from $fn propagates and nothing changes.
+     *
+     * @throws SafeShmTimeoutException when it keeps racing other writers for safeshm.lock_timeout
+     */
+    public function update(int|string $key, callable $fn, mixed $default = null, int|float $ttl = 0): mixed {}
+
+    /**
+     * The value of $key, computed by $compute() on a miss by exactly one process of the host
+     * while the others wait (sleeping) for its result; stored with $ttl. With $stale > 0 an
+     * entry that expired less than $stale seconds ago is returned at once while one caller
+     * recomputes it. If $compute throws, nothing is stored and one waiter takes over; if its
+     * process dies, a waiter takes over within 100 ms.
+     *
+     * @throws SafeShmTimeoutException when no value comes within safeshm.lock_timeout
+     */
+    public function remember(int|string $key, callable $compute, int|float $ttl = 0, int|float $stale = 0): mixed {}
+
+    /**
+     * The values of $keys, keyed as given, read as one consistent snapshot; $default for
+     * absent keys.
+     */
+    public function getMultiple(iterable $keys, mixed $default = null): array {}
+
+    /**
+     * Stores every key => value of $values at once: readers see none or all of them, and
+     * when they do not all fit, none is stored (SafeShmFullException).
+     */
+    public function putMultiple(iterable $values, int|float $ttl = 0): void {}
+
+    /** Deletes $keys; returns how many of them existed. */
+    public function deleteMultiple(iterable $keys): int {}
+
+    /**
+     * A named lock (names are their own namespace: a lock "x" and a key "x" never meet).
+     * Returns the held lock, or null when it was not acquired within $wait seconds (0: try
+     * once). $ttl > 0: the lock expires that long after acquisition (or the last refresh())
+     * even while its holder lives; 0: it lasts until released, the holder's object is
+     * destroyed, the request ends, or its process dies. $shared: any number of shared
+     * holders at once; an exclusive holder excludes all, and a waiting exclusive locker is
+     * served before later shared ones.
+     *
+     * @throws ValueError for an empty or too long name, or a negative or non-finite $wait or $ttl
+     * @throws SafeShmFullException when the store has no room for the lock's state
+     */
+    public function lock(string $name, int|float $wait = 0, int|float $ttl = 0, bool $shared = false): ?SafeShmLock {}
+
+    /**
+     * The named locks held now: each ['name', 'shared', 'pids', 'held_for' (seconds),
+     * 'ttl' (seconds left, or null), 'waiters'].
+     */
+    public function locks(): array {}
+
+    /**
+     * Every SafeShm store on this host the caller can read, found through /proc/sysvipc/shm
+     * and the segment's magic, without creating or changing anything: each ['key', 'shmid',
+     * 'size', 'name', 'layout_version', 'attached', 'uid', 'mode', 'writable'].
+     */
+    public static function list(): array {}
+
+    /** The existing store under $key (an int key or a name), or null when there is none; never creates one. */
+    public static function open(int|string $key): ?SafeShm {}
+
+    /**
      * Sizes and counters: size, used, free, entries, dead, compactions,
      * lock_waits, lock_timeouts, recoveries, and more.
      */
@@ -119,6 +205,35 @@ function safeshm_get_var(SafeShm $shm, int $key): mixed {}
 function safeshm_has_var(SafeShm $shm, int $key): bool {}
 
 function safeshm_remove_var(SafeShm $shm, int $key): bool {}
+
+/**
+ * A named lock held through SafeShm::lock(). Released by release(), when the object is
+ * destroyed, at the end of the request (fatal errors and exit() included), or when its
+ * process dies.
+ *
+ * @strict-properties
+ * @not-serializable
+ */
+final class SafeShmLock
+{
+    /** True when this object still held the lock and released it; false when it had lost it (expired). */
+    public function release(): bool {}
+
+    public function isHeld(): bool {}
+
+    public function name(): string {}
+
+    public function shared(): bool {}
+
+    /** A fencing token: strictly increasing over every acquisition of any lock of the store. */
+    public function token(): int {}
+
+    /** Extends a still-held lock to $ttl seconds from now (0 = no expiry); false when it was lost. */
+    public function refresh(int|float $ttl): bool {}
+
+    /** True when the previous exclusive holder of this name died while holding it. */
+    public function previousHolderDied(): bool {}
+}
 
 class SafeShmException extends RuntimeException {}
 

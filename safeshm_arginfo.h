@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 1ebce87cb67fc712da734cfecc2bc081af514ddb */
+ * Stub hash: a4351d3c8c745b8131394291df82b0f31df1cc5f */
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_TYPE_MASK_EX(arginfo_safeshm_attach, 0, 1, SafeShm, MAY_BE_FALSE)
 	ZEND_ARG_TYPE_INFO(0, key, IS_LONG, 0)
@@ -79,8 +79,67 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_deletePrefix, 0, 1
 	ZEND_ARG_TYPE_INFO(0, prefix, IS_STRING, 0)
 ZEND_END_ARG_INFO()
 
-ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_info, 0, 0, IS_ARRAY, 0)
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_touch, 0, 2, _IS_BOOL, 0)
+	ZEND_ARG_TYPE_MASK(0, key, MAY_BE_LONG|MAY_BE_STRING, NULL)
+	ZEND_ARG_TYPE_MASK(0, ttl, MAY_BE_LONG|MAY_BE_DOUBLE, NULL)
 ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_meta, 0, 1, IS_ARRAY, 1)
+	ZEND_ARG_TYPE_MASK(0, key, MAY_BE_LONG|MAY_BE_STRING, NULL)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_cas, 0, 3, _IS_BOOL, 0)
+	ZEND_ARG_TYPE_MASK(0, key, MAY_BE_LONG|MAY_BE_STRING, NULL)
+	ZEND_ARG_TYPE_INFO(0, expected, IS_MIXED, 0)
+	ZEND_ARG_TYPE_INFO(0, new, IS_MIXED, 0)
+	ZEND_ARG_TYPE_MASK(0, ttl, MAY_BE_LONG|MAY_BE_DOUBLE, "0")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_update, 0, 2, IS_MIXED, 0)
+	ZEND_ARG_TYPE_MASK(0, key, MAY_BE_LONG|MAY_BE_STRING, NULL)
+	ZEND_ARG_TYPE_INFO(0, fn, IS_CALLABLE, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, default, IS_MIXED, 0, "null")
+	ZEND_ARG_TYPE_MASK(0, ttl, MAY_BE_LONG|MAY_BE_DOUBLE, "0")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_remember, 0, 2, IS_MIXED, 0)
+	ZEND_ARG_TYPE_MASK(0, key, MAY_BE_LONG|MAY_BE_STRING, NULL)
+	ZEND_ARG_TYPE_INFO(0, compute, IS_CALLABLE, 0)
+	ZEND_ARG_TYPE_MASK(0, ttl, MAY_BE_LONG|MAY_BE_DOUBLE, "0")
+	ZEND_ARG_TYPE_MASK(0, stale, MAY_BE_LONG|MAY_BE_DOUBLE, "0")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_getMultiple, 0, 1, IS_ARRAY, 0)
+	ZEND_ARG_OBJ_TYPE_MASK(0, keys, Traversable, MAY_BE_ARRAY, NULL)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, default, IS_MIXED, 0, "null")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_putMultiple, 0, 1, IS_VOID, 0)
+	ZEND_ARG_OBJ_TYPE_MASK(0, values, Traversable, MAY_BE_ARRAY, NULL)
+	ZEND_ARG_TYPE_MASK(0, ttl, MAY_BE_LONG|MAY_BE_DOUBLE, "0")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_deleteMultiple, 0, 1, IS_LONG, 0)
+	ZEND_ARG_OBJ_TYPE_MASK(0, keys, Traversable, MAY_BE_ARRAY, NULL)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_SafeShm_lock, 0, 1, SafeShmLock, 1)
+	ZEND_ARG_TYPE_INFO(0, name, IS_STRING, 0)
+	ZEND_ARG_TYPE_MASK(0, wait, MAY_BE_LONG|MAY_BE_DOUBLE, "0")
+	ZEND_ARG_TYPE_MASK(0, ttl, MAY_BE_LONG|MAY_BE_DOUBLE, "0")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, shared, _IS_BOOL, 0, "false")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_locks, 0, 0, IS_ARRAY, 0)
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_SafeShm_list arginfo_class_SafeShm_locks
+
+ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_SafeShm_open, 0, 1, SafeShm, 1)
+	ZEND_ARG_TYPE_MASK(0, key, MAY_BE_LONG|MAY_BE_STRING, NULL)
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_SafeShm_info arginfo_class_SafeShm_locks
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_verify, 0, 0, _IS_BOOL, 0)
 ZEND_END_ARG_INFO()
@@ -90,6 +149,23 @@ ZEND_END_ARG_INFO()
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShm_importSysvshm, 0, 1, IS_LONG, 0)
 	ZEND_ARG_TYPE_INFO(0, key, IS_LONG, 0)
 ZEND_END_ARG_INFO()
+
+#define arginfo_class_SafeShmLock_release arginfo_class_SafeShm_verify
+
+#define arginfo_class_SafeShmLock_isHeld arginfo_class_SafeShm_verify
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShmLock_name, 0, 0, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_SafeShmLock_shared arginfo_class_SafeShm_verify
+
+#define arginfo_class_SafeShmLock_token arginfo_class_SafeShm_count
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SafeShmLock_refresh, 0, 1, _IS_BOOL, 0)
+	ZEND_ARG_TYPE_MASK(0, ttl, MAY_BE_LONG|MAY_BE_DOUBLE, NULL)
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_SafeShmLock_previousHolderDied arginfo_class_SafeShm_verify
 
 
 ZEND_FUNCTION(safeshm_attach);
@@ -110,10 +186,29 @@ ZEND_METHOD(SafeShm, count);
 ZEND_METHOD(SafeShm, keys);
 ZEND_METHOD(SafeShm, clear);
 ZEND_METHOD(SafeShm, deletePrefix);
+ZEND_METHOD(SafeShm, touch);
+ZEND_METHOD(SafeShm, meta);
+ZEND_METHOD(SafeShm, cas);
+ZEND_METHOD(SafeShm, update);
+ZEND_METHOD(SafeShm, remember);
+ZEND_METHOD(SafeShm, getMultiple);
+ZEND_METHOD(SafeShm, putMultiple);
+ZEND_METHOD(SafeShm, deleteMultiple);
+ZEND_METHOD(SafeShm, lock);
+ZEND_METHOD(SafeShm, locks);
+ZEND_METHOD(SafeShm, list);
+ZEND_METHOD(SafeShm, open);
 ZEND_METHOD(SafeShm, info);
 ZEND_METHOD(SafeShm, verify);
 ZEND_METHOD(SafeShm, remove);
 ZEND_METHOD(SafeShm, importSysvshm);
+ZEND_METHOD(SafeShmLock, release);
+ZEND_METHOD(SafeShmLock, isHeld);
+ZEND_METHOD(SafeShmLock, name);
+ZEND_METHOD(SafeShmLock, shared);
+ZEND_METHOD(SafeShmLock, token);
+ZEND_METHOD(SafeShmLock, refresh);
+ZEND_METHOD(SafeShmLock, previousHolderDied);
 
 
 static const zend_function_entry ext_functions[] = {
@@ -140,10 +235,34 @@ static const zend_function_entry class_SafeShm_methods[] = {
 	ZEND_ME(SafeShm, keys, arginfo_class_SafeShm_keys, ZEND_ACC_PUBLIC)
 	ZEND_ME(SafeShm, clear, arginfo_class_SafeShm_clear, ZEND_ACC_PUBLIC)
 	ZEND_ME(SafeShm, deletePrefix, arginfo_class_SafeShm_deletePrefix, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShm, touch, arginfo_class_SafeShm_touch, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShm, meta, arginfo_class_SafeShm_meta, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShm, cas, arginfo_class_SafeShm_cas, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShm, update, arginfo_class_SafeShm_update, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShm, remember, arginfo_class_SafeShm_remember, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShm, getMultiple, arginfo_class_SafeShm_getMultiple, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShm, putMultiple, arginfo_class_SafeShm_putMultiple, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShm, deleteMultiple, arginfo_class_SafeShm_deleteMultiple, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShm, lock, arginfo_class_SafeShm_lock, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShm, locks, arginfo_class_SafeShm_locks, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShm, list, arginfo_class_SafeShm_list, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(SafeShm, open, arginfo_class_SafeShm_open, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(SafeShm, info, arginfo_class_SafeShm_info, ZEND_ACC_PUBLIC)
 	ZEND_ME(SafeShm, verify, arginfo_class_SafeShm_verify, ZEND_ACC_PUBLIC)
 	ZEND_ME(SafeShm, remove, arginfo_class_SafeShm_remove, ZEND_ACC_PUBLIC)
 	ZEND_ME(SafeShm, importSysvshm, arginfo_class_SafeShm_importSysvshm, ZEND_ACC_PUBLIC)
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_SafeShmLock_methods[] = {
+	ZEND_ME(SafeShmLock, release, arginfo_class_SafeShmLock_release, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShmLock, isHeld, arginfo_class_SafeShmLock_isHeld, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShmLock, name, arginfo_class_SafeShmLock_name, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShmLock, shared, arginfo_class_SafeShmLock_shared, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShmLock, token, arginfo_class_SafeShmLock_token, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShmLock, refresh, arginfo_class_SafeShmLock_refresh, ZEND_ACC_PUBLIC)
+	ZEND_ME(SafeShmLock, previousHolderDied, arginfo_class_SafeShmLock_previousHolderDied, ZEND_ACC_PUBLIC)
 	ZEND_FE_END
 };
 
@@ -175,6 +294,17 @@ static zend_class_entry *register_class_SafeShm(zend_class_entry *class_entry_Co
 	class_entry = zend_register_internal_class_ex(&ce, NULL);
 	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
 	zend_class_implements(class_entry, 1, class_entry_Countable);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_SafeShmLock(void)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_CLASS_ENTRY(ce, "SafeShmLock", class_SafeShmLock_methods);
+	class_entry = zend_register_internal_class_ex(&ce, NULL);
+	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
 
 	return class_entry;
 }

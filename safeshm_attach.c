@@ -151,6 +151,12 @@ static uint32_t php_safeshm_pid;
 static void php_safeshm_atfork_child(void)
 {
 	php_safeshm_pid = (uint32_t) getpid();
+	php_safeshm_locks_fork_child();
+}
+
+uint32_t php_safeshm_getpid(void)
+{
+	return php_safeshm_pid;
 }
 
 void php_safeshm_attach_minit(void)
@@ -334,6 +340,13 @@ static void php_safeshm_throw_lock(php_safeshm_attachment *a, php_safeshm_lock_r
 	}
 }
 
+bool php_safeshm_lock_silent(php_safeshm_attachment *a)
+{
+	safeshm_status st = SAFESHM_OK;
+	int err = 0;
+	return php_safeshm_lock(a, &st, &err) == PHP_SAFESHM_LOCKED;
+}
+
 /* Lock or throw: the common form of the above. */
 bool php_safeshm_lock_or_throw(php_safeshm_attachment *a)
 {
@@ -445,6 +458,9 @@ php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t n
 		php_safeshm_attachment_forget(cached);
 	}
 
+	if (shmid < 0 && errno == ENOENT && size < 0) {
+		return NULL; /* SafeShm::open(): no store, and none is made */
+	}
 	if (shmid < 0 && errno == ENOENT) {
 		shmid = shmget(key, (size_t) size, IPC_CREAT | IPC_EXCL | (int) perms);
 		/* made here: the kernel zeroed it, so it is formatted without reading it */

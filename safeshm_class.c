@@ -12,6 +12,8 @@
 #include "zend_exceptions.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
 
@@ -471,4 +473,120 @@ PHP_METHOD(SafeShm, remove)
 		zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm segment 0x%08x: cannot remove: %s",
 			(unsigned) a->key, strerror(err));
 	}
+}
+
+/* The key of a name or an int key argument; false with a ValueError thrown. */
+static bool php_safeshm_store_key(zend_string *name, zend_long ikey, uint32_t arg, key_t *key)
+{
+	if (name) {
+		if (ZSTR_LEN(name) == 0 || ZSTR_LEN(name) > SAFESHM_MAX_NAME_LEN) {
+			zend_argument_value_error(arg, "must be a name of 1 to %u bytes", SAFESHM_MAX_NAME_LEN);
+			return false;
+		}
+		*key = php_safeshm_name_key(ZSTR_VAL(name), ZSTR_LEN(name));
+		return true;
+	}
+	if (ikey == 0 || ikey < INT32_MIN || ikey > INT32_MAX) {
+		zend_argument_value_error(arg, "must be a non-zero System V IPC key (a 32-bit integer)");
+		return false;
+	}
+	*key = (key_t) ikey;
+	return true;
+}
+
+PHP_METHOD(SafeShm, open)
+{
+	zend_string *name = NULL;
+	zend_long ikey = 0;
+	key_t key;
+	php_safeshm_attachment *a;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_STR_OR_LONG(name, ikey)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if (!php_safeshm_store_key(name, ikey, 1, &key)) {
+		RETURN_THROWS();
+	}
+	/* size -1: attach only what exists */
+	a = php_safeshm_attach(key, name ? ZSTR_VAL(name) : NULL, name ? ZSTR_LEN(name) : 0, -1, 0, false);
+	if (!a) {
+		if (EG(exception)) {
+			RETURN_THROWS();
+		}
+		RETURN_NULL();
+	}
+	object_init_ex(return_value, php_safeshm_ce);
+	Z_SAFESHM_P(return_value)->att = a;
+}
+
+/* One line of /proc/sysvipc/shm: the fields list() needs. */
+typedef struct {
+	long long key, shmid, size, nattch;
+	unsigned long long uid, mode;
+} php_safeshm_ipc_line;
+
+static bool php_safeshm_parse_ipc_line(const char *line, php_safeshm_ipc_line *l)
+{
+	long long cpid, lpid, gid, cuid, cgid;
+	/* key shmid perms size cpid lpid nattch uid gid cuid cgid ... */
+	return sscanf(line, "%lld %lld %llo %lld %lld %lld %lld %llu %lld %lld %lld",
+		&l->key, &l->shmid, &l->mode, &l->size, &cpid, &lpid, &l->nattch, &l->uid, &gid, &cuid, &cgid) == 11;
+}
+
+PHP_METHOD(SafeShm, list)
+{
+	FILE *f;
+	char line[512];
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	array_init(return_value);
+	f = fopen("/proc/sysvipc/shm", "r");
+	if (!f) {
+		return; /* not Linux, or /proc hidden: nothing to list */
+	}
+	while (fgets(line, sizeof(line), f)) {
+		php_safeshm_ipc_line l;
+		const safeshm_header *h;
+		void *base;
+		zval entry;
+		uint32_t magic, version, name_len;
+		char name[SAFESHM_MAX_NAME_LEN];
+
+		if (!php_safeshm_parse_ipc_line(line, &l) || l.key == 0 || l.size < (long long) SAFESHM_MIN_SIZE) {
+			continue;
+		}
+		/* a read-only look at the header; nothing is created or written */
+		base = shmat((int) l.shmid, NULL, SHM_RDONLY);
+		if (base == (void *) -1) {
+			continue; /* no read permission, or gone meanwhile */
+		}
+		h = base;
+		magic = __atomic_load_n(&h->magic, __ATOMIC_ACQUIRE);
+		version = h->version;
+		name_len = h->name_len;
+		if (name_len <= SAFESHM_MAX_NAME_LEN) {
+			memcpy(name, h->name, name_len);
+		}
+		shmdt(base);
+		if (magic != SAFESHM_MAGIC) {
+			continue;
+		}
+		array_init(&entry);
+		add_assoc_long(&entry, "key", (zend_long) (int32_t) l.key);
+		add_assoc_long(&entry, "shmid", (zend_long) l.shmid);
+		add_assoc_long(&entry, "size", (zend_long) l.size);
+		if (version == SAFESHM_LAYOUT_VERSION && name_len > 0 && name_len <= SAFESHM_MAX_NAME_LEN) {
+			add_assoc_stringl(&entry, "name", name, name_len);
+		} else {
+			add_assoc_null(&entry, "name");
+		}
+		add_assoc_long(&entry, "layout_version", (zend_long) version);
+		add_assoc_long(&entry, "attached", (zend_long) l.nattch);
+		add_assoc_long(&entry, "uid", (zend_long) l.uid);
+		add_assoc_long(&entry, "mode", (zend_long) (l.mode & 0777));
+		add_assoc_bool(&entry, "writable", shmget((key_t) l.key, 0, SHM_R | SHM_W) == (int) l.shmid);
+		add_next_index_zval(return_value, &entry);
+	}
+	fclose(f);
 }

@@ -35,6 +35,8 @@
 /* One mapping of one segment, shared by every SafeShm object of this
  * process that opened the same key, and kept across requests so that
  * constructing a SafeShm on every php-fpm request costs one shmget(). */
+typedef struct _php_safeshm_hold php_safeshm_hold;
+
 struct _php_safeshm_attachment {
 	key_t key;
 	int shmid;
@@ -64,6 +66,10 @@ zend_object *php_safeshm_create(zend_class_entry *ce);
 
 /* Caches the pid, refreshed in forked children. From MINIT. */
 void php_safeshm_attach_minit(void);
+/* This process's pid (cached: getpid() is a system call). */
+uint32_t php_safeshm_getpid(void);
+/* Takes the lock without throwing (request end, destructors); false: not taken. */
+bool php_safeshm_lock_silent(php_safeshm_attachment *a);
 
 void php_safeshm_throw_status(const php_safeshm_attachment *a, safeshm_status st);
 void php_safeshm_throw_removed(const php_safeshm_attachment *a);
@@ -177,6 +183,52 @@ bool php_safeshm_store_value(php_safeshm_attachment *a, const php_safeshm_key *k
 /* Stores n values at once, all or nothing (one lock hold, one journal). */
 bool php_safeshm_store_many(php_safeshm_attachment *a, size_t n, php_safeshm_key *keys, zval **values,
 	uint64_t expires, safeshm_status *st);
+
+/* ---- safeshm_locks.c ------------------------------------------------ */
+
+/* A lock (or a remember() marker) this request holds; released at the
+ * latest when the request ends (RSHUTDOWN), fatal errors included. */
+typedef struct _php_safeshm_lock_obj php_safeshm_lock_obj;
+struct _php_safeshm_hold {
+	php_safeshm_attachment *att;
+	uint8_t ns;
+	zend_string *name;
+	php_safeshm_key key;
+	uint64_t token;
+	uint64_t acquired_us;
+	uint64_t ttl_us;
+	bool shared;
+	bool died;
+	bool held;
+	php_safeshm_lock_obj *obj;  /* the SafeShmLock it belongs to, if any */
+	struct _php_safeshm_hold *prev, *next;
+};
+
+/* A SafeShmLock object. */
+struct _php_safeshm_lock_obj {
+	php_safeshm_hold *hold;     /* NULL once released (or at request end) */
+	zend_string *name;
+	uint64_t token;
+	bool shared;
+	bool died;
+	zend_object std;
+};
+
+extern zend_class_entry *php_safeshm_lock_ce;
+
+/* Sets up class SafeShmLock (registered by the module) and this process's start time. */
+void php_safeshm_locks_minit(void);
+/* In a forked child: its own process start time. */
+void php_safeshm_locks_fork_child(void);
+/* Releases every hold of the request (RSHUTDOWN); never throws. */
+void php_safeshm_holds_release_all(void);
+/* remember(): the in-flight marker of key, acquired within wait_us (0: try
+ * once). NULL when another process holds it (or *failed: an exception was
+ * thrown). Released by php_safeshm_flight_release(), or at request end. */
+php_safeshm_hold *php_safeshm_flight_acquire(php_safeshm_attachment *a, zend_string *key, uint64_t wait_us, bool *failed);
+void php_safeshm_flight_release(php_safeshm_hold *h);
+/* The futex word waiters for key's marker sleep on. */
+uint32_t *php_safeshm_flight_word(php_safeshm_attachment *a, zend_string *key);
 
 /* ---- safeshm_sysvshm.c ---------------------------------------------- */
 

@@ -12,6 +12,12 @@
 #include <sys/ipc.h>
 #include <sys/sem.h>
 #include <time.h>
+#ifdef __linux__
+# include <limits.h>
+# include <linux/futex.h>
+# include <sys/syscall.h>
+# include <unistd.h>
+#endif
 #if SAFESHM_HAVE_ROBUST_MUTEX
 # include <pthread.h>
 _Static_assert(sizeof(pthread_mutex_t) <= SAFESHM_LOCK_AREA_SIZE, "the header's lock area holds a pthread_mutex_t");
@@ -280,4 +286,28 @@ safeshm_lock_status safeshm_lock_remove(const safeshm_lock *l)
 		return from_errno();
 	}
 	return SAFESHM_LOCK_OK;
+}
+
+/* ---- sleeping on a word --------------------------------------------- */
+
+void safeshm_wait_on(uint32_t *word, uint32_t seen, long timeout_ms)
+{
+	struct timespec ts = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000L };
+#ifdef __linux__
+	/* FUTEX_WAIT without _PRIVATE: the word is in shared memory, and the
+	 * kernel matches waiters across processes by the page it lives in */
+	syscall(SYS_futex, word, FUTEX_WAIT, seen, &ts, NULL, 0);
+#else
+	(void) word;
+	(void) seen;
+	nanosleep(&ts, NULL);
+#endif
+}
+
+void safeshm_wake(uint32_t *word)
+{
+	__atomic_add_fetch(word, 1u, __ATOMIC_SEQ_CST);
+#ifdef __linux__
+	syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+#endif
 }

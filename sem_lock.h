@@ -24,6 +24,7 @@
 #ifndef SAFESHM_SEM_LOCK_H
 #define SAFESHM_SEM_LOCK_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 /* How a store is locked: recorded in its header when it is formatted. */
@@ -94,5 +95,12 @@ void safeshm_lock_consistent(const safeshm_lock *l);
 int safeshm_lock_exists(const safeshm_lock *l);
 
 safeshm_lock_status safeshm_lock_remove(const safeshm_lock *l);
+
+/* Sleeping on a 32-bit word in shared memory (Linux futex, shared between
+ * processes): waits while *word == seen, at most timeout_ms, and returns
+ * early when another process calls safeshm_wake() on the word. */
+void safeshm_wait_on(uint32_t *word, uint32_t seen, long timeout_ms);
+/* Bumps the word and wakes every process sleeping on it. */
+void safeshm_wake(uint32_t *word);
 
 #endif
