@@ -1,23 +1,11 @@
 /*
  * SafeShm glue: named locks. SafeShm::lock() and the SafeShmLock class, the
  * held-lock list of SafeShm::locks(), and the single-flight marker of
- * SafeShm::remember() (a lock in a namespace of its own).
- *
- * A lock's state is one record of the store, in a namespace of its own (a
- * lock named "x" and a key "x" never meet): its holders and its waiters, each
- * with pid, the process's start time (a pid the kernel reuses is another
- * process), a token and times. Every change is one store write under the store
- * lock, so a lock survives a killed process like any entry, and its state is
- * repaired with the store. Nobody polls: a waiter sleeps on a futex word of
- * the segment, which every release (and every purge of a dead holder) bumps.
- *
- * A holder is gone when its process is (kill(pid, 0) fails, or /proc says it is
- * a zombie or another process with that pid), when its TTL passed, or when it
- * released; the next contender purges it, at once, and a waiter looks again at
- * least every PHP_SAFESHM_LOCK_POLL_MS. Exclusive requests are served first come
- * first served among waiters that are alive and awake; a shared request waits
- * while an exclusive one is waiting, so a stream of readers cannot starve a
- * writer. Fencing tokens come from one counter in the segment's header.
+ * SafeShm::remember() (a lock in a namespace of its own). The state of a lock
+ * and every decision on it are plain C (shm_locks.c); here are what PHP needs
+ * around them: who is alive (kill() and /proc), sleeping until a release
+ * (a futex word of the segment), and releasing what a request still holds
+ * when it ends, however it ends.
  */
 #ifdef HAVE_CONFIG_H
 # include "config.h"
@@ -34,41 +22,10 @@
 #include <unistd.h>
 
 #include "safeshm_internal.h"
+#include "shm_locks.h"
 
 /* How often a waiter looks again without being woken (a holder that died). */
 #define PHP_SAFESHM_LOCK_POLL_MS 20
-/* A waiter whose heartbeat is older than this is asleep (stopped, swapped):
- * it keeps its place only while awake, so it cannot block the queue. */
-#define PHP_SAFESHM_WAITER_STALE_US 250000u
-/* Holders and waiters of one lock, at most: the record stays small. */
-#define PHP_SAFESHM_LOCK_MAX_ENTRIES 4096u
-
-#define LSTATE_MAGIC 0x314B4C53u /* "SLK1" */
-#define LS_PREV_DIED 1u
-#define LE_SHARED 1u
-#define LE_WAITER 2u
-
-typedef struct {
-	uint32_t magic;
-	uint32_t n;      /* entries that follow */
-	uint32_t flags;  /* LS_PREV_DIED: an exclusive holder died holding it; told to the next one */
-	uint32_t pad;
-} lstate_hdr;
-
-typedef struct {
-	uint64_t token;      /* holders: the fencing token; waiters: their ticket */
-	uint64_t since_us;   /* holders: acquired; waiters: waiting since */
-	uint64_t expires_us; /* holders: when the TTL ends (0: never); waiters: last heartbeat */
-	uint64_t start;      /* the process's start time, from /proc (0: unknown) */
-	uint32_t pid;
-	uint32_t flags;      /* LE_SHARED, LE_WAITER */
-} lentry;
-
-typedef struct {
-	lstate_hdr h;
-	lentry *e;
-	uint32_t cap;
-} lstate;
 
 zend_class_entry *php_safeshm_lock_ce;
 static zend_object_handlers php_safeshm_lock_handlers;
@@ -132,234 +89,10 @@ static bool php_safeshm_alive(uint32_t pid, uint64_t start)
 	return state != 'Z' && state != 'X' && (start == 0 || start == now_start);
 }
 
-/* ---- the state record ------------------------------------------------ */
-
-static void lstate_free(lstate *ls)
+static int php_safeshm_alive_cb(uint32_t pid, uint64_t start, void *ctx)
 {
-	free(ls->e);
-	ls->e = NULL;
-}
-
-/* Decodes a state record; false when its bytes are not one (damage). */
-static bool lstate_decode(lstate *ls, const unsigned char *p, size_t len)
-{
-	memset(ls, 0, sizeof(*ls));
-	if (len < sizeof(lstate_hdr)) {
-		return false;
-	}
-	memcpy(&ls->h, p, sizeof(lstate_hdr));
-	if (ls->h.magic != LSTATE_MAGIC || ls->h.n > PHP_SAFESHM_LOCK_MAX_ENTRIES
-			|| len != sizeof(lstate_hdr) + (size_t) ls->h.n * sizeof(lentry)) {
-		return false;
-	}
-	ls->cap = ls->h.n + 1u;
-	ls->e = malloc(sizeof(lentry) * ls->cap);
-	if (!ls->e) {
-		return false;
-	}
-	memcpy(ls->e, p + sizeof(lstate_hdr), (size_t) ls->h.n * sizeof(lentry));
-	return true;
-}
-
-static lentry *lstate_add(lstate *ls)
-{
-	if (ls->h.n == ls->cap) {
-		lentry *ne = realloc(ls->e, sizeof(lentry) * (ls->cap + 4u));
-		if (!ne) {
-			return NULL;
-		}
-		ls->e = ne;
-		ls->cap += 4u;
-	}
-	return &ls->e[ls->h.n++];
-}
-
-static void lstate_drop(lstate *ls, uint32_t i)
-{
-	ls->e[i] = ls->e[--ls->h.n];
-}
-
-/* Locked: reads the state of a lock (empty when there is none). */
-static safeshm_status lstate_load(php_safeshm_attachment *a, uint8_t ns, const php_safeshm_key *k, lstate *ls)
-{
-	safeshm_view v;
-	safeshm_status st = safeshm_store_find(&a->store, ns, k->ptr, k->len, k->hash, 0, &v);
-
-	if (st == SAFESHM_NOT_FOUND) {
-		memset(ls, 0, sizeof(*ls));
-		ls->h.magic = LSTATE_MAGIC;
-		return SAFESHM_OK;
-	}
-	if (st != SAFESHM_OK) {
-		return st;
-	}
-	if (v.type != SAFESHM_T_BINARY || !lstate_decode(ls, v.data, v.len)) {
-		/* a damaged lock state: start it afresh rather than refuse the lock forever */
-		memset(ls, 0, sizeof(*ls));
-		ls->h.magic = LSTATE_MAGIC;
-	}
-	return SAFESHM_OK;
-}
-
-/* Locked: writes the state back (deletes the record when nothing is left). */
-static safeshm_status lstate_store(php_safeshm_attachment *a, uint8_t ns, const php_safeshm_key *k, lstate *ls)
-{
-	size_t len = sizeof(lstate_hdr) + (size_t) ls->h.n * sizeof(lentry);
-	unsigned char *buf;
-	safeshm_put_req q = { .ns = ns, .key = k->ptr, .klen = k->len, .hash = k->hash, .type = SAFESHM_T_BINARY,
-		.mode = SAFESHM_PUT_REPLACE };
-	safeshm_status st;
-
-	if (ls->h.n == 0 && ls->h.flags == 0) {
-		st = safeshm_store_delete(&a->store, ns, k->ptr, k->len, k->hash, php_safeshm_now_us());
-		return st == SAFESHM_NOT_FOUND ? SAFESHM_OK : st;
-	}
-	buf = malloc(len);
-	if (!buf) {
-		return SAFESHM_NOMEM;
-	}
-	memcpy(buf, &ls->h, sizeof(lstate_hdr));
-	if (ls->h.n) {
-		memcpy(buf + sizeof(lstate_hdr), ls->e, (size_t) ls->h.n * sizeof(lentry));
-	}
-	q.val = buf;
-	q.vlen = len;
-	st = safeshm_store_put(&a->store, &q, php_safeshm_now_us());
-	free(buf);
-	return st;
-}
-
-/* ---- one attempt ----------------------------------------------------- */
-
-typedef struct {
-	uint8_t ns;
-	const php_safeshm_key *key;
-	bool shared;
-	uint64_t ttl_us;      /* 0: no expiry */
-	bool queue;           /* register (or refresh) a waiter entry when not granted */
-	uint64_t ticket;      /* in/out: this caller's waiter ticket, 0 before it queued */
-	uint64_t since_us;    /* in/out: when this caller started waiting */
-	/* out */
-	bool granted;
-	bool died;            /* the previous exclusive holder died holding it */
-	bool purged;          /* entries went: others may proceed */
-	uint64_t token;
-	uint64_t acquired_us;
-} lattempt;
-
-/* Locked: purges the dead and expired, then grants the lock or queues. */
-static safeshm_status php_safeshm_lock_attempt(php_safeshm_attachment *a, lattempt *t)
-{
-	lstate ls;
-	uint64_t now = php_safeshm_now_us();
-	uint32_t me = php_safeshm_getpid();
-	bool excl_holder = false, holders = false, excl_waiter_before = false, waiter_before = false;
-	int mine = -1;
-	safeshm_status st = lstate_load(a, t->ns, t->key, &ls);
-
-	if (st != SAFESHM_OK) {
-		return st;
-	}
-	t->granted = false;
-	for (uint32_t i = 0; i < ls.h.n; ) {
-		lentry *e = &ls.e[i];
-		bool waiter = (e->flags & LE_WAITER) != 0;
-		if (!waiter && e->expires_us && e->expires_us <= now) {
-			lstate_drop(&ls, i); /* its TTL ran out: gone, but it did not die */
-			t->purged = true;
-			continue;
-		}
-		if (!(waiter && e->token == t->ticket && e->pid == me) && !php_safeshm_alive(e->pid, e->start)) {
-			if (!waiter && !(e->flags & LE_SHARED)) {
-				ls.h.flags |= LS_PREV_DIED;
-			}
-			lstate_drop(&ls, i);
-			t->purged = true;
-			continue;
-		}
-		i++;
-	}
-	for (uint32_t i = 0; i < ls.h.n; i++) {
-		lentry *e = &ls.e[i];
-		if (!(e->flags & LE_WAITER)) {
-			holders = true;
-			excl_holder |= !(e->flags & LE_SHARED);
-			continue;
-		}
-		if (e->token == t->ticket && e->pid == me) {
-			mine = (int) i;
-			continue;
-		}
-		/* only a waiter that is awake and came first keeps its place (a new
-		 * caller, without a ticket, comes after every waiter) */
-		if (now - e->expires_us < PHP_SAFESHM_WAITER_STALE_US
-				&& (t->ticket == 0 || e->since_us < t->since_us || (e->since_us == t->since_us && e->token < t->ticket))) {
-			waiter_before = true;
-			excl_waiter_before |= !(e->flags & LE_SHARED);
-		}
-	}
-	if (t->shared) {
-		t->granted = !excl_holder && !excl_waiter_before;
-	} else {
-		t->granted = !holders && !waiter_before;
-	}
-	if (t->granted) {
-		lentry *e;
-		if (mine >= 0) {
-			lstate_drop(&ls, (uint32_t) mine);
-		}
-		if (ls.h.n >= PHP_SAFESHM_LOCK_MAX_ENTRIES || !(e = lstate_add(&ls))) {
-			lstate_free(&ls);
-			return SAFESHM_FULL;
-		}
-		t->token = safeshm_store_next_token(&a->store);
-		t->died = (ls.h.flags & LS_PREV_DIED) != 0;
-		ls.h.flags &= ~LS_PREV_DIED;
-		t->acquired_us = now;
-		*e = (lentry) { .token = t->token, .since_us = now, .expires_us = t->ttl_us ? now + t->ttl_us : 0,
-			.start = php_safeshm_self_start, .pid = me, .flags = t->shared ? LE_SHARED : 0 };
-	} else if (t->queue) {
-		lentry *e = mine >= 0 ? &ls.e[mine] : NULL;
-		if (!e) {
-			if (ls.h.n >= PHP_SAFESHM_LOCK_MAX_ENTRIES || !(e = lstate_add(&ls))) {
-				lstate_free(&ls);
-				return SAFESHM_FULL;
-			}
-			if (!t->ticket) {
-				t->ticket = safeshm_store_next_token(&a->store);
-				t->since_us = now;
-			}
-			*e = (lentry) { .token = t->ticket, .since_us = t->since_us, .start = php_safeshm_self_start, .pid = me,
-				.flags = LE_WAITER | (t->shared ? LE_SHARED : 0) };
-		}
-		e->expires_us = now; /* heartbeat */
-	} else if (!t->purged) {
-		lstate_free(&ls);
-		return SAFESHM_OK; /* nothing changed: no write */
-	}
-	st = lstate_store(a, t->ns, t->key, &ls);
-	lstate_free(&ls);
-	if (st != SAFESHM_OK) {
-		t->granted = false;
-	}
-	return st;
-}
-
-/* Locked: takes this caller's waiter entry out (it gave up). */
-static void php_safeshm_lock_unqueue(php_safeshm_attachment *a, uint8_t ns, const php_safeshm_key *k, uint64_t ticket)
-{
-	lstate ls;
-	if (lstate_load(a, ns, k, &ls) != SAFESHM_OK) {
-		return;
-	}
-	for (uint32_t i = 0; i < ls.h.n; i++) {
-		if ((ls.e[i].flags & LE_WAITER) && ls.e[i].token == ticket && ls.e[i].pid == php_safeshm_getpid()) {
-			lstate_drop(&ls, i);
-			lstate_store(a, ns, k, &ls);
-			break;
-		}
-	}
-	lstate_free(&ls);
+	(void) ctx;
+	return php_safeshm_alive(pid, start);
 }
 
 /*
@@ -367,23 +100,25 @@ static void php_safeshm_lock_unqueue(php_safeshm_attachment *a, uint8_t ns, cons
  * t->granted set either way, or another status with an exception thrown
  * (the store is full, damaged, removed, or its own lock timed out).
  */
-static safeshm_status php_safeshm_lock_acquire(php_safeshm_attachment *a, lattempt *t, uint64_t wait_us)
+static safeshm_status php_safeshm_lock_acquire(php_safeshm_attachment *a, safeshm_lock_req *t, uint64_t wait_us)
 {
 	uint64_t deadline = php_safeshm_now_us() + wait_us;
-	uint32_t *word = safeshm_store_wait_word(&a->store, t->key->hash);
+	uint32_t *word = safeshm_store_wait_word(&a->store, t->hash);
 	safeshm_status st;
 
 	t->queue = wait_us > 0;
 	t->ticket = 0;
 	t->since_us = 0;
+	t->pid = php_safeshm_getpid();
+	t->start = php_safeshm_self_start;
 	for (;;) {
 		uint32_t seen = __atomic_load_n(word, __ATOMIC_ACQUIRE);
 		uint64_t now;
 		if (!php_safeshm_lock_or_throw(a)) {
 			return SAFESHM_RETRY;
 		}
-		t->purged = false;
-		st = php_safeshm_lock_attempt(a, t);
+		t->purged = 0;
+		st = safeshm_named_attempt(&a->store, t, php_safeshm_now_us(), php_safeshm_alive_cb, NULL);
 		php_safeshm_unlock(a);
 		if (t->purged) {
 			safeshm_wake(word);
@@ -398,7 +133,7 @@ static safeshm_status php_safeshm_lock_acquire(php_safeshm_attachment *a, lattem
 		now = php_safeshm_now_us();
 		if (now >= deadline) {
 			if (t->ticket && php_safeshm_lock_or_throw(a)) {
-				php_safeshm_lock_unqueue(a, t->ns, t->key, t->ticket);
+				safeshm_named_unqueue(&a->store, t->ns, t->key, t->klen, t->hash, t->ticket, t->pid, php_safeshm_now_us());
 				php_safeshm_unlock(a);
 				safeshm_wake(word); /* a shared waiter behind us may go now */
 			}
@@ -417,28 +152,17 @@ static safeshm_status php_safeshm_lock_acquire(php_safeshm_attachment *a, lattem
 static safeshm_status php_safeshm_lock_release(php_safeshm_attachment *a, uint8_t ns, const php_safeshm_key *k, uint64_t token,
 	bool *held, bool quiet)
 {
-	lstate ls;
 	safeshm_status st;
+	int was = 0;
 
 	*held = false;
 	if (quiet ? !php_safeshm_lock_silent(a) : !php_safeshm_lock_or_throw(a)) {
 		return SAFESHM_RETRY;
 	}
-	st = lstate_load(a, ns, k, &ls);
-	if (st == SAFESHM_OK) {
-		for (uint32_t i = 0; i < ls.h.n; i++) {
-			lentry *e = &ls.e[i];
-			if (!(e->flags & LE_WAITER) && e->token == token && e->pid == php_safeshm_getpid()) {
-				*held = !e->expires_us || e->expires_us > php_safeshm_now_us();
-				lstate_drop(&ls, i);
-				st = lstate_store(a, ns, k, &ls);
-				break;
-			}
-		}
-		lstate_free(&ls);
-	}
+	st = safeshm_named_release(&a->store, ns, k->ptr, k->len, k->hash, token, php_safeshm_getpid(), php_safeshm_now_us(), &was);
 	php_safeshm_unlock(a);
 	safeshm_wake(safeshm_store_wait_word(&a->store, k->hash));
+	*held = was;
 	return st;
 }
 
@@ -449,7 +173,7 @@ static safeshm_status php_safeshm_lock_release(php_safeshm_attachment *a, uint8_
  * its own when destroyed and leaves the list. (The struct is in
  * safeshm_internal.h.) */
 
-static php_safeshm_hold *php_safeshm_hold_new(php_safeshm_attachment *a, uint8_t ns, zend_string *name, const lattempt *t)
+static php_safeshm_hold *php_safeshm_hold_new(php_safeshm_attachment *a, uint8_t ns, zend_string *name, const safeshm_lock_req *t)
 {
 	php_safeshm_hold *h = ecalloc(1, sizeof(*h));
 	h->att = a;
@@ -585,7 +309,7 @@ PHP_METHOD(SafeShm, lock)
 	bool shared = false;
 	uint64_t wait_us, ttl_us;
 	php_safeshm_key k;
-	lattempt t = {0};
+	safeshm_lock_req t = {0};
 	php_safeshm_lock_obj *o;
 
 	ZEND_PARSE_PARAMETERS_START(1, 4)
@@ -611,7 +335,9 @@ PHP_METHOD(SafeShm, lock)
 	}
 	php_safeshm_key_ns(&k, SAFESHM_NS_LOCK, ZSTR_VAL(name), ZSTR_LEN(name));
 	t.ns = SAFESHM_NS_LOCK;
-	t.key = &k;
+	t.key = k.ptr;
+	t.klen = k.len;
+	t.hash = k.hash;
 	t.shared = shared;
 	t.ttl_us = ttl_us;
 	if (php_safeshm_lock_acquire(a, &t, wait_us) != SAFESHM_OK) {
@@ -654,7 +380,8 @@ PHP_METHOD(SafeShmLock, release)
 static bool php_safeshm_lock_still_held(php_safeshm_lock_obj *o)
 {
 	php_safeshm_copy c;
-	lstate ls;
+	safeshm_lock_entry *e = NULL;
+	uint32_t n = 0, flags;
 	bool held = false;
 	uint64_t now;
 
@@ -665,14 +392,13 @@ static bool php_safeshm_lock_still_held(php_safeshm_lock_obj *o)
 		return false;
 	}
 	now = php_safeshm_now_us();
-	if (c.bytes && lstate_decode(&ls, (const unsigned char *) ZSTR_VAL(c.bytes), ZSTR_LEN(c.bytes))) {
-		for (uint32_t i = 0; i < ls.h.n; i++) {
-			lentry *e = &ls.e[i];
-			if (!(e->flags & LE_WAITER) && e->token == o->token && e->pid == php_safeshm_getpid()) {
-				held = !e->expires_us || e->expires_us > now;
+	if (c.bytes && safeshm_named_decode(ZSTR_VAL(c.bytes), ZSTR_LEN(c.bytes), &e, &n, &flags)) {
+		for (uint32_t i = 0; i < n; i++) {
+			if (!(e[i].flags & SAFESHM_LE_WAITER) && e[i].token == o->token && e[i].pid == php_safeshm_getpid()) {
+				held = !e[i].expires_us || e[i].expires_us > now;
 			}
 		}
-		lstate_free(&ls);
+		free(e);
 	}
 	if (c.bytes) {
 		zend_string_release(c.bytes);
@@ -719,8 +445,7 @@ PHP_METHOD(SafeShmLock, refresh)
 {
 	zval *zttl;
 	uint64_t ttl_us;
-	lstate ls;
-	bool ok = false;
+	int ok = 0;
 	safeshm_status st;
 	PHP_SAFESHM_LOCK_THIS(o);
 
@@ -737,21 +462,8 @@ PHP_METHOD(SafeShmLock, refresh)
 	if (!php_safeshm_lock_or_throw(o->hold->att)) {
 		RETURN_THROWS();
 	}
-	st = lstate_load(o->hold->att, o->hold->ns, &o->hold->key, &ls);
-	if (st == SAFESHM_OK) {
-		uint64_t now = php_safeshm_now_us();
-		for (uint32_t i = 0; i < ls.h.n; i++) {
-			lentry *e = &ls.e[i];
-			if (!(e->flags & LE_WAITER) && e->token == o->token && e->pid == php_safeshm_getpid()
-					&& (!e->expires_us || e->expires_us > now)) {
-				e->expires_us = ttl_us ? now + ttl_us : 0;
-				st = lstate_store(o->hold->att, o->hold->ns, &o->hold->key, &ls);
-				ok = st == SAFESHM_OK;
-				break;
-			}
-		}
-		lstate_free(&ls);
-	}
+	st = safeshm_named_refresh(&o->hold->att->store, o->hold->ns, o->hold->key.ptr, o->hold->key.len, o->hold->key.hash,
+		o->token, php_safeshm_getpid(), ttl_us, php_safeshm_now_us(), &ok);
 	php_safeshm_unlock(o->hold->att);
 	if (st != SAFESHM_OK) {
 		php_safeshm_throw_status(o->hold->att, st);
@@ -829,19 +541,19 @@ PHP_METHOD(SafeShm, locks)
 	now = php_safeshm_now_us();
 	array_init(return_value);
 	while (off < b.len) {
-		uint32_t kl, vl;
-		lstate ls;
+		uint32_t kl, vl, n, flags;
+		safeshm_lock_entry *le;
 		memcpy(&kl, b.buf + off, 4);
 		memcpy(&vl, b.buf + off + 4, 4);
-		if (lstate_decode(&ls, (const unsigned char *) b.buf + off + 8 + kl, vl)) {
+		if (safeshm_named_decode(b.buf + off + 8 + kl, vl, &le, &n, &flags)) {
 			zval entry, pids;
 			uint64_t since = UINT64_MAX, expires = 0;
 			uint32_t waiters = 0, holders = 0;
 			bool shared = false, ttl_all = true;
 			array_init(&pids);
-			for (uint32_t i = 0; i < ls.h.n; i++) {
-				lentry *e = &ls.e[i];
-				if (e->flags & LE_WAITER) {
+			for (uint32_t i = 0; i < n; i++) {
+				safeshm_lock_entry *e = &le[i];
+				if (e->flags & SAFESHM_LE_WAITER) {
 					waiters++;
 					continue;
 				}
@@ -849,7 +561,7 @@ PHP_METHOD(SafeShm, locks)
 					continue; /* expired: no longer held */
 				}
 				holders++;
-				shared |= (e->flags & LE_SHARED) != 0;
+				shared |= (e->flags & SAFESHM_LE_SHARED) != 0;
 				add_next_index_long(&pids, (zend_long) e->pid);
 				since = e->since_us < since ? e->since_us : since;
 				if (!e->expires_us) {
@@ -874,7 +586,7 @@ PHP_METHOD(SafeShm, locks)
 			} else {
 				zval_ptr_dtor(&pids);
 			}
-			lstate_free(&ls);
+			free(le);
 		}
 		off += 8u + kl + vl;
 	}
@@ -886,12 +598,14 @@ PHP_METHOD(SafeShm, locks)
 php_safeshm_hold *php_safeshm_flight_acquire(php_safeshm_attachment *a, zend_string *key, uint64_t wait_us, bool *failed)
 {
 	php_safeshm_key k;
-	lattempt t = {0};
+	safeshm_lock_req t = {0};
 
 	*failed = false;
 	php_safeshm_key_ns(&k, SAFESHM_NS_FLIGHT, ZSTR_VAL(key), ZSTR_LEN(key));
 	t.ns = SAFESHM_NS_FLIGHT;
-	t.key = &k;
+	t.key = k.ptr;
+	t.klen = k.len;
+	t.hash = k.hash;
 	if (php_safeshm_lock_acquire(a, &t, wait_us) != SAFESHM_OK) {
 		*failed = true;
 		return NULL;
