@@ -177,6 +177,27 @@ void safeshm_index_init(safeshm_store *s, uint64_t off, uint32_t n);
 /* The mutable header fields a locked operation relies on. */
 safeshm_status safeshm_check_state(const safeshm_store *s);
 
+/* ---- shm_room.c: making room, and the bookkeeping of records -------- */
+
+/* Keys a room-making pass must not evict: the ones being written. */
+typedef struct {
+	const safeshm_put_req *reqs;
+	size_t n;
+} keep_t;
+
+/* Adds (sign > 0) or removes a record from the header's counters. */
+void safeshm_account(safeshm_store *s, const safeshm_record *r, int sign);
+/* Frees a record no slot references any more (its version zeroed first). */
+void safeshm_retire(safeshm_store *s, uint64_t off, const safeshm_record *r);
+/* Removes the entry in slot i (record r at off). */
+void safeshm_remove_entry(safeshm_store *s, uint32_t *slots, uint32_t n, uint32_t i, uint64_t off, const safeshm_record *r);
+/* Makes the index ready for `more` new keys (grows or purges it). */
+safeshm_status safeshm_index_reserve(safeshm_store *s, uint64_t more, uint64_t now, const keep_t *keep);
+/* A used block of at least size bytes, making room when needed; 0 and *st when none. */
+uint64_t safeshm_alloc_room(safeshm_store *s, uint64_t size, uint64_t now, const keep_t *keep, safeshm_status *st);
+/* Deletes expired entries among max_slots slots from the sweep cursor (0: all). */
+void safeshm_sweep(safeshm_store *s, uint64_t now, uint32_t max_slots);
+
 /* ---- shm_recover.c ------------------------------------------------- */
 
 /* Records why verify failed (safeshm_verify_reason) and returns CORRUPT. */

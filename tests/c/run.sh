@@ -20,7 +20,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
 # What each program links besides its own source (objects built once below).
-store="check.o shm_store.o shm_heap.o shm_mutate.o shm_recover.o"
+store="check.o shm_store.o shm_heap.o shm_mutate.o shm_room.o shm_recover.o shm_locks.o"
 declare -A objs=(
   [test_lock]="check.o sem_lock.o"
   [test_store_ops]="$store"
@@ -32,7 +32,7 @@ tests="test_lock test_store_ops test_store_crash test_store_hostile test_store_r
 
 # shared objects; a failure here fails every program that needs it
 declare -A obj_ok=()
-for src in "$here/check.c" "$root/shm_store.c" "$root/shm_heap.c" "$root/shm_mutate.c" "$root/shm_recover.c" "$root/sem_lock.c"; do
+for src in "$here/check.c" "$root/shm_store.c" "$root/shm_heap.c" "$root/shm_mutate.c" "$root/shm_room.c" "$root/shm_recover.c" "$root/shm_locks.c" "$root/sem_lock.c"; do
   o=$(basename "$src" .c).o
   # shellcheck disable=SC2086
   if $CC $CFLAGS -c -o "$build/$o" "$src" 2>"$build/$o.build.log"; then
