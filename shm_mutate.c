@@ -79,7 +79,8 @@ static safeshm_status put_locked(safeshm_store *s, safeshm_put_req *q, uint64_t 
 	probe_t p;
 	safeshm_status st;
 	uint64_t off, created;
-	int live;
+	unsigned long events;
+	int live, found;
 
 	st = safeshm_probe(s, q->ns, q->key, q->klen, q->hash, &p);
 	if (st == SAFESHM_CORRUPT) {
@@ -105,7 +106,9 @@ static safeshm_status put_locked(safeshm_store *s, safeshm_put_req *q, uint64_t 
 		default:
 			break;
 	}
-	if (st == SAFESHM_NOT_FOUND) {
+	events = safeshm_room_events;
+	found = st == SAFESHM_OK;
+	if (!found) {
 		st = safeshm_index_reserve(s, 1, now, &keep);
 		if (st != SAFESHM_OK) {
 			return st;
@@ -115,13 +118,17 @@ static safeshm_status put_locked(safeshm_store *s, safeshm_put_req *q, uint64_t 
 	if (!off) {
 		return st;
 	}
-	/* making room may have moved, reclaimed or re-indexed: look again */
-	st = safeshm_probe(s, q->ns, q->key, q->klen, q->hash, &p);
-	if (st == SAFESHM_CORRUPT || (st == SAFESHM_NOT_FOUND && p.insert == UINT32_MAX)) {
-		safeshm_heap_free(s, off);
-		return st == SAFESHM_CORRUPT ? st : SAFESHM_FULL;
+	if (events != safeshm_room_events) {
+		/* making room moved, reclaimed or re-indexed: look again */
+		st = safeshm_probe(s, q->ns, q->key, q->klen, q->hash, &p);
+		if (st == SAFESHM_CORRUPT || (st == SAFESHM_NOT_FOUND && p.insert == UINT32_MAX)) {
+			safeshm_heap_free(s, off);
+			return st == SAFESHM_CORRUPT ? st : SAFESHM_FULL;
+		}
+		live = st == SAFESHM_OK && !expired(p.rec.expires, now);
+	} else {
+		st = found ? SAFESHM_OK : SAFESHM_NOT_FOUND; /* the lookup above still holds */
 	}
-	live = st == SAFESHM_OK && !expired(p.rec.expires, now);
 	created = live ? p.rec.created : now;
 	write_record(s, off, q, created, now);
 	q->version = rec_at(s, off)->version;

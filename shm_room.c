@@ -10,6 +10,8 @@
  */
 #include "shm_store_int.h"
 
+unsigned long safeshm_room_events;
+
 static int kept(const safeshm_store *s, const keep_t *k, uint64_t off, const safeshm_record *r)
 {
 	for (size_t i = 0; k && i < k->n; i++) {
@@ -68,7 +70,7 @@ void safeshm_retire(safeshm_store *s, uint64_t off, const safeshm_record *r)
 {
 	/* readers holding this record see it change before any byte is reused */
 	__atomic_store_n(&rec_at(s, off)->version, 0, __ATOMIC_RELEASE);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 	safeshm_account(s, r, -1);
 	if (safeshm_heap_free(s, off) != 0) {
 		safeshm_rebuild(s);
@@ -127,6 +129,7 @@ static safeshm_status index_rebuild(safeshm_store *s, uint32_t new_n, uint64_t n
 		nu[j] = v;
 	}
 	FAULT("index:built");
+	safeshm_room_events++;
 	store64(&h->index_desc, (off / 8u) << 32 | new_n);
 	store64(&h->index_gen, h->index_gen + 1u);
 	h->tombs = 0;
@@ -466,6 +469,7 @@ uint64_t safeshm_alloc_room(safeshm_store *s, uint64_t size, uint64_t now, const
 		if (off) {
 			return off;
 		}
+		safeshm_room_events++; /* whatever follows may move or drop records */
 		if (corrupt) {
 			corrupt = 0;
 			if (safeshm_rebuild(s) != SAFESHM_OK) {

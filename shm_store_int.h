@@ -128,7 +128,7 @@ static inline void begin_mutation(safeshm_store *s)
 {
 	safeshm_header *h = HDR(s);
 	__atomic_store_n(&h->seq, h->seq | 1u, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 }
 
 static inline void end_mutation(safeshm_store *s)
@@ -178,6 +178,10 @@ void safeshm_index_init(safeshm_store *s, uint64_t off, uint32_t n);
 safeshm_status safeshm_check_state(const safeshm_store *s);
 
 /* ---- shm_room.c: making room, and the bookkeeping of records -------- */
+
+/* Bumped by everything that may move, drop or re-index records while making
+ * room: a put that saw no change keeps the lookup it made before. */
+extern unsigned long safeshm_room_events;
 
 /* Keys a room-making pass must not evict: the ones being written. */
 typedef struct {
