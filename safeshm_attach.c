@@ -365,8 +365,18 @@ bool php_safeshm_lock_or_throw(php_safeshm_attachment *a)
 /* Derives the IPC key for a segment name; named segments live in 0x40000000..0x7fffffff. */
 key_t php_safeshm_name_key(const char *name, size_t len)
 {
-	uint32_t h = (uint32_t) safeshm_hash(name, len);
-	return (key_t) ((h & 0x3FFFFFFFu) | 0x40000000u);
+	/* FNV-1a with a final mix, fixed since the first release: a name must
+	 * keep naming the same key across versions */
+	const unsigned char *p = (const unsigned char *) name;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return (key_t) (((uint32_t) h & 0x3FFFFFFFu) | 0x40000000u);
 }
 
 /* Reports an attach failure: a SafeShmException for the class, sysvshm's
@@ -602,7 +612,7 @@ php_safeshm_attachment *php_safeshm_get(zval *obj)
 		return NULL;
 	}
 	/* the removed flag means something only in a valid header */
-	if (a->stale || (safeshm_store_check_header(&a->store) == SAFESHM_OK && safeshm_store_is_removed(&a->store))) {
+	if (a->stale || (safeshm_store_is_removed(&a->store) && safeshm_store_check_header(&a->store) == SAFESHM_OK)) {
 		php_safeshm_attachment_forget(a);
 		php_safeshm_throw_removed(a);
 		return NULL;

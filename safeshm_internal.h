@@ -147,6 +147,15 @@ bool php_safeshm_copy_view(php_safeshm_copy *c, const safeshm_view *v);
 /* Turns a copy into a PHP value, after the lock is released. */
 void php_safeshm_decode(php_safeshm_copy *c, zval *rv, key_t key, bool proc);
 
+/* ---- safeshm_native.c ----------------------------------------------- */
+
+/* Encodes an array of scalars, strings and arrays into buf: 1; 0 when it
+ * holds what only serialize() keeps (objects, references); -1 when it holds
+ * a resource. buf is empty unless 1. */
+int php_safeshm_native_encode(smart_str *buf, zval *value);
+/* Decodes what native_encode wrote; false (rv undefined) on damaged bytes. */
+bool php_safeshm_native_decode(const unsigned char *p, size_t len, zval *rv);
+
 /* ---- safeshm_ops.c -------------------------------------------------- */
 
 /* What meta() shows of an entry. */

@@ -32,6 +32,9 @@ bool php_safeshm_key_init(php_safeshm_key *k, zend_string *s, zend_long l, uint3
 		}
 		k->ptr = ZSTR_VAL(s);
 		k->len = ZSTR_LEN(s);
+		/* PHP's hash of the string, cached in it (a literal key: computed at compile time) */
+		k->hash = safeshm_key_hash_mix(SAFESHM_NS_DATA, zend_string_hash_val(s));
+		return true;
 	} else {
 		char *end = k->buf + sizeof(k->buf) - 1;
 		char *p = zend_print_long_to_buf(end, l);
@@ -97,6 +100,20 @@ bool php_safeshm_encode(php_safeshm_value *v, zval *value)
 		case IS_NULL:
 			v->type = SAFESHM_T_NULL;
 			return true;
+		case IS_ARRAY: {
+			int r = php_safeshm_native_encode(&v->buf, value);
+			if (r > 0) {
+				v->type = SAFESHM_T_NATIVE;
+				v->data = ZSTR_VAL(v->buf.s);
+				v->len = ZSTR_LEN(v->buf.s);
+				return true;
+			}
+			if (r < 0) {
+				zend_type_error("SafeShm cannot store a resource (found inside the array): a resource is valid in one process only");
+				return false;
+			}
+		}
+		ZEND_FALLTHROUGH;
 		default: {
 			php_serialize_data_t var_hash;
 			PHP_VAR_SERIALIZE_INIT(var_hash);
@@ -205,6 +222,21 @@ void php_safeshm_decode(php_safeshm_copy *c, zval *rv, key_t key, bool proc)
 				} else {
 					zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
 						"SafeShm segment 0x%08x: a stored value cannot be unserialized", (unsigned) key);
+				}
+			}
+			return;
+		}
+		case SAFESHM_T_NATIVE: {
+			bool ok = php_safeshm_native_decode((const unsigned char *) ZSTR_VAL(c->bytes), ZSTR_LEN(c->bytes), rv);
+			zend_string_release(c->bytes);
+			if (!ok) {
+				ZVAL_UNDEF(rv);
+				if (proc) {
+					php_error_docref(NULL, E_WARNING, "Variable data in shared memory is corrupted");
+					ZVAL_FALSE(rv);
+				} else {
+					zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
+						"SafeShm segment 0x%08x: a stored value cannot be decoded", (unsigned) key);
 				}
 			}
 			return;

@@ -152,6 +152,7 @@ void safeshm_heap_init(safeshm_store *s)
 	memset(h->sl_bitmap, 0, sizeof(h->sl_bitmap));
 	h->fl_bitmap = 0;
 	h->free = 0;
+	h->spare8 = 0;
 	write_free(s, s->arena_off, s->arena_end - s->arena_off);
 	insert_free(s, s->arena_off, s->arena_end - s->arena_off);
 }
@@ -209,6 +210,77 @@ int safeshm_heap_fits(const safeshm_store *s, uint64_t size)
 	return find_class(s, fl, sl) != 0 || find_in_class(s, size) != 0;
 }
 
+/*
+ * The spare: a replace frees the block of the record it replaced, and the
+ * next replace of that key (the usual pattern: one key rewritten again and
+ * again) wants a block of the same size. Kept aside instead of merged into the
+ * class lists, that block is handed back at once: no list work on either side.
+ * It counts as free bytes; anything that needs the lists (relocation, a block
+ * it does not fit) puts it back first.
+ */
+static int spare_take(safeshm_store *s, uint64_t size, uint64_t *out)
+{
+	safeshm_header *h = HDR(s);
+	uint64_t off = (uint64_t) h->spare8 * 8u, bsz;
+	uint8_t prev_free;
+
+	if (!off || !block_sane(s, off, &bsz) || block_at(s, off)->magic != SAFESHM_BLK_SPARE || bsz < size
+			|| bsz > size + size / 2u + SAFESHM_MIN_BLOCK) {
+		return 0;
+	}
+	h->spare8 = 0;
+	h->free = h->free >= bsz ? h->free - bsz : 0;
+	prev_free = block_at(s, off)->bflags & SAFESHM_BF_PREV_FREE;
+	block_at(s, off)->magic = SAFESHM_BLK_PENDING;
+	block_at(s, off)->bflags = prev_free;
+	block_at(s, off)->key_len = 0;
+	if (bsz - size >= SAFESHM_MIN_BLOCK) {
+		/* the rest goes back as a used block freed at once: merged with a free neighbour after it */
+		safeshm_block *rest = block_at(s, off + size);
+		block_at(s, off)->size8 = (uint32_t) (size / 8u);
+		rest->size8 = (uint32_t) ((bsz - size) / 8u);
+		rest->magic = SAFESHM_BLK_PENDING;
+		rest->bflags = 0;
+		rest->key_len = 0;
+		if (safeshm_heap_free(s, off + size) != 0) {
+			return 0;
+		}
+	}
+	*out = off;
+	return 1;
+}
+
+int safeshm_heap_flush_spare(safeshm_store *s)
+{
+	safeshm_header *h = HDR(s);
+	uint64_t off = (uint64_t) h->spare8 * 8u, size;
+
+	if (!off) {
+		return 0;
+	}
+	h->spare8 = 0;
+	if (!block_sane(s, off, &size) || block_at(s, off)->magic != SAFESHM_BLK_SPARE) {
+		return -1;
+	}
+	h->free = h->free >= size ? h->free - size : 0;
+	block_at(s, off)->magic = SAFESHM_BLK_PENDING;
+	return safeshm_heap_free(s, off);
+}
+
+int safeshm_heap_retire(safeshm_store *s, uint64_t off)
+{
+	uint64_t size;
+
+	if (!block_sane(s, off, &size) || block_at(s, off)->magic == SAFESHM_BLK_FREE
+			|| block_at(s, off)->magic == SAFESHM_BLK_SPARE || safeshm_heap_flush_spare(s) != 0) {
+		return -1;
+	}
+	block_at(s, off)->magic = SAFESHM_BLK_SPARE;
+	HDR(s)->spare8 = (uint32_t) (off / 8u);
+	HDR(s)->free += size;
+	return 0;
+}
+
 uint64_t safeshm_heap_alloc(safeshm_store *s, uint64_t size, int *corrupt)
 {
 	unsigned fl, sl;
@@ -217,6 +289,9 @@ uint64_t safeshm_heap_alloc(safeshm_store *s, uint64_t size, int *corrupt)
 	size = safeshm_heap_block_size(size);
 	if (size > s->arena_end - s->arena_off) {
 		return 0;
+	}
+	if (HDR(s)->spare8 && spare_take(s, size, &off)) {
+		return off;
 	}
 	mapping_search(size, &fl, &sl);
 	off = find_class(s, fl, sl);
@@ -249,7 +324,8 @@ int safeshm_heap_free(safeshm_store *s, uint64_t off)
 {
 	uint64_t size, next, nsz;
 
-	if (!block_sane(s, off, &size) || block_at(s, off)->magic == SAFESHM_BLK_FREE) {
+	if (!block_sane(s, off, &size) || block_at(s, off)->magic == SAFESHM_BLK_FREE
+			|| block_at(s, off)->magic == SAFESHM_BLK_SPARE) {
 		return -1;
 	}
 	next = off + size;
@@ -293,6 +369,7 @@ void safeshm_heap_rebuild(safeshm_store *s, const uint64_t *used, size_t n)
 	memset(h->sl_bitmap, 0, sizeof(h->sl_bitmap));
 	h->fl_bitmap = 0;
 	h->free = 0;
+	h->spare8 = 0;
 	for (size_t i = 0; i <= n; i++) {
 		uint64_t start = i < n ? used[i] : s->arena_end;
 		if (start > cursor) {
@@ -349,7 +426,7 @@ uint64_t safeshm_heap_largest(const safeshm_store *s)
 safeshm_status safeshm_heap_verify(const safeshm_store *s, uint64_t *free_bytes, uint64_t *free_blocks)
 {
 	const safeshm_header *h = HDR(s);
-	uint64_t off = s->arena_off, size, total = 0, nfree = 0, listed = 0, listed_bytes = 0;
+	uint64_t off = s->arena_off, size, total = 0, nfree = 0, listed = 0, listed_bytes = 0, spare = 0;
 	int prev_free = 0;
 
 	/* every block, end to end */
@@ -376,12 +453,15 @@ safeshm_status safeshm_heap_verify(const safeshm_store *s, uint64_t *free_bytes,
 			prev_free = 1;
 		} else if (b->magic == SAFESHM_BLK_RECORD || b->magic == SAFESHM_BLK_INDEX || b->magic == SAFESHM_BLK_JOURNAL) {
 			prev_free = 0;
+		} else if (b->magic == SAFESHM_BLK_SPARE && off == (uint64_t) h->spare8 * 8u && !spare) {
+			spare = size;
+			prev_free = 0;
 		} else {
 			return fail_reason("heap check 105");
 		}
 		off += size;
 	}
-	if (off != s->arena_end || total != h->free) {
+	if (off != s->arena_end || total + spare != h->free || (h->spare8 && !spare)) {
 		return fail_reason("heap check 106");
 	}
 	/* every class list: well linked, in the right class, bitmaps agree */
@@ -413,7 +493,7 @@ safeshm_status safeshm_heap_verify(const safeshm_store *s, uint64_t *free_bytes,
 	if (listed != nfree || listed_bytes != total) {
 		return fail_reason("heap check 111");
 	}
-	*free_bytes = total;
+	*free_bytes = total + spare;
 	*free_blocks = nfree;
 	return SAFESHM_OK;
 }

@@ -268,7 +268,8 @@ safeshm_status safeshm_store_verify(const safeshm_store *s)
 				break;
 			}
 			recs[nrec++] = off;
-		} else if (magic != SAFESHM_BLK_FREE && off != ioff) {
+		} else if (magic != SAFESHM_BLK_FREE && off != ioff
+				&& !(magic == SAFESHM_BLK_SPARE && off == (uint64_t) h->spare8 * 8u)) {
 			st = fail_reason("verify check 5");
 		}
 	}

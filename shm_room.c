@@ -28,14 +28,16 @@ void safeshm_account(safeshm_store *s, const safeshm_record *r, int sign)
 {
 	safeshm_header *h = HDR(s);
 	uint64_t size = (uint64_t) r->b.size8 * 8u;
+	/* counters are derived data (recovery recomputes them): no underflow
+	 * guards needed beyond what keeps them from wrapping on damage */
 	if (sign > 0) {
 		h->used += size;
 		h->entries++;
 		h->data_entries += r->ns == SAFESHM_NS_DATA;
 		h->ttl_entries += r->expires != 0;
-	} else {
-		h->used = h->used >= size ? h->used - size : 0;
-		h->entries -= h->entries > 0;
+	} else if (h->used >= size && h->entries > 0) {
+		h->used -= size;
+		h->entries--;
 		h->data_entries -= r->ns == SAFESHM_NS_DATA && h->data_entries > 0;
 		h->ttl_entries -= r->expires != 0 && h->ttl_entries > 0;
 	}
@@ -72,7 +74,7 @@ void safeshm_retire(safeshm_store *s, uint64_t off, const safeshm_record *r)
 	__atomic_store_n(&rec_at(s, off)->version, 0, __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	safeshm_account(s, r, -1);
-	if (safeshm_heap_free(s, off) != 0) {
+	if (safeshm_heap_retire(s, off) != 0) {
 		safeshm_rebuild(s);
 	}
 }
@@ -273,6 +275,10 @@ static safeshm_status evacuate(safeshm_store *s, uint64_t size)
 	int found = 0, moved_all = 1;
 	safeshm_status st;
 
+	if (safeshm_heap_flush_spare(s) != 0) {
+		safeshm_rebuild(s);
+		return SAFESHM_CORRUPT;
+	}
 	b = safeshm_malloc(cap * sizeof(*b));
 	if (!b) {
 		return SAFESHM_NOMEM;
@@ -362,10 +368,10 @@ static safeshm_status evacuate(safeshm_store *s, uint64_t size)
 void safeshm_sweep(safeshm_store *s, uint64_t now, uint32_t max_slots)
 {
 	safeshm_header *h = HDR(s);
-	uint32_t n, *slots = safeshm_index_slots(s, h->index_desc, &n);
+	uint32_t n, *slots;
 	uint64_t i;
 
-	if (!slots || h->ttl_entries == 0) {
+	if (h->ttl_entries == 0 || !(slots = safeshm_index_slots(s, h->index_desc, &n))) {
 		return;
 	}
 	if (max_slots == 0 || max_slots > n) {

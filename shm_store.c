@@ -16,27 +16,33 @@ _Static_assert(offsetof(safeshm_header, wait_words) % 4 == 0, "futex words are 4
 void (*safeshm_store_fault_hook)(const char *where) = NULL;
 
 
+/* PHP's own string hash (DJBX33A, as zend_inline_hash_func computes it, the
+ * bytes taken as plain char): the glue can then use a zend_string's cached
+ * hash instead of hashing the key again. safeshm_key_hash() mixes it well. */
 uint64_t safeshm_hash(const void *key, size_t len)
 {
-	const unsigned char *p = key;
-	uint64_t h = 0xcbf29ce484222325ULL;
+	const char *p = key;
+	uint64_t h = 5381u;
 	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
+		h = h * 33u + (uint64_t) (int64_t) p[i];
 	}
+	return h | 0x8000000000000000ULL;
+}
+
+uint64_t safeshm_key_hash_mix(uint8_t ns, uint64_t h)
+{
+	h ^= (uint64_t) ns * 0x9E3779B97F4A7C15ULL;
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
 	return h;
 }
 
 uint64_t safeshm_key_hash(uint8_t ns, const void *key, size_t len)
 {
-	uint64_t h = safeshm_hash(key, len) ^ ((uint64_t) ns * 0x9E3779B97F4A7C15ULL);
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	h ^= h >> 32;
-	return h;
+	return safeshm_key_hash_mix(ns, safeshm_hash(key, len));
 }
 
 size_t safeshm_record_size(size_t klen, size_t vlen)
@@ -108,6 +114,14 @@ safeshm_status safeshm_store_check_header(const safeshm_store *s)
 	const safeshm_header *h = HDR(s);
 	uint32_t magic = __atomic_load_n(&h->magic, __ATOMIC_ACQUIRE);
 
+	/* the common case in a few compares: the geometry as this process derived it */
+	if (magic == SAFESHM_MAGIC && h->version == SAFESHM_LAYOUT_VERSION && h->size == s->size
+			&& h->arena_end == s->arena_end && h->arena_off == s->arena_off
+			&& ((uint64_t) h->lock_kind << 32 | h->header_size) < ((uint64_t) SAFESHM_STORE_LOCK_KINDS << 32)
+			&& h->header_size == SAFESHM_HEADER_SIZE && h->name_len <= SAFESHM_MAX_NAME_LEN
+			&& s->size >= SAFESHM_MIN_SIZE) {
+		return SAFESHM_OK;
+	}
 	if (s->size < SAFESHM_MIN_SIZE) {
 		return SAFESHM_TOO_SMALL;
 	}
@@ -142,19 +156,6 @@ uint32_t safeshm_store_layout_version(const safeshm_store *s)
 	return HDR(s)->version;
 }
 
-/* The index block named by desc, bounds-checked; NULL when it is not sane. */
-uint32_t *safeshm_index_slots(const safeshm_store *s, uint64_t desc, uint32_t *n)
-{
-	uint64_t off = (desc >> 32) * 8u;
-	uint32_t nslots = (uint32_t) desc;
-
-	if (nslots == 0 || off < s->arena_off || (off & 7u)
-			|| off + SAFESHM_INDEX_HDR + (uint64_t) nslots * 4u > s->arena_end) {
-		return NULL;
-	}
-	*n = nslots;
-	return (uint32_t *) (s->base + off + SAFESHM_INDEX_HDR);
-}
 
 uint64_t safeshm_index_bytes(uint32_t n)
 {
@@ -252,56 +253,7 @@ safeshm_status safeshm_store_open(safeshm_store *s, const char *name, size_t nam
 
 /* ---- records -------------------------------------------------------- */
 
-/* Copies and validates the record at off. Safe on torn or hostile bytes. */
-safeshm_status safeshm_load_record(const safeshm_store *s, uint64_t off, safeshm_record *r)
-{
-	uint64_t size;
 
-	if (!block_sane(s, off, &size) || size < SAFESHM_REC_HDR) {
-		return SAFESHM_CORRUPT;
-	}
-	memcpy(r, s->base + off, sizeof(*r));
-	if (r->b.magic != SAFESHM_BLK_RECORD || r->type < SAFESHM_T_STRING || r->type > SAFESHM_T_MAX
-			|| r->ns > SAFESHM_NS_MAX || r->b.key_len == 0 || r->b.key_len > SAFESHM_MAX_KEY_LEN
-			|| (uint64_t) r->b.size8 * 8u != size
-			|| ALIGN8((uint64_t) SAFESHM_REC_HDR + r->val_len + r->b.key_len) > size) {
-		return SAFESHM_CORRUPT;
-	}
-	switch (r->type) {
-		case SAFESHM_T_LONG:
-		case SAFESHM_T_DOUBLE:
-			if (r->val_len != 8) {
-				return SAFESHM_CORRUPT;
-			}
-			break;
-		case SAFESHM_T_FALSE:
-		case SAFESHM_T_TRUE:
-		case SAFESHM_T_NULL:
-			if (r->val_len != 0) {
-				return SAFESHM_CORRUPT;
-			}
-			break;
-		default:
-			break;
-	}
-	return SAFESHM_OK;
-}
-
-void safeshm_fill_view(const safeshm_store *s, uint64_t off, const safeshm_record *r, safeshm_view *v)
-{
-	v->type = (safeshm_type) r->type;
-	v->ns = r->ns;
-	v->data = s->base + off + SAFESHM_REC_HDR;
-	v->len = r->val_len;
-	v->key = v->data + r->val_len;
-	v->key_len = r->b.key_len;
-	v->version = r->version;
-	v->expires = r->expires;
-	v->created = r->created;
-	v->updated = r->updated;
-	v->block_size = (size_t) r->b.size8 * 8u;
-	v->off = off;
-}
 
 /* Looks a key up. OK (found), NOT_FOUND, CORRUPT (a slot names no sane
  * record). Lock-free callers check gen and the slot afterwards. */
@@ -405,16 +357,24 @@ safeshm_status safeshm_store_find(const safeshm_store *s, uint8_t ns, const void
 		 * that record the slot names (a block reused for the same key at the
 		 * same offset has another version).
 		 */
-		uint64_t ver = __atomic_load_n(&rec_at(s, p.off)->version, __ATOMIC_ACQUIRE);
+		/* the probe read the hit's version (the trail's last entry) before
+		 * copying its header and comparing its key */
+		uint64_t ver = trail.n && !trail.overflow ? trail.e[trail.n - 1].version
+			: __atomic_load_n(&rec_at(s, p.off)->version, __ATOMIC_ACQUIRE);
 		if (ver == 0) {
 			/* a record being written, or one retired under us; the same
 			 * slot still naming it, again and again, is damage */
 			__atomic_thread_fence(__ATOMIC_ACQUIRE);
 			return __atomic_load_n(&p.slots[p.slot], __ATOMIC_ACQUIRE) == p.slot_val ? SAFESHM_CORRUPT : SAFESHM_RETRY;
 		}
-		if (safeshm_load_record(s, p.off, &r) != SAFESHM_OK || r.ns != ns || r.b.key_len != klen
-				|| r.tag != hash_tag(hash) || memcmp(rec_key(s, p.off, &r), key, klen) != 0) {
-			return SAFESHM_RETRY;
+		if (!trail.n || trail.overflow) {
+			/* no version read before the header copy: copy it again */
+			if (safeshm_load_record(s, p.off, &r) != SAFESHM_OK || r.ns != ns || r.b.key_len != klen
+					|| r.tag != hash_tag(hash) || memcmp(rec_key(s, p.off, &r), key, klen) != 0) {
+				return SAFESHM_RETRY;
+			}
+		} else {
+			r = p.rec;
 		}
 		safeshm_fill_view(s, p.off, &r, out);
 		out->version = ver;

@@ -153,7 +153,7 @@ typedef struct {
 	uint64_t lock_token;    /* last fencing token of a named lock */
 	uint64_t created_us;    /* monotonic time of formatting */
 	uint32_t fl_bitmap;
-	uint32_t pad0;
+	uint32_t spare8;        /* the block the last replace retired, kept aside for the next one (offset / 8) */
 	uint8_t  sl_bitmap[SAFESHM_FL_COUNT];
 	uint32_t bins[SAFESHM_FL_COUNT * SAFESHM_SL_COUNT]; /* first free block of each class, offset / 8 */
 	uint8_t  name[SAFESHM_MAX_NAME_LEN];
@@ -171,6 +171,7 @@ typedef struct {
 #define SAFESHM_BLK_INDEX   0x49u /* 'I' */
 #define SAFESHM_BLK_JOURNAL 0x4Au /* 'J' */
 #define SAFESHM_BLK_PENDING 0x50u /* 'P': allocated, not yet written (never outlives a mutation) */
+#define SAFESHM_BLK_SPARE   0x53u /* 'S': freed, kept aside for the next allocation (header->spare8) */
 #define SAFESHM_BF_PREV_FREE 1u
 
 typedef struct {
@@ -230,8 +231,10 @@ typedef struct {
 
 typedef int (*safeshm_iter_cb)(const safeshm_view *entry, void *ctx);
 
-/* The 64-bit hash of a key in a namespace. */
+/* The 64-bit hash of a key in a namespace: safeshm_hash() is PHP's own string
+ * hash (so a zend_string's cached one can stand in), mixed with the namespace. */
 uint64_t safeshm_hash(const void *key, size_t len);
+uint64_t safeshm_key_hash_mix(uint8_t ns, uint64_t h);
 uint64_t safeshm_key_hash(uint8_t ns, const void *key, size_t len);
 
 /* Binds a mapping; no validation, no writes. */

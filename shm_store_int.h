@@ -86,6 +86,11 @@ int safeshm_heap_fits(const safeshm_store *s, uint64_t size);
 /* Frees the used block at off, merging it with free neighbours. 0 on
  * success, -1 when the blocks around it are damaged. */
 int safeshm_heap_free(safeshm_store *s, uint64_t off);
+/* Frees a record's block as the spare (see shm_heap.c), putting the previous
+ * spare into the lists. 0, or -1 when the blocks are damaged. */
+int safeshm_heap_retire(safeshm_store *s, uint64_t off);
+/* Puts the spare into the lists (relocation wants every free block there). */
+int safeshm_heap_flush_spare(safeshm_store *s);
 /* Removes a free block from its class list (evacuation reserves a window). */
 int safeshm_heap_unlink(safeshm_store *s, uint64_t off);
 /* Rebuilds the allocator from the sorted, non-overlapping used blocks
@@ -165,12 +170,72 @@ typedef struct {
 } probe_t;
 
 /* Copies and validates the record at off; safe on torn or hostile bytes. */
-safeshm_status safeshm_load_record(const safeshm_store *s, uint64_t off, safeshm_record *r);
-void safeshm_fill_view(const safeshm_store *s, uint64_t off, const safeshm_record *r, safeshm_view *v);
+static inline safeshm_status safeshm_load_record(const safeshm_store *s, uint64_t off, safeshm_record *r)
+{
+	uint64_t size;
+
+	if (!block_sane(s, off, &size) || size < SAFESHM_REC_HDR) {
+		return SAFESHM_CORRUPT;
+	}
+	memcpy(r, s->base + off, sizeof(*r));
+	if (r->b.magic != SAFESHM_BLK_RECORD || r->type < SAFESHM_T_STRING || r->type > SAFESHM_T_MAX
+			|| r->ns > SAFESHM_NS_MAX || r->b.key_len == 0 || r->b.key_len > SAFESHM_MAX_KEY_LEN
+			|| (uint64_t) r->b.size8 * 8u != size
+			|| ALIGN8((uint64_t) SAFESHM_REC_HDR + r->val_len + r->b.key_len) > size) {
+		return SAFESHM_CORRUPT;
+	}
+	switch (r->type) {
+		case SAFESHM_T_LONG:
+		case SAFESHM_T_DOUBLE:
+			if (r->val_len != 8) {
+				return SAFESHM_CORRUPT;
+			}
+			break;
+		case SAFESHM_T_FALSE:
+		case SAFESHM_T_TRUE:
+		case SAFESHM_T_NULL:
+			if (r->val_len != 0) {
+				return SAFESHM_CORRUPT;
+			}
+			break;
+		default:
+			break;
+	}
+	return SAFESHM_OK;
+}
+
+static inline void safeshm_fill_view(const safeshm_store *s, uint64_t off, const safeshm_record *r, safeshm_view *v)
+{
+	v->type = (safeshm_type) r->type;
+	v->ns = r->ns;
+	v->data = s->base + off + SAFESHM_REC_HDR;
+	v->len = r->val_len;
+	v->key = v->data + r->val_len;
+	v->key_len = r->b.key_len;
+	v->version = r->version;
+	v->expires = r->expires;
+	v->created = r->created;
+	v->updated = r->updated;
+	v->block_size = (size_t) r->b.size8 * 8u;
+	v->off = off;
+}
+
+/* The index block named by desc, bounds-checked; NULL when it is not sane. */
+static inline uint32_t *safeshm_index_slots(const safeshm_store *s, uint64_t desc, uint32_t *n)
+{
+	uint64_t off = (desc >> 32) * 8u;
+	uint32_t nslots = (uint32_t) desc;
+
+	if (nslots == 0 || off < s->arena_off || (off & 7u)
+			|| off + SAFESHM_INDEX_HDR + (uint64_t) nslots * 4u > s->arena_end) {
+		return NULL;
+	}
+	*n = nslots;
+	return (uint32_t *) (s->base + off + SAFESHM_INDEX_HDR);
+}
+
 /* Looks a key up: OK (found), NOT_FOUND, CORRUPT (a slot names no sane record). */
 safeshm_status safeshm_probe(const safeshm_store *s, uint8_t ns, const void *key, size_t klen, uint64_t hash, probe_t *p);
-/* The index block named by desc, bounds-checked; NULL when it is not sane. */
-uint32_t *safeshm_index_slots(const safeshm_store *s, uint64_t desc, uint32_t *n);
 uint64_t safeshm_index_bytes(uint32_t n);
 /* Writes an empty index of n slots into the used block at off. */
 void safeshm_index_init(safeshm_store *s, uint64_t off, uint32_t n);

@@ -288,7 +288,8 @@ static void workload(uint64_t seed, int nops)
 		}
 		/* go on from the uncrashed result */
 		memcpy(g.buf, copy, SEG_SIZE);
-		CHECK_ST(safeshm_store_verify(&g.s), SAFESHM_OK);
+		CHECKF(safeshm_store_verify(&g.s) == SAFESHM_OK, "after %s of key %d (%s): verify: %s", op_names[o.kind], o.key,
+			stname(ref), safeshm_verify_reason);
 		snap_free(&before);
 		snap_free(&after);
 	}
