@@ -443,6 +443,7 @@ php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t n
 	safeshm_status st;
 	void *base;
 	int shmid, err = 0, fresh = 0, formatted = 0;
+	char *upgrade_note = NULL;
 	php_safeshm_lock_result r;
 
 	/* asking for read and write makes the kernel check permissions now,
@@ -536,6 +537,18 @@ php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t n
 		php_safeshm_attachment_free(a);
 		return NULL;
 	}
+	/* a store of an older layout is migrated first (safeshm_upgrade.c) */
+	{
+		int up = php_safeshm_upgrade(a, (int) (ds.shm_perm.mode & 0777), &upgrade_note);
+		if (up < 0) {
+			php_safeshm_unlock(a);
+			php_safeshm_attach_error(proc, php_safeshm_exception_ce, key, "cannot migrate it from an older layout: %s",
+				upgrade_note);
+			efree(upgrade_note);
+			php_safeshm_attachment_free(a);
+			return NULL;
+		}
+	}
 	/* formats a blank segment; two creators racing both end up here in turn */
 	st = safeshm_store_open(&a->store, name, name_len, SAFESHM_G(lock_kind),
 		SAFESHM_G(lock_kind) == SAFESHM_LOCK_KIND_MUTEX ? safeshm_lock_mutex_init : NULL,
@@ -585,9 +598,16 @@ php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t n
 	a->refcount = 1;
 	a->cached = true;
 	zend_hash_index_update_ptr(&SAFESHM_G(attachments), (zend_ulong) (uint32_t) key, a);
+	if (upgrade_note) {
+		php_error_docref(NULL, E_NOTICE, "SafeShm segment 0x%08x: %s", (unsigned) key, upgrade_note);
+		efree(upgrade_note);
+	}
 	return a;
 
 fail:
+	if (upgrade_note) {
+		efree(upgrade_note);
+	}
 	php_safeshm_attach_status_error(proc, key, shmid, st, base, ds.shm_segsz);
 	php_safeshm_attachment_free(a);
 	return NULL;

@@ -239,6 +239,14 @@ void php_safeshm_flight_release(php_safeshm_hold *h);
 /* The futex word waiters for key's marker sleep on. */
 uint32_t *php_safeshm_flight_word(php_safeshm_attachment *a, zend_string *key);
 
+/* ---- safeshm_upgrade.c ---------------------------------------------- */
+
+/* Under the formatting lock at attach: migrates a store of layout 1 or 2 (or
+ * finishes a migration killed halfway) to layout 3. 0: nothing to do; 1:
+ * migrated (*why may hold a note to say once the lock is released); -1:
+ * refused, *why says why (efree it). */
+int php_safeshm_upgrade(php_safeshm_attachment *a, int perms, char **why);
+
 /* ---- safeshm_sysvshm.c ---------------------------------------------- */
 
 /* 1: an ext/sysvshm segment; 0: not one; -1: sysvshm's magic with a bad

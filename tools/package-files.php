@@ -22,9 +22,9 @@ $present = in_array('--present', $argv, true);
 
 const REQUIRED = [
     'config.m4', 'config.w32', 'php_safeshm.h', 'safeshm_internal.h', 'safeshm.c', 'safeshm_attach.c',
-    'safeshm_value.c', 'safeshm_native.c', 'safeshm_ops.c', 'safeshm_class.c', 'safeshm_cache.c', 'safeshm_locks.c', 'safeshm_sysvshm.c', 'safeshm.stub.php',
+    'safeshm_value.c', 'safeshm_native.c', 'safeshm_ops.c', 'safeshm_class.c', 'safeshm_cache.c', 'safeshm_locks.c', 'safeshm_sysvshm.c', 'safeshm_upgrade.c', 'safeshm.stub.php',
     'safeshm_arginfo.h', 'safeshm_compat.stub.php', 'safeshm_compat_arginfo.h',
-    'shm_store.c', 'shm_store.h', 'shm_store_int.h', 'shm_heap.c', 'shm_mutate.c', 'shm_room.c', 'shm_recover.c', 'shm_locks.c', 'shm_locks.h',
+    'shm_store.c', 'shm_store.h', 'shm_store_int.h', 'shm_heap.c', 'shm_mutate.c', 'shm_room.c', 'shm_recover.c', 'shm_locks.c', 'shm_locks.h', 'shm_migrate.c', 'shm_migrate.h',
     'sem_lock.c', 'sem_lock.h', 'README.md', 'LICENSE',
 ];
 
