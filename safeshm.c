@@ -167,6 +167,7 @@ PHP_MINIT_FUNCTION(safeshm)
 {
 	REGISTER_INI_ENTRIES();
 	php_safeshm_attach_minit();
+	safeshm_lock_setup();
 
 	php_safeshm_ce = register_class_SafeShm(zend_ce_countable);
 	php_safeshm_ce->create_object = php_safeshm_create;

@@ -169,25 +169,35 @@ int safeshm_lock_mutex_init(void *area)
 #endif
 }
 
-int safeshm_lock_mutex_valid(const void *area)
+#if SAFESHM_HAVE_ROBUST_MUTEX
+/* The kind bits of a mutex safeshm_lock_mutex_init() makes, learnt once by
+ * safeshm_lock_setup() before any thread can ask. */
+static int ref_kind = -1;
+#endif
+
+void safeshm_lock_setup(void)
 {
 #if SAFESHM_HAVE_ROBUST_MUTEX
-	static int ref_kind = -1;
-	if (ref_kind == -1) {
-		pthread_mutexattr_t a;
-		pthread_mutex_t ref;
-		if (mutex_attr(&a) != 0) {
-			return 0;
-		}
-		if (pthread_mutex_init(&ref, &a) != 0) {
-			pthread_mutexattr_destroy(&a);
-			return 0;
-		}
-		pthread_mutexattr_destroy(&a);
+	pthread_mutexattr_t a;
+	pthread_mutex_t ref;
+	if (ref_kind != -1 || mutex_attr(&a) != 0) {
+		return;
+	}
+	if (pthread_mutex_init(&ref, &a) == 0) {
 		ref_kind = mutex_kind(&ref);
 		pthread_mutex_destroy(&ref);
 	}
-	return mutex_kind((const pthread_mutex_t *) area) == ref_kind;
+	pthread_mutexattr_destroy(&a);
+#endif
+}
+
+int safeshm_lock_mutex_valid(const void *area)
+{
+#if SAFESHM_HAVE_ROBUST_MUTEX
+	if (ref_kind == -1) {
+		safeshm_lock_setup(); /* callers without a module start (the C tests) */
+	}
+	return ref_kind != -1 && mutex_kind((const pthread_mutex_t *) area) == ref_kind;
 #else
 	(void) area;
 	return 0;

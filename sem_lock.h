@@ -66,6 +66,10 @@ key_t safeshm_lock_key(key_t shm_key);
  * safeshm_lock_use_mutex(), the semaphore is the lock. */
 safeshm_lock_status safeshm_lock_open(safeshm_lock *l, key_t shm_key, int perms);
 
+/* Learns once what a valid mutex looks like (call before any thread can lock:
+ * the module start). */
+void safeshm_lock_setup(void);
+
 /* 1 when this build can lock with a robust process-shared mutex. */
 int safeshm_lock_mutex_supported(void);
 
