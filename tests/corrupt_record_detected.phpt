@@ -1,5 +1,5 @@
 --TEST--
-SafeShm: a record with a corrupt header (any field of the layout-3 record header) is SafeShmCorruptException for get/has/keys/verify, never a crash, a hang or a wrong answer
+SafeShm: a record whose header is damaged (size, magic, lengths, type, namespace, version or tag) is SafeShmCorruptException for get/has/keys/verify, never a crash, a hang or a wrong answer
 --EXTENSIONS--
 safeshm
 shmop
