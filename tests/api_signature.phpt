@@ -19,16 +19,17 @@ foreach ($methods as $m) {
 ?>
 --EXPECT--
 __construct(string|int $key, int $size = 0, int $permissions = 384)
-add(string|int $key, mixed $value): bool
+add(string|int $key, mixed $value, int|float $ttl = 0): bool
 clear(): void
 count(): int
 delete(string|int $key): bool
+deletePrefix(string $prefix): int
 get(string|int $key, mixed $default = NULL): mixed
 has(string|int $key): bool
 importSysvshm(int $key): int
 increment(string|int $key, int $by = 1): int
 info(): array
-keys(): array
-put(string|int $key, mixed $value): void
+keys(string $prefix = ''): array
+put(string|int $key, mixed $value, int|float $ttl = 0): void
 remove(): void
 verify(): bool

@@ -6,8 +6,9 @@ shmop
 --FILE--
 <?php
 require __DIR__ . '/_ipc.inc';
-// White-box: header field offsets from safeshm_header in shm_store.h (little-endian):
-// size@8 (u64) header_size@16 (u32) nslots@20 (u32) index_off[2]@24 (u64 x2) arena_off@40 arena_end@48 (u64).
+// White-box (tests/_ipc.inc, from safeshm_header in shm_store.h): the geometry fields size, header_size, lock_kind,
+// arena_off and arena_end follow magic and version; every process derives them from the real segment size and
+// refuses a header that disagrees. (A damaged index descriptor is corrupt_index_offset.phpt.)
 $key = test_key(__FILE__);
 /** Attaches from a fresh PHP process, which has no attachment cached. */
 function fresh_attach(int $key): string {
@@ -18,20 +19,22 @@ function fresh_attach(int $key): string {
 $s = new SafeShm($key, 65536);
 for ($i = 0; $i < 20; $i++) $s->put("k$i", "value $i");
 $raw = shmop_open($key, 'w', 0, 0);
-$orig = shmop_read($raw, 0, 64);
-$u64 = fn($off) => unpack('P', $orig, $off)[1];
+$orig = shmop_read($raw, 0, 65536);
+// The fields are where the test damages them.
+echo implode(' ', array_map(fn($f) => "$f=" . test_hdr_get($orig, $f),
+    ['magic', 'version', 'size', 'header_size', 'arena_off', 'arena_end'])), "\n";
+$arenaEnd = test_hdr_get($orig, 'arena_end');
 $variants = [
-    'bytes 8..64 all 0xff' => [8, str_repeat("\xff", 56)],
-    'size 1 TiB' => [8, pack('P', 1 << 40)],
-    'size smaller than real' => [8, pack('P', 4096)],
-    'header_size huge' => [16, pack('V', 0xFFFFFFFF)],
-    'nslots 0' => [20, pack('V', 0)],
-    'nslots not a power of two' => [20, pack('V', 3)],
-    'nslots huge' => [20, pack('V', 0x40000000)],
-    'index_off past the end' => [24, pack('PP', 1 << 40, 1 << 40)],
-    'index_off inside the header' => [24, pack('PP', 8, 8)],
-    'arena_off past arena_end' => [40, pack('P', $u64(48) + 8)],
-    'arena_end past the segment' => [48, pack('P', 1 << 40)],
+    'geometry bytes 8..40 all 0xff' => [test_hdr_offset('size'), str_repeat("\xff", 32)],
+    'size 1 TiB' => [test_hdr_offset('size'), pack('P', 1 << 40)],
+    'size smaller than real' => [test_hdr_offset('size'), pack('P', 4096)],
+    'header_size huge' => [test_hdr_offset('header_size'), pack('V', 0xFFFFFFFF)],
+    'header_size of layout 2' => [test_hdr_offset('header_size'), pack('V', 512)],
+    'lock_kind unknown' => [test_hdr_offset('lock_kind'), pack('V', 2)],
+    'arena_off past arena_end' => [test_hdr_offset('arena_off'), pack('P', $arenaEnd + 8)],
+    'arena_off inside the header' => [test_hdr_offset('arena_off'), pack('P', 512)],
+    'arena_end past the segment' => [test_hdr_offset('arena_end'), pack('P', 1 << 40)],
+    'arena_end short of the segment' => [test_hdr_offset('arena_end'), pack('P', $arenaEnd - 8)],
 ];
 foreach ($variants as $label => [$off, $bytes]) {
     shmop_write($raw, $bytes, $off);
@@ -65,17 +68,17 @@ require __DIR__ . '/_ipc.inc';
 test_clean(__FILE__);
 ?>
 --EXPECT--
-bytes 8..64 all 0xff: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
+magic=1296585542 version=3 size=65536 header_size=2048 arena_off=2048 arena_end=65536
+geometry bytes 8..40 all 0xff: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
 size 1 TiB: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
 size smaller than real: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
 header_size huge: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
-nslots 0: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
-nslots not a power of two: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
-nslots huge: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
-index_off past the end: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
-index_off inside the header: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
+header_size of layout 2: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
+lock_kind unknown: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
 arena_off past arena_end: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
+arena_off inside the header: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
 arena_end past the segment: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
+arena_end short of the segment: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
 int(0)
 bool(true)
 string(2) "ok"

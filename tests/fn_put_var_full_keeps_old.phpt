@@ -21,15 +21,21 @@ $code = '$s = safeshm_attach(' . $key . '); echo strlen(safeshm_get_var($s, 1)),
 echo 'other process: ', shell_exec(test_php() . ' -r ' . escapeshellarg($code) . ' 2>&1'), "\n";
 // The store is not left locked or damaged: a value that fits replaces it.
 var_dump(safeshm_put_var($shm, 1, 'small'), safeshm_get_var($shm, 1));
-// Filling up with new variables: every put either stores or warns, and the earlier ones stay.
-$stored = 0;
+// Filling up with new variables: every put either stores or warns, and the earlier ones stay. It warns only when
+// no free block holds the new variable's record any more.
+$stored = $record = 0;
 for ($i = 100; ; $i++) {
+    $used = $shm->info()['used'];
     if (!@safeshm_put_var($shm, $i, str_repeat('f', 200))) {
-        echo "full after $stored puts: ", error_get_last()['message'], "\n";
+        echo "full: ", error_get_last()['message'], "\n";
         break;
     }
+    $record = $shm->info()['used'] - $used;
     $stored++;
 }
+$info = $shm->info();
+echo "stored some first: ", var_export($stored > 0 && $info['entries'] === 2 + $stored, true),
+    ", no free block holds another: ", var_export($info['largest_free'] < $record, true), "\n";
 $bad = 0;
 for ($j = 100; $j < 100 + $stored; $j++) if (safeshm_get_var($shm, $j) !== str_repeat('f', 200)) $bad++;
 var_dump($bad, safeshm_get_var($shm, 2), $shm->verify());
@@ -58,7 +64,8 @@ bool(true)
 other process: 1000 o neighbour
 bool(true)
 string(5) "small"
-full after 28 puts: safeshm_put_var(): Not enough shared memory left
+full: safeshm_put_var(): Not enough shared memory left
+stored some first: true, no free block holds another: true
 int(0)
 string(9) "neighbour"
 bool(true)

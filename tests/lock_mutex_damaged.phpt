@@ -8,8 +8,10 @@ shmop
 --FILE--
 <?php
 require __DIR__ . '/_ipc.inc';
-// White-box: the mutex lives in the header's 64-byte lock area at offset 448 (shm_store.h).
+// White-box: the mutex lives in the header's 64-byte lock area (safeshm_header.lock_area in shm_store.h); its
+// kind bits are the int at offset 16 of glibc's pthread_mutex_t on x86-64.
 $key = test_key(__FILE__);
+$area = test_hdr_offset('lock_area');
 $fresh = fn() => trim((string) shell_exec(test_php() . ' -r ' . escapeshellarg(
     'try { $s = new SafeShm(' . $key . '); $s->put("x", 1); echo "works"; } catch (SafeShmException $e) { echo get_class($e), ": ", $e->getMessage(); }') . ' 2>&1'));
 $msg = fn(string $m) => str_replace(sprintf('0x%08x', $key), '0xKEY', $m);
@@ -17,9 +19,9 @@ $s = new SafeShm($key, 8192);
 $s->put('k', 'data');
 var_dump($s->info()['lock']);
 $raw = shmop_open($key, 'w', 0, 0);
-$good = shmop_read($raw, 448, 64);
+$good = shmop_read($raw, $area, 64);
 foreach (['zeroed' => str_repeat("\0", 64), 'garbage' => str_repeat("\xA5", 64), 'kind bits' => substr_replace($good, "\x01\0\0\0", 16, 4)] as $what => $bad) {
-    shmop_write($raw, $bad, 448);
+    shmop_write($raw, $bad, $area);
     $before = shmop_read($raw, 0, 8192);
     echo "$what, fresh process: ", $msg($fresh()), "\n";
     try {
@@ -31,7 +33,7 @@ foreach (['zeroed' => str_repeat("\0", 64), 'garbage' => str_repeat("\xA5", 64),
     echo "$what, lock-free get: ", var_export($s->get('k'), true), "\n";
     echo "$what: untouched: ", shmop_read($raw, 0, 8192) === $before ? 'yes' : 'NO', "\n";
 }
-shmop_write($raw, $good, 448);
+shmop_write($raw, $good, $area);
 echo "restored, fresh process: ", $fresh(), "\n";
 var_dump($s->get('x'), $s->verify());
 $s->remove();

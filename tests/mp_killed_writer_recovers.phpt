@@ -13,13 +13,14 @@ require __DIR__ . '/_ipc.inc';
 // The kill lands mid-mutation by construction, not by luck: the writer copies large values under the lock,
 // and the test stops it (SIGSTOP), reads the header's mutation counter, and kills it only when the counter
 // is odd (a mutation in progress); otherwise it lets it run on (SIGCONT) and tries again.
-// White-box: the counter is the u64 at offset 56 of the header (safeshm_header.seq in shm_store.h).
+// White-box: the counter is the header's u64 seq (safeshm_header.seq in shm_store.h, test_hdr_offset('seq')).
 $key = test_key(__FILE__);
 $s = new SafeShm($key, 4 << 20);
 $s->put('sentinel', 'keep me');
 $s->put('counter', 0);
 $raw = shmop_open($key, 'a', 0, 0);
-$seq = fn(): int => unpack('P', shmop_read($raw, 56, 8))[1];
+$seqOff = test_hdr_offset('seq');
+$seq = fn(): int => unpack('P', shmop_read($raw, $seqOff, 8))[1];
 $lengths = [0, 1, 1000, 50000, 120000, 200000];
 mt_srand(99);
 $rounds = 40;

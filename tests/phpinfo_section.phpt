@@ -23,7 +23,7 @@ echo 'Lock row names the ini\'s lock: ', var_export(str_contains($m[1] ?? '', $l
 bool(true)
 SafeShm support => enabled
 Version => VERSION
-Segment layout version => 2
+Segment layout version => 3
 Lock => LOCK (new segments; safeshm.lock); lock-free validated reads
 Robust mutexes => available
 Minimum segment size => 4096 bytes

@@ -22,7 +22,10 @@ foreach ([500, 100, 10, 0] as $len) {
     }
 }
 $info = $s->info();
-echo "filled with $i entries: used $info[used] of $info[arena_size], free $info[free]\n";
+// Layout 3: full means no free block holds the record of one more key, even the smallest (a 5-byte key and an empty
+// value: 56 bytes); the pieces left free are smaller.
+echo "filled: largest free block below ", test_record_size(5, 0), ": ", var_export($info['largest_free'] < test_record_size(5, 0), true),
+    ", used + free = capacity: ", var_export($info['used'] + $info['free'] === $info['capacity'], true), "\n";
 $n = count($s);
 var_dump($n === $i);
 $new = sprintf('f%04d', $i);
@@ -50,7 +53,7 @@ require __DIR__ . '/_ipc.inc';
 test_clean(__FILE__);
 ?>
 --EXPECT--
-filled with 16 entries: used 7136 of 7168, free 32
+filled: largest free block below 56: true, used + free = capacity: true
 bool(true)
 put: SafeShmFullException
 add: SafeShmFullException
