@@ -38,18 +38,17 @@ safeshm_status safeshm_rebuild(safeshm_store *s)
 {
 	safeshm_header *h = HDR(s);
 	uint64_t desc = h->index_desc, ioff = (desc >> 32) * 8u, isize, maxver = 0;
-	uint32_t n, *slots = safeshm_index_slots(s, desc, &n);
+	uint32_t n = (uint32_t) desc, *slots;
 	used_t *u;
 	uint64_t *offs;
 	size_t k = 0, m = 0;
 
-	if (!slots) {
-		return SAFESHM_CORRUPT;
-	}
+	/* the descriptor alone (the index block's own header is rewritten below) */
 	isize = safeshm_index_bytes(n);
-	if (ioff + isize > s->arena_end) {
+	if (n == 0 || (ioff & 7u) || ioff < s->arena_off || ioff > s->arena_end || isize > s->arena_end - ioff) {
 		return SAFESHM_CORRUPT;
 	}
+	slots = (uint32_t *) (s->base + ioff + SAFESHM_INDEX_HDR);
 	u = safeshm_malloc(sizeof(*u) * ((size_t) n + 2u));
 	offs = safeshm_malloc(sizeof(*offs) * ((size_t) n + 2u));
 	if (!u || !offs) {
@@ -293,7 +292,7 @@ safeshm_status safeshm_store_verify(const safeshm_store *s)
 		kh = safeshm_key_hash(r.ns, rec_key(s, off, &r), r.b.key_len);
 		/* reachable from its home slot, and there only */
 		if (safeshm_probe(s, r.ns, rec_key(s, off, &r), r.b.key_len, kh, &p) != SAFESHM_OK
-				|| p.slot != i || r.tag != hash_tag(kh) || r.version > h->clock) {
+				|| p.slot != i || r.tag != hash_tag(kh) || r.version == 0 || r.version > h->clock) {
 			st = fail_reason("verify check 7");
 			break;
 		}

@@ -225,6 +225,36 @@ static int relocate(safeshm_store *s, uint64_t off)
 	return 0;
 }
 
+/* Moves the index block out of a reserved window: the same slots in a block
+ * allocated elsewhere, published like a grown index (readers of the old one
+ * see the generation change and read again). */
+static int index_move(safeshm_store *s, uint64_t off)
+{
+	safeshm_header *h = HDR(s);
+	uint64_t desc = h->index_desc, noff, size8;
+	uint32_t n;
+	uint8_t bflags;
+	int corrupt = 0;
+
+	if ((desc >> 32) * 8u != off || !safeshm_index_slots(s, desc, &n)) {
+		return -1;
+	}
+	noff = safeshm_heap_alloc(s, safeshm_index_bytes(n), &corrupt);
+	if (!noff) {
+		return -1;
+	}
+	size8 = block_at(s, noff)->size8;
+	bflags = block_at(s, noff)->bflags;
+	memcpy(s->base + noff, s->base + off, (size_t) (SAFESHM_INDEX_HDR + (uint64_t) n * 4u));
+	block_at(s, noff)->size8 = (uint32_t) size8;
+	block_at(s, noff)->bflags = bflags;
+	safeshm_room_events++;
+	store64(&h->index_desc, (noff / 8u) << 32 | n);
+	store64(&h->index_gen, h->index_gen + 1u);
+	FAULT("index:moved");
+	return 0;
+}
+
 /* Frees every run of adjacent blocks marked free in b (reserved free blocks,
  * and records whose copies moved out) as one block each; live records stay. */
 static safeshm_status release_runs(safeshm_store *s, const blk_t *b, size_t n)
@@ -303,18 +333,19 @@ static safeshm_status evacuate(safeshm_store *s, uint64_t size)
 		n++;
 		off += bsz;
 	}
-	/* the cheapest window: two pointers over the blocks; index and journal stay put */
+	/* the cheapest window: two pointers over the blocks; records and the index
+	 * can move, a journal (never there outside a multi-key put) cannot */
 	for (size_t j = 0; j < n; j++) {
-		if (b[j].magic != SAFESHM_BLK_RECORD && b[j].magic != SAFESHM_BLK_FREE) {
+		if (b[j].magic != SAFESHM_BLK_RECORD && b[j].magic != SAFESHM_BLK_FREE && b[j].magic != SAFESHM_BLK_INDEX) {
 			i = j + 1u;
 			sum = live = 0;
 			continue;
 		}
 		sum += b[j].size;
-		live += b[j].magic == SAFESHM_BLK_RECORD ? b[j].size : 0;
+		live += b[j].magic != SAFESHM_BLK_FREE ? b[j].size : 0;
 		while (i < j && sum - b[i].size >= size) {
 			sum -= b[i].size;
-			live -= b[i].magic == SAFESHM_BLK_RECORD ? b[i].size : 0;
+			live -= b[i].magic != SAFESHM_BLK_FREE ? b[i].size : 0;
 			i++;
 		}
 		if (sum >= size && live < best_live) {
@@ -344,7 +375,13 @@ static safeshm_status evacuate(safeshm_store *s, uint64_t size)
 		}
 	}
 	for (size_t k = best_i; k <= best_j; k++) {
-		if (b[k].magic == SAFESHM_BLK_RECORD) {
+		if (b[k].magic == SAFESHM_BLK_INDEX) {
+			if (index_move(s, b[k].off) != 0) {
+				moved_all = 0;
+				break;
+			}
+			b[k].magic = SAFESHM_BLK_FREE;
+		} else if (b[k].magic == SAFESHM_BLK_RECORD) {
 			if (relocate(s, b[k].off) != 0) {
 				moved_all = 0; /* outside has no room after all: give back what is free so far */
 				break;

@@ -223,11 +223,13 @@ static inline void safeshm_fill_view(const safeshm_store *s, uint64_t off, const
 /* The index block named by desc, bounds-checked; NULL when it is not sane. */
 static inline uint32_t *safeshm_index_slots(const safeshm_store *s, uint64_t desc, uint32_t *n)
 {
-	uint64_t off = (desc >> 32) * 8u;
+	uint64_t off = (desc >> 32) * 8u, size;
 	uint32_t nslots = (uint32_t) desc;
+	const safeshm_index_block *ib = (const safeshm_index_block *) (s->base + off);
 
-	if (nslots == 0 || off < s->arena_off || (off & 7u)
-			|| off + SAFESHM_INDEX_HDR + (uint64_t) nslots * 4u > s->arena_end) {
+	/* the descriptor, and the block it names agreeing with it */
+	if (nslots == 0 || !block_sane(s, off, &size) || size < SAFESHM_INDEX_HDR + (uint64_t) nslots * 4u
+			|| ib->b.magic != SAFESHM_BLK_INDEX || ib->nslots != nslots) {
 		return NULL;
 	}
 	*n = nslots;
