@@ -177,7 +177,8 @@ safeshm_status safeshm_store_iterate(const safeshm_store *s, uint8_t ns, uint64_
 		if (v <= SAFESHM_SLOT_TOMB) {
 			continue;
 		}
-		if (safeshm_load_record(s, (uint64_t) v * 8u, &r) != SAFESHM_OK) {
+		if (safeshm_load_record(s, (uint64_t) v * 8u, &r) != SAFESHM_OK || r.version == 0
+				|| r.tag != hash_tag(safeshm_key_hash(r.ns, rec_key(s, (uint64_t) v * 8u, &r), r.b.key_len))) {
 			return SAFESHM_CORRUPT;
 		}
 		if (r.ns != ns || expired(r.expires, now_us)) {

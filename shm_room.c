@@ -84,7 +84,14 @@ void safeshm_remove_entry(safeshm_store *s, uint32_t *slots, uint32_t n, uint32_
 {
 	unlink_slot(s, slots, n, i);
 	FAULT("delete:published");
-	safeshm_retire(s, off, r);
+	/* a key that goes is not coming back at once: its block (and the spare)
+	 * go to the lists, merged with their neighbours */
+	__atomic_store_n(&rec_at(s, off)->version, 0, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	safeshm_account(s, r, -1);
+	if (safeshm_heap_free(s, off) != 0 || safeshm_heap_flush_spare(s) != 0) {
+		safeshm_rebuild(s);
+	}
 }
 
 /* ---- the index ------------------------------------------------------ */

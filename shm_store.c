@@ -319,12 +319,13 @@ static safeshm_status probe_ex(const safeshm_store *s, uint8_t ns, const void *k
 			p->slot_val = v;
 			return SAFESHM_CORRUPT;
 		}
-		if (p->rec.ns == ns && p->rec.tag == tag && p->rec.b.key_len == klen
+		if (p->rec.ns == ns && p->rec.b.key_len == klen
 				&& memcmp(rec_key(s, (uint64_t) v * 8u, &p->rec), key, klen) == 0) {
 			p->slot = i;
 			p->slot_val = v;
 			p->off = (uint64_t) v * 8u;
-			return SAFESHM_OK;
+			/* the key, under a hash tag it cannot have: damage, not a miss */
+			return p->rec.tag == tag ? SAFESHM_OK : SAFESHM_CORRUPT;
 		}
 	}
 	return SAFESHM_NOT_FOUND;
