@@ -87,7 +87,7 @@ test('--help documents commands and exit codes; bad usage exits 2', [], function
     same(2, cli('info', '99999999999')[0], 'key outside key_t');
 });
 
-test('a missing store is "not found" (exit 1) for every command, and nothing is created', ['open'], function () {
+test('a missing store is "not found" (exit 1) for every command, and nothing is created', [], function () {
     $name = store_name('absent');
     foreach ([['info', $name], ['keys', $name], ['get', $name, 'k'], ['put', $name, 'k', 'v'],
               ['delete', $name, 'k'], ['clear', $name], ['verify', $name], ['locks', $name], ['remove', $name],
@@ -119,7 +119,7 @@ test('put/get: strings raw, --json-value types, missing key exits 1', [], functi
     same('v', $s->get('-leading-dash'));
 });
 
-test('put --create makes a missing store; without it nothing is made', ['open'], function () {
+test('put --create makes a missing store; without it nothing is made', [], function () {
     $name = store_name('created');
     same(1, cli('put', $name, 'k', 'v')[0]);
     check(!listed($name), 'not created without --create');
@@ -136,7 +136,7 @@ test('stores are named by int key, hex key or name; a named store\'s key resolve
     same("by-any-name", cli_ok(0, 'get', (string) $key, 'k')[0]);
     same("by-any-name", cli_ok(0, 'get', sprintf('0x%08x', $key & 0xffffffff), 'k')[0]);
     $ikey = 0x5afe0000 + (getmypid() & 0xffff);
-    T::$stores[$ikey] = true;
+    remember_int_store($ikey);
     $i = new SafeShm($ikey, 8192);
     $i->put('k', 'by-key');
     same("by-key", cli_ok(0, 'get', (string) $ikey, 'k')[0]);
@@ -145,7 +145,7 @@ test('stores are named by int key, hex key or name; a named store\'s key resolve
     same(1, cli('--name', 'get', (string) $ikey, 'k')[0]);
 });
 
-test('list shows the store with name, size and entries; --json too', ['list'], function () {
+test('list shows the store with name, size and entries; --json too', [], function () {
     [$name, $s] = new_store('listed', 32768);
     $s->put('a', 1);
     $s->put('b', 2);
@@ -293,7 +293,7 @@ test('remove: the store is gone, then not found', [], function () {
 });
 
 test('dump/restore round trip: every value type, int and binary keys, into a new store (--create)',
-    ['meta', 'open'], function () {
+    ['meta'], function () {
     [$name, $s] = new_store('rt-src');
     foreach (sample_values() as $k => $v) {
         $s->put($k, $v);
@@ -316,7 +316,7 @@ test('dump/restore round trip: every value type, int and binary keys, into a new
     }
 });
 
-test('dump to stdout, restore from stdin', ['meta', 'open'], function () {
+test('dump to stdout, restore from stdin', ['meta'], function () {
     [$name, $s] = new_store('pipe-src');
     $s->put('a', [1, 2]);
     $s->put('b', 'bee');

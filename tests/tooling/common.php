@@ -41,12 +41,27 @@ function short(mixed $v): string
     return strlen($s) > 300 ? substr($s, 0, 300) . '...' : $s;
 }
 
+/** The prefix of every store name of this run (tools/test-tooling.sh removes what a killed run leaves). */
+function run_tag(): string
+{
+    return (getenv('SAFESHM_TOOLING_TAG') ?: 'safeshm-tooling') . '-' . getmypid();
+}
+
 /** A store name private to this run; the store is removed at exit. */
 function store_name(string $label): string
 {
-    $name = 'safeshm-tooling-' . getmypid() . '-' . $label;
+    $name = run_tag() . '-' . $label;
     T::$stores[$name] = true;
     return $name;
+}
+
+/** An int-keyed store of this test: removed at exit, and by the runner's trap if this process is killed. */
+function remember_int_store(int $key): void
+{
+    T::$stores[$key] = true;
+    if (getenv('SAFESHM_TOOLING_RUN')) {
+        file_put_contents(getenv('SAFESHM_TOOLING_RUN') . '/int-keys', "$key\n", FILE_APPEND);
+    }
 }
 
 /** A store created now under a private name. */

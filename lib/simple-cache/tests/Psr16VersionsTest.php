@@ -32,7 +32,7 @@ final class Psr16VersionsTest extends StoreTestCase
         $cmd = array_merge(CacheTest::phpCommand(), [
             __DIR__ . '/fixtures/load_with_interface.php',
             __DIR__ . "/fixtures/psr-simple-cache-$version.php",
-            'safeshm-psr16-' . getmypid() . '-v' . $version,
+            self::runTag() . '-v' . $version,
         ]);
         $out = shell_exec(implode(' ', array_map('escapeshellarg', $cmd)) . ' 2>&1');
         $this->assertSame("ok\n", $out, "psr/simple-cache $version");

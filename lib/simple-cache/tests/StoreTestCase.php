@@ -15,10 +15,16 @@ abstract class StoreTestCase extends TestCase
 
     protected function store(string $label = 'main', int $size = 65536): SafeShm
     {
-        $name = 'safeshm-psr16-' . getmypid() . '-' . $this->getName(false) . '-' . $label;
+        $name = self::runTag() . '-' . $this->getName(false) . '-' . $label;
         $store = new SafeShm(substr($name, 0, 200), $size);
         $store->clear();
         return $this->stores[] = $store;
+    }
+
+    /** The prefix of every store name of this run (SAFESHM_TOOLING_TAG lets a runner remove what a killed run leaves). */
+    public static function runTag(): string
+    {
+        return (getenv('SAFESHM_TOOLING_TAG') ?: 'safeshm-psr16') . '-' . getmypid();
     }
 
     protected function tearDown(): void
