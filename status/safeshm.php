@@ -6,9 +6,11 @@
  *
  * Read-only by default. Deleting a key, a prefix or clearing a store needs a password: put a
  * password_hash() of it (php -r 'echo password_hash("secret", PASSWORD_DEFAULT), "\n";') into
- * STATUS_PASSWORD_HASH below, or into the environment variable SAFESHM_STATUS_PASSWORD (php-fpm:
- * `env[SAFESHM_STATUS_PASSWORD] = ...` in the pool; nginx/Apache: a fastcgi_param / SetEnv). Serve it over
- * HTTPS, and only to operators.
+ * STATUS_PASSWORD_HASH below, into the environment variable SAFESHM_STATUS_PASSWORD, or into a file whose
+ * path is in SAFESHM_STATUS_PASSWORD_FILE. Under php-fpm use the file (`env[SAFESHM_STATUS_PASSWORD_FILE] =
+ * /etc/safeshm/status.hash` in the pool) or the constant: FPM reads an env[] value that starts with "$", as
+ * every hash does, as the name of a variable of its own environment. Serve the page over HTTPS, and only
+ * to operators.
  */
 declare(strict_types=1);
 
@@ -81,11 +83,19 @@ function safeshm_open(int|string $spec): ?SafeShm
 
 /* ---- authentication: a signed cookie, and a CSRF token derived from it ------------------------ */
 
+/** The configured password_hash(): the constant, else SAFESHM_STATUS_PASSWORD, else the file SAFESHM_STATUS_PASSWORD_FILE names. */
 function password_hash_configured(): ?string
 {
-    $h = STATUS_PASSWORD_HASH !== '' ? STATUS_PASSWORD_HASH
-        : (getenv('SAFESHM_STATUS_PASSWORD') ?: ($_SERVER['SAFESHM_STATUS_PASSWORD'] ?? ''));
-    return is_string($h) && $h !== '' && password_get_info($h)['algo'] !== null ? $h : null;
+    static $hash = false;
+    if ($hash !== false) {
+        return $hash;
+    }
+    $setting = static fn(string $name): string => (string) (getenv($name) ?: ($_SERVER[$name] ?? ''));
+    $h = STATUS_PASSWORD_HASH !== '' ? STATUS_PASSWORD_HASH : $setting('SAFESHM_STATUS_PASSWORD');
+    if ($h === '' && $setting('SAFESHM_STATUS_PASSWORD_FILE') !== '') {
+        $h = trim((string) @file_get_contents($setting('SAFESHM_STATUS_PASSWORD_FILE')));
+    }
+    return $hash = ($h !== '' && password_get_info($h)['algo'] !== null ? $h : null);
 }
 
 /** The signing key: derived from the configured hash, so changing the password logs everybody out. */

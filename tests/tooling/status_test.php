@@ -286,6 +286,78 @@ test('deletes need the password, a POST and the CSRF token', ['locks', 'meta', '
     same(403, $code, 'forged cookie');
 });
 
+/** A request to php-fpm through cgi-fcgi: [status, headers, body]. */
+function fcgi(string $sock, string $method, string $query = '', string $body = '', string $cookie = ''): array
+{
+    $env = ['SCRIPT_FILENAME' => realpath(PAGE_DIR . '/safeshm.php'), 'SCRIPT_NAME' => '/safeshm.php',
+        'REQUEST_URI' => '/safeshm.php' . ($query === '' ? '' : "?$query"), 'QUERY_STRING' => $query,
+        'REQUEST_METHOD' => $method, 'SERVER_NAME' => 'localhost', 'SERVER_PROTOCOL' => 'HTTP/1.1',
+        'GATEWAY_INTERFACE' => 'CGI/1.1', 'REMOTE_ADDR' => '127.0.0.1'];
+    if ($method === 'POST') {
+        $env += ['CONTENT_TYPE' => 'application/x-www-form-urlencoded', 'CONTENT_LENGTH' => (string) strlen($body)];
+    }
+    if ($cookie !== '') {
+        $env['HTTP_COOKIE'] = $cookie;
+    }
+    [$rc, $out, $err] = run(['timeout', '30', 'cgi-fcgi', '-bind', '-connect', $sock], $body, $env);
+    if ($rc !== 0) {
+        throw new Failed("cgi-fcgi failed ($rc): $err");
+    }
+    [$head, $page] = explode("\r\n\r\n", $out, 2) + [1 => ''];
+    return [preg_match('~^Status: (\d+)~m', $head, $m) ? (int) $m[1] : 200, $head, $page];
+}
+
+test('under php-fpm: the page, the password hash from a file named in the pool\'s env[], CSRF', ['locks', 'meta'], function () {
+    $fpm = is_executable('/usr/sbin/php-fpm8.2') ? '/usr/sbin/php-fpm8.2' : trim((string) shell_exec('command -v php-fpm'));
+    check($fpm !== '' && is_executable('/usr/bin/cgi-fcgi'), 'needs php-fpm and cgi-fcgi (Debian: php8.2-fpm, libfcgi-bin)');
+    [$name, $s] = new_store('fpm');
+    $s->put('k', 'v');
+    $s->put('<script>alert(1)</script>', 'x');
+    $dir = sys_get_temp_dir() . '/safeshm-status-fpm-' . getmypid();
+    @mkdir($dir);
+    /* a hash starts with "$", which FPM's env[] takes for a variable of its environment: hence the file */
+    file_put_contents("$dir/status.hash", password_hash(PASSWORD, PASSWORD_DEFAULT) . "\n");
+    file_put_contents("$dir/fpm.conf", "[global]\npid = $dir/fpm.pid\nerror_log = $dir/fpm.log\ndaemonize = no\n"
+        . "[status]\nlisten = $dir/fpm.sock\npm = static\npm.max_children = 1\nclear_env = yes\n"
+        . "env[SAFESHM_STATUS_PASSWORD_FILE] = $dir/status.hash\n"
+        . "php_value[display_errors] = 1\n");
+    $args = array_slice(php_cmd(), 1);
+    $cmd = array_merge([$fpm, '-y', "$dir/fpm.conf", '-F'], $args, posix_geteuid() === 0 ? ['-R'] : []);
+    $p = proc_open($cmd, [0 => ['file', '/dev/null', 'r'], 1 => ['file', "$dir/out.log", 'w'], 2 => ['file', "$dir/out.log", 'a']], $pipes);
+    if (getenv('SAFESHM_TOOLING_RUN')) {
+        file_put_contents(getenv('SAFESHM_TOOLING_RUN') . '/server-fpm-' . getmypid() . '.pid', proc_get_status($p)['pid']);
+    }
+    try {
+        for ($i = 0; $i < 100 && !file_exists("$dir/fpm.sock"); $i++) {
+            usleep(100_000);
+        }
+        check(file_exists("$dir/fpm.sock"), 'php-fpm started: ' . @file_get_contents("$dir/out.log") . @file_get_contents("$dir/fpm.log"));
+        $key = store_key($s);
+        [$code, , $page] = fcgi("$dir/fpm.sock", 'GET', "store=$key");
+        same(200, $code, 'GET');
+        check(str_contains($page, h_t($name)) && str_contains($page, '&lt;script&gt;alert(1)&lt;/script&gt;')
+            && str_ends_with(rtrim($page), '</html>'), 'the store and its keys, escaped: ' . substr($page, -300));
+        check(str_contains($page, 'name="password"'), 'a login form: the password hash came from the file env[] names');
+        $del = http_build_query(['action' => 'delete', 'store' => $key, 'key' => 'k']);
+        [$code] = fcgi("$dir/fpm.sock", 'POST', '', $del);
+        same(403, $code, 'delete without login');
+        [$code, $head] = fcgi("$dir/fpm.sock", 'POST', '', http_build_query(['action' => 'login', 'password' => PASSWORD]));
+        same(303, $code, 'login');
+        check((bool) preg_match('~^Set-Cookie: (safeshm_status=[^;]+)~mi', $head, $m), 'cookie');
+        [$code] = fcgi("$dir/fpm.sock", 'POST', '', $del, $m[1]);
+        same(403, $code, 'delete without the token');
+        [, , $page] = fcgi("$dir/fpm.sock", 'GET', "store=$key", '', $m[1]);
+        check((bool) preg_match('~name="token" value="([0-9a-f]{64})"~', $page, $t), 'token in the page');
+        [$code] = fcgi("$dir/fpm.sock", 'POST', '', $del . '&token=' . $t[1], $m[1]);
+        same(303, $code, 'delete with the token');
+        same(null, $s->get('k'));
+    } finally {
+        proc_terminate($p);
+        proc_close($p);
+        exec('rm -rf ' . escapeshellarg($dir));
+    }
+});
+
 test('screenshot of the page', ['locks', 'meta'], function () use ($ro) {
     check(Env::$chromium !== '', 'needs chromium');
     [, $s] = new_store('screenshot');
