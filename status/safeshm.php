@@ -406,6 +406,7 @@ $sel = $selected === null ? null : request_store($selected);
 
 $rows = [];
 $lockRows = [];
+$lockErrors = [];
 $listError = null;
 try {
     $listed = safeshm_list();
@@ -422,13 +423,20 @@ foreach ($listed as $s) {
             continue; /* removed since the listing */
         }
         $row['info'] = $store->info();
-        foreach ($store->locks() as $l) {
-            $lockRows[] = ['store' => $s] + $l;
-        }
     } catch (Throwable $e) {
         $row['error'] = get_class($e) . ': ' . $e->getMessage();
     }
     $rows[] = $row;
+    if (isset($store) && $row['error'] === null) {
+        try {
+            foreach ($store->locks() as $l) {
+                $lockRows[] = ['store' => $s] + $l;
+            }
+        } catch (Throwable $e) {
+            $lockErrors[] = ($s['name'] === null ? hexkey($s['key']) : show_key($s['name'])) . ': ' . $e->getMessage();
+        }
+    }
+    unset($store);
 }
 
 ?><!DOCTYPE html>
@@ -531,6 +539,7 @@ a { color: #1f57b5; text-decoration: none; } a:hover { text-decoration: underlin
 
 <section id="locks">
   <h2>Named locks <span class="pill"><?= count($lockRows) ?></span></h2>
+  <?php foreach ($lockErrors as $err): ?><p class="err"><?= h($err) ?></p><?php endforeach ?>
   <?php if (!$lockRows): ?><p class="small">No named lock is held.</p><?php else: ?>
   <table>
     <tr><th>store</th><th>lock</th><th>mode</th><th>pids</th><th class="num">held for</th><th class="num">ttl left</th><th class="num">waiters</th></tr>

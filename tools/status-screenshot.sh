@@ -86,6 +86,7 @@ key=$(php $ext_args "$tmp/demo.php" setup)
 # shellcheck disable=SC2086
 php $ext_args "$tmp/demo.php" hold >"$tmp/hold.log" 2>&1 &
 holder=$!
+# shellcheck disable=SC2016
 port=$(php -r '$s = stream_socket_server("tcp://127.0.0.1:0"); echo substr(strrchr(stream_socket_get_name($s, false), ":"), 1);')
 # shellcheck disable=SC2086
 php $ext_args -S "127.0.0.1:$port" -t status/ >"$tmp/server.log" 2>&1 &

@@ -7,7 +7,7 @@
 # already loads safeshm), SAFESHM_ARTIFACT_DIR (where the status page screenshot is written, default
 # the temporary directory), SAFESHM_TOOLING_ONLY (run only the CLI/status cases whose name contains it).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 root=$(pwd)
 bash tools/install-deps.sh tooling || { echo "0 passed, 1 failed"; exit 1; }
 
