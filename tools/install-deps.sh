@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Installs what building and testing SafeShm needs on Debian 12, only when missing.
+# With the argument "tooling", also what the tests of bin/safeshm, status/ and lib/simple-cache need.
 set -euo pipefail
 pkgs="php8.2-dev php8.2-cli re2c php-parser php8.2-apcu php8.2-fpm libfcgi-bin clang libclang-rt-14-dev valgrind make gcc"
+# headless Chromium for the status page, curl for its POSTs; PHPUnit, PSR-16 1.0 and Symfony Cache for lib/simple-cache
+tooling_pkgs="chromium curl phpunit php-psr-simple-cache php-symfony-cache"
+[ "${1:-}" = tooling ] && pkgs="$pkgs $tooling_pkgs"
 missing=""
 for p in $pkgs; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
