@@ -23,62 +23,16 @@ const AUTH_SECONDS = 3600;
 
 /* ---- finding stores (the same helpers as bin/safeshm) ---------------------------------------- */
 
-/**
- * Every SafeShm store this process can read, as SafeShm::list() describes them.
- * Until SafeShm::list() lands, the same from /proc/sysvipc/shm and the header magic read
- * with shmop; once it has landed, this is `return SafeShm::list();`.
- */
+/** Every SafeShm store this process can read (SafeShm::list(): /proc/sysvipc/shm and the segment magic). */
 function safeshm_list(): array
 {
-    return method_exists(SafeShm::class, 'list') ? SafeShm::list() : safeshm_list_proc();
+    return SafeShm::list();
 }
 
-function safeshm_list_proc(): array
-{
-    if (!function_exists('shmop_open')) {
-        throw new RuntimeException('listing stores needs SafeShm::list() or ext/shmop');
-    }
-    $lines = @file('/proc/sysvipc/shm', FILE_IGNORE_NEW_LINES) ?: [];
-    array_shift($lines);
-    $stores = [];
-    foreach ($lines as $line) {
-        $f = preg_split('/\s+/', trim($line));
-        if (count($f) < 10 || (int) $f[0] === 0) {
-            continue;
-        }
-        $shm = @shmop_open((int) $f[0], 'a', 0, 0);
-        if ($shm === false) {
-            continue;
-        }
-        $head = shmop_read($shm, 0, min(512, shmop_size($shm)));
-        if (strlen($head) < 512 || substr($head, 0, 4) !== 'FSHM') {
-            continue;
-        }
-        $nameLen = min(unpack('V', $head, 192)[1], 200);
-        $stores[] = [
-            'key' => (int) $f[0], 'shmid' => (int) $f[1], 'size' => (int) $f[3],
-            'name' => $nameLen > 0 ? substr($head, 200, $nameLen) : null, 'layout_version' => unpack('V', $head, 4)[1],
-            'attached' => (int) $f[6], 'uid' => (int) $f[7], 'mode' => octdec($f[2]) & 0777, 'writable' => null,
-        ];
-    }
-    return $stores;
-}
-
-/**
- * The existing store under $spec (int key or name), or null; never creates one.
- * Once SafeShm::open() has landed, this is `return SafeShm::open($spec);`.
- */
+/** The existing store under $spec (int key or name), or null; never creates one. */
 function safeshm_open(int|string $spec): ?SafeShm
 {
-    if (method_exists(SafeShm::class, 'open')) {
-        return SafeShm::open($spec);
-    }
-    foreach (safeshm_list() as $s) {
-        if (is_int($spec) ? $s['key'] === $spec : $s['name'] === $spec) {
-            return new SafeShm($spec);
-        }
-    }
-    return null;
+    return SafeShm::open($spec);
 }
 
 /* ---- authentication: a signed cookie, and a CSRF token derived from it ------------------------ */
@@ -417,6 +371,12 @@ try {
 usort($listed, static fn($a, $b) => $a['key'] <=> $b['key']);
 foreach ($listed as $s) {
     $row = ['s' => $s, 'info' => null, 'error' => null];
+    if ($s['layout_version'] !== 3) {
+        /* opening it would migrate it to layout 3 under the processes of its older release */
+        $row['error'] = 'layout ' . $s['layout_version'] . ': not opened here (it migrates at its first attach by this release)';
+        $rows[] = $row;
+        continue;
+    }
     try {
         $store = safeshm_open($s['name'] ?? $s['key']);
         if ($store === null) {
