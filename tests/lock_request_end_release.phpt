@@ -7,8 +7,9 @@ safeshm
 require __DIR__ . '/_ipc.inc';
 $key = test_key(__FILE__);
 $s = new SafeShm($key, 1 << 20);
-// Each child PHP takes locks and ends in its own way. Right after it, locks() lists nothing: the holds were
-// released by the request's end, not found dead later (locks() does not purge dead holders; lock() does).
+// Each child PHP takes locks and ends in its own way. Right after it, no lock state is left in the store: the
+// holds were released by the request's end, not found dead later (a dead holder's entry stays in the lock's
+// state until a contender looks, though locks() no longer lists it).
 $prelude = '$s = new SafeShm((int) $argv[1]); $l = $s->lock("job", 0, 0, false); $r = $s->lock("read", 0, 0, true); '
     . '$s->put("took", $l !== null && $r !== null); ';
 $endings = [
@@ -27,11 +28,11 @@ foreach ($endings as $what => $code) {
     $out = test_php_run($prelude . $code, [$key]);
     $lines = array_values(array_filter(array_map('trim', explode("\n", $out)), fn($l) => $l !== '' && !str_starts_with($l, 'Stack trace') && !str_starts_with($l, '#') && !str_starts_with($l, 'thrown')));
     $msg = $lines ? preg_replace('/ in .*$/', '', $lines[0]) : '';
-    $after = $s->locks();
+    $after = $s->info()['locks'];
     $l = $s->lock('job');
     $r = $s->lock('read', 0, 0, true);
-    printf("%-27s took=%s message=%s; locks() after: %d; next holder: %s%s\n", $what, var_export($s->get('took'), true),
-        json_encode($msg), count($after), $l && $r ? 'at once' : 'BLOCKED', $l && $l->previousHolderDied() ? ' (told it died)' : '');
+    printf("%-27s took=%s message=%s; lock states left: %d; next holder: %s%s\n", $what, var_export($s->get('took'), true),
+        json_encode($msg), $after, $l && $r ? 'at once' : 'BLOCKED', $l && $l->previousHolderDied() ? ' (told it died)' : '');
     unset($l, $r);
 }
 $s->remove();
@@ -42,12 +43,12 @@ require __DIR__ . '/_ipc.inc';
 test_clean(__FILE__);
 ?>
 --EXPECTF--
-exit()                      took=true message=""; locks() after: 0; next holder: at once
-fatal error                 took=true message="Fatal error: Uncaught Error: Call to undefined function undefined_function()"; locks() after: 0; next holder: at once
-uncaught exception          took=true message="Fatal error: Uncaught RuntimeException: boom"; locks() after: 0; next holder: at once
-memory_limit                took=true message="Fatal error: Allowed memory size of 8388608 bytes exhausted (tried to allocate %d bytes)"; locks() after: 0; next holder: at once
-max_execution_time          took=true message="Fatal error: Maximum execution time of 1 second exceeded"; locks() after: 0; next holder: at once
-held in a static property   took=true message=""; locks() after: 0; next holder: at once
-held in a reference cycle   took=true message=""; locks() after: 0; next holder: at once
-held by a shutdown function took=true message="still held at shutdown"; locks() after: 0; next holder: at once
-exit() in a destructor      took=true message=""; locks() after: 0; next holder: at once
+exit()                      took=true message=""; lock states left: 0; next holder: at once
+fatal error                 took=true message="Fatal error: Uncaught Error: Call to undefined function undefined_function()"; lock states left: 0; next holder: at once
+uncaught exception          took=true message="Fatal error: Uncaught RuntimeException: boom"; lock states left: 0; next holder: at once
+memory_limit                took=true message="Fatal error: Allowed memory size of 8388608 bytes exhausted (tried to allocate %d bytes)"; lock states left: 0; next holder: at once
+max_execution_time          took=true message="Fatal error: Maximum execution time of 1 second exceeded"; lock states left: 0; next holder: at once
+held in a static property   took=true message=""; lock states left: 0; next holder: at once
+held in a reference cycle   took=true message=""; lock states left: 0; next holder: at once
+held by a shutdown function took=true message="still held at shutdown"; lock states left: 0; next holder: at once
+exit() in a destructor      took=true message=""; lock states left: 0; next holder: at once
