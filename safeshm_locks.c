@@ -553,6 +553,9 @@ PHP_METHOD(SafeShm, locks)
 			array_init(&pids);
 			for (uint32_t i = 0; i < n; i++) {
 				safeshm_lock_entry *e = &le[i];
+				if (!php_safeshm_alive(e->pid, e->start)) {
+					continue; /* died: the next contender purges it, no longer held */
+				}
 				if (e->flags & SAFESHM_LE_WAITER) {
 					waiters++;
 					continue;

@@ -8,6 +8,7 @@
 #   test_store_crash    the store: a crash at every fault point of random workloads
 #   test_store_hostile  the store: damaged headers, records and allocator state
 #   test_store_readers  the store: lock-free readers beside writers, a stopped writer
+#   test_locks          the named-lock table (shm_locks.c): grants, queue order, deaths, TTL, tokens, limits
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -27,8 +28,9 @@ declare -A objs=(
   [test_store_crash]="$store"
   [test_store_hostile]="$store"
   [test_store_readers]="$store"
+  [test_locks]="$store"
 )
-tests="test_lock test_store_ops test_store_crash test_store_hostile test_store_readers"
+tests="test_lock test_store_ops test_store_crash test_store_hostile test_store_readers test_locks"
 
 # shared objects; a failure here fails every program that needs it
 declare -A obj_ok=()

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Runs the fault-injection tests of issue 4 (sections 1, 3 and 5): killed
-# writers and stuck holders with the test build that has the fault hooks
+# Runs the fault-injection tests of issue 4 (sections 1, 3 and 5) and of
+# issue 12 (named-lock holders and waiters killed): killed writers, killed
+# lockers and stuck holders with the test build that has the fault hooks
 # (build-hooks/modules/safeshm.so), stale handles and full segments with the
 # production build (modules/safeshm.so). Builds either when it is missing or
 # older than the sources. Last line: "N passed, N failed" summed over all.
 #
-# Environment: SAFESHM_FAULT_KILLS (default 500), SAFESHM_SO / SAFESHM_HOOKS_SO
-# to test other builds.
+# Environment: SAFESHM_FAULT_KILLS (default 500; SAFESHM_FAULT_KILLS_SEM 250 for
+# the semaphore-locked run), SAFESHM_FAULT_LOCK_KILLS (kill_lockers.php, 500;
+# SAFESHM_FAULT_LOCK_KILLS_SEM 250), SAFESHM_SO / SAFESHM_HOOKS_SO to test other builds.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -57,6 +59,8 @@ for lock in mutex semaphore; do
   echo; echo "==== safeshm.lock=$lock"
   if [ "$lock" = mutex ]; then kills=${SAFESHM_FAULT_KILLS:-500}; else kills=${SAFESHM_FAULT_KILLS_SEM:-250}; fi
   run "$hooks" 200 kill_writers.php "$kills"
+  if [ "$lock" = mutex ]; then lkills=${SAFESHM_FAULT_LOCK_KILLS:-500}; else lkills=${SAFESHM_FAULT_LOCK_KILLS_SEM:-250}; fi
+  run "$hooks" 200 kill_lockers.php "$lkills"
   run "$hooks" 60 stuck_holder.php
   run "$prod" 60 stale_handles.php
 done

@@ -309,6 +309,61 @@ switch ($scenario) {
         echo "finished $i iterations without being killed\n";
         break;
 
+    case 'lock_end':
+        // takes a named lock (?shared=1: a shared one) and ends the request with ?end=...; nothing releases it
+        // but the end of the request: the worker lives on, so a death is never what frees it
+        $shared = ($_GET['shared'] ?? '') === '1';
+        $GLOBALS['held'] = $l = $s->lock('fpm-lock', 0, 0, $shared);
+        echo 'lock_end took=', $l ? 'yes' : 'no', ' token=', $l ? $l->token() : 0, ' shared=', $shared ? 1 : 0, "\n";
+        flush();
+        switch ($_GET['end'] ?? '') {
+            case 'fatal':
+                safeshm_lock_test_undefined();
+                break;
+            case 'exception':
+                throw new RuntimeException('lock test');
+            case 'exit':
+                exit();
+            case 'time':
+                set_time_limit(1);
+                for ($i = 0; ; $i++) {
+                    $x = hash('sha256', (string) $i);
+                }
+            case 'memory':
+                ini_set('memory_limit', '4M');
+                $big = str_repeat('x', 16 << 20);
+                break;
+            case 'object':
+                // kept by an object cycle and a static: still released at the end
+                $o = new stdClass();
+                $o->self = $o;
+                $o->lock = $l;
+                unset($o, $l);
+                echo "ended normally\n";
+                break 2;
+        }
+        echo "not reached\n";
+        break;
+
+    case 'lock_check':
+        // the next request: the lock must be free at once, both kinds, and nobody told a holder died
+        $before = $s->locks();
+        $t = hrtime(true);
+        $x = $s->lock('fpm-lock');
+        $us = intdiv(hrtime(true) - $t, 1000);
+        $died = $x ? $x->previousHolderDied() : null;
+        $x = null;
+        $r1 = $s->lock('fpm-lock', 0, 0, true);
+        $r2 = $s->lock('fpm-lock', 0, 0, true);
+        echo 'lock_check ', kv([
+            'held_before' => count($before),
+            'exclusive' => $died === null ? 'BUSY' : 'ok',
+            'us' => $us,
+            'died' => $died === null ? 'n/a' : var_export($died, true),
+            'shared' => $r1 && $r2 ? 'ok' : 'BUSY',
+        ]), "\n";
+        break;
+
     default:
         http_response_code(404);
         echo "unknown scenario\n";

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SafeShm inside a real php-fpm (issue 4, section 2): fatal errors, timeouts,
 # throwing serialization hooks, calls from error handlers and destructors, and
-# workers killed by kill -9 and by FPM's request_terminate_timeout.
+# workers killed by kill -9 and by FPM's request_terminate_timeout; and named
+# locks (issue 12) held when a request ends by a fatal error, exit(),
+# max_execution_time or memory_limit: the next request must acquire at once.
 #
 # Starts Debian's php-fpm8.2 with its own config in a temp dir (two pools of
 # 2 static workers on unix sockets; never reads /etc/php), drives it with
@@ -340,11 +342,33 @@ survive() {
 no_stray_errors() {
     local stray
     stray=$(grep 'PHP ' "$tmp/php-errors.log" 2>/dev/null |
-        grep -Ev 'Allowed memory size of (4194304|6291456) bytes exhausted|Maximum execution time of 1 second exceeded|Uncaught RuntimeException: boom in __(sleep|wakeup)')
+        grep -Ev 'Allowed memory size of (4194304|6291456) bytes exhausted|Maximum execution time of 1 second exceeded|Uncaught RuntimeException: boom in __(sleep|wakeup)|Uncaught RuntimeException: lock test|Call to undefined function safeshm_lock_test_undefined')
     [ -z "$stray" ] || { echo "$stray" | head -5 | sed 's/^/    /'; return 1; }
 }
 
 readkey() { req "$tmp/main.sock" "scenario=read&k=$1"; field value "$BODY"; }
+
+# lock_checks LABEL PID: requests that must take the named lock at once (exclusive, then two shared holds),
+# see no holder left (locks() empty) and no "previous holder died", until worker PID (whose request ended
+# holding the lock) has served one of them too
+lock_checks() {
+    local label=$1 p=$2 i line seen=0 lat=()
+    for ((i = 1; i <= 8; i++)); do
+        req "$tmp/main.sock" "scenario=lock_check"
+        line=$(grep -m1 '^lock_check ' <<<"$BODY")
+        lat+=("$(field pid "$BODY"):$(field us "$line")us")
+        expect "g [$label] #$i: the next request found the lock free, both kinds: $line" \
+            lock_was_free "$line"
+        [ "$(field pid "$BODY")" = "$p" ] && seen=1
+        [ "$seen" = 1 ] && [ "$i" -ge 2 ] && break
+    done
+    expect "g [$label]: worker $p itself took the lock again in a later request" test "$seen" = 1
+    echo "  $label: next requests (worker:time lock() took) ${lat[*]}"
+}
+
+lock_was_free() {
+    has "$1" 'held_before=0 exclusive=ok' && has "$1" 'died=false shared=ok' && [ "$(field us "$1")" -lt 500000 ]
+}
 
 # ---- main -----------------------------------------------------------------
 
@@ -542,6 +566,23 @@ for ((r = 1; r <= 2; r++)); do
 done
 
 echo
+echo "== g. named locks: a request takes SafeShm::lock() (exclusive, then shared) and ends by a fatal error, an uncaught"
+echo "   exception, exit(), max_execution_time, memory_limit, or normally with the lock kept in an object cycle;"
+echo "   its worker lives on, so only the request's end can release it: the next requests must acquire at once"
+for kind in 0 1; do
+    for end in fatal exception exit time memory object; do
+        label="$([ "$kind" = 1 ] && echo shared || echo exclusive), $end"
+        fault "$tmp/main.sock" "scenario=lock_end&end=$end&shared=$kind"
+        fpm_alive
+        pid=$(field pid "$BODY")
+        expect "g [$label]: worker $pid took the lock: $(grep -m1 '^lock_end' <<<"$BODY")" has "$BODY" 'lock_end took=yes'
+        expect "g [$label]: the request ended there (${US} us)" hasnt "$BODY" 'not reached'
+        lock_checks "$label" "$pid"
+    done
+done
+state_after 0
+
+echo
 echo "== end state"
 req "$tmp/main.sock" "scenario=check&tag=final"
 line=$(grep -m1 '^check ' <<<"$BODY")
@@ -565,7 +606,7 @@ teardown_checks() {
 }
 echo "== cleanup: php-fpm stopped, store removed, temp dir removed"
 teardown_checks
-echo "fpm scenarios with safeshm.lock=$lock: 14 (a1, a2, b, c1-c5, d1-d3, e x$KILLS kills, f x2 terminations); took ${elapsed} s"
+echo "fpm scenarios with safeshm.lock=$lock: 26 (a1, a2, b, c1-c5, d1-d3, e x$KILLS kills, f x2 terminations, g x12 named-lock endings); took ${elapsed} s"
 echo
 }
 
