@@ -162,7 +162,10 @@ static safeshm_status php_safeshm_lock_release(php_safeshm_attachment *a, uint8_
 	st = safeshm_named_release(&a->store, ns, k->ptr, k->len, k->hash, token, php_safeshm_getpid(), php_safeshm_now_us(), &was);
 	php_safeshm_unlock(a);
 	safeshm_wake(safeshm_store_wait_word(&a->store, k->hash));
-	*held = was;
+	*held = was && st == SAFESHM_OK;
+	if (st != SAFESHM_OK && !quiet) {
+		php_safeshm_throw_status(a, st);
+	}
 	return st;
 }
 

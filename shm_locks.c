@@ -135,6 +135,39 @@ static safeshm_status lstate_store(safeshm_store *s, uint8_t ns, const void *key
 	return st;
 }
 
+/* When the store has no room to write a lock's smaller state (a release, a
+ * waiter leaving), the entry is ended where it stands instead: one aligned
+ * 8-byte store into the record (crash-atomic, like an int's increment): a
+ * holder's expiry set in the past, a waiter's heartbeat set to zero. The next
+ * attempt on the lock purges it. */
+static safeshm_status end_in_place(safeshm_store *s, uint8_t ns, const void *key, size_t klen, uint64_t hash,
+	uint64_t token, uint32_t pid, int waiter)
+{
+	safeshm_view v;
+	safeshm_status st = safeshm_store_find(s, ns, key, klen, hash, 0, &v);
+	lstate_hdr h;
+
+	if (st != SAFESHM_OK) {
+		return st;
+	}
+	if (v.type != SAFESHM_T_BINARY || v.len < sizeof(h)) {
+		return SAFESHM_CORRUPT;
+	}
+	memcpy(&h, v.data, sizeof(h));
+	if (h.magic != LSTATE_MAGIC || v.len != sizeof(h) + (size_t) h.n * sizeof(safeshm_lock_entry)) {
+		return SAFESHM_CORRUPT;
+	}
+	for (uint32_t i = 0; i < h.n; i++) {
+		safeshm_lock_entry *e = (safeshm_lock_entry *) (v.data + sizeof(h) + (size_t) i * sizeof(*e));
+		if (e->token == token && e->pid == pid && ((e->flags & SAFESHM_LE_WAITER) != 0) == waiter) {
+			/* the entries are 8-aligned in an 8-aligned value: one atomic store */
+			__atomic_store_n(&e->expires_us, waiter ? 0 : 1, __ATOMIC_RELEASE);
+			return SAFESHM_OK;
+		}
+	}
+	return SAFESHM_OK;
+}
+
 static int is_mine(const safeshm_lock_entry *e, uint64_t token, uint32_t pid, int waiter)
 {
 	return e->token == token && e->pid == pid && ((e->flags & SAFESHM_LE_WAITER) != 0) == waiter;
@@ -208,6 +241,11 @@ safeshm_status safeshm_named_attempt(safeshm_store *s, safeshm_lock_req *r, uint
 			.start = r->start, .pid = r->pid, .flags = r->shared ? SAFESHM_LE_SHARED : 0 };
 	} else if (r->queue) {
 		safeshm_lock_entry *e = mine >= 0 ? &ls.e[mine] : NULL;
+		if (e && !r->purged && now - e->expires_us < SAFESHM_WAITER_STALE_US / 4u) {
+			/* queued, and its heartbeat fresh enough: nothing to write */
+			lstate_free(&ls);
+			return SAFESHM_OK;
+		}
 		if (!e) {
 			if (!(e = lstate_add(&ls))) {
 				lstate_free(&ls);
@@ -226,6 +264,16 @@ safeshm_status safeshm_named_attempt(safeshm_store *s, safeshm_lock_req *r, uint
 		return SAFESHM_OK; /* nothing changed: nothing to write */
 	}
 	st = lstate_store(s, r->ns, r->key, r->klen, r->hash, &ls, now);
+	if (st == SAFESHM_FULL && r->granted && holders == 0) {
+		/* a full store: the new state does not fit beside the old one. With
+		 * no other holder in it, dropping the old state first loses nothing
+		 * a crash in between could hurt (waiters queue again at their next
+		 * look); with holders it would, so then the lock is refused. */
+		st = safeshm_store_delete(s, r->ns, r->key, r->klen, r->hash, now);
+		if (st == SAFESHM_OK || st == SAFESHM_NOT_FOUND) {
+			st = lstate_store(s, r->ns, r->key, r->klen, r->hash, &ls, now);
+		}
+	}
 	lstate_free(&ls);
 	if (st != SAFESHM_OK) {
 		r->granted = 0;
@@ -247,7 +295,20 @@ safeshm_status safeshm_named_release(safeshm_store *s, uint8_t ns, const void *k
 		if (is_mine(&ls.e[i], token, pid, 0)) {
 			*held = !ls.e[i].expires_us || ls.e[i].expires_us > now;
 			lstate_drop(&ls, i);
+			/* holds already ended (TTL, or in place) go too: the state may then be empty */
+			for (uint32_t j = 0; j < ls.h.n; ) {
+				const safeshm_lock_entry *e = &ls.e[j];
+				if (!(e->flags & SAFESHM_LE_WAITER) && e->expires_us && e->expires_us <= now) {
+					lstate_drop(&ls, j);
+				} else {
+					j++;
+				}
+			}
 			st = lstate_store(s, ns, key, klen, hash, &ls, now);
+			if (st == SAFESHM_FULL) {
+				/* no room for the smaller state: end the hold where it stands */
+				st = end_in_place(s, ns, key, klen, hash, token, pid, 0);
+			}
 			break;
 		}
 	}
@@ -291,6 +352,9 @@ safeshm_status safeshm_named_unqueue(safeshm_store *s, uint8_t ns, const void *k
 		if (is_mine(&ls.e[i], ticket, pid, 1)) {
 			lstate_drop(&ls, i);
 			st = lstate_store(s, ns, key, klen, hash, &ls, now);
+			if (st == SAFESHM_FULL) {
+				st = end_in_place(s, ns, key, klen, hash, ticket, pid, 1);
+			}
 			break;
 		}
 	}
