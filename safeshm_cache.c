@@ -190,6 +190,10 @@ PHP_METHOD(SafeShm, update)
 	ZEND_PARSE_PARAMETERS_END();
 
 	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
+	/* a bad $ttl is refused before $fn runs (the expiry itself counts from each store) */
+	if (zttl && !php_safeshm_ttl_arg(zttl, 4, php_safeshm_now_us(), &expires)) {
+		RETURN_THROWS();
+	}
 	PHP_SAFESHM_ATT(a);
 	if (!php_safeshm_writable(a)) {
 		RETURN_THROWS();
