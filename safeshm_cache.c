@@ -88,6 +88,7 @@ PHP_METHOD(SafeShm, meta)
 	php_safeshm_meta m;
 	safeshm_status st;
 	uint64_t now;
+	double epoch;
 
 	ZEND_PARSE_PARAMETERS_START(1, 1)
 		Z_PARAM_STR_OR_LONG(skey, lkey)
@@ -103,6 +104,8 @@ PHP_METHOD(SafeShm, meta)
 		RETURN_THROWS();
 	}
 	now = php_safeshm_now_us();
+	/* one conversion for both times: a first write shows created == updated */
+	epoch = php_safeshm_unix_time(0);
 	array_init(return_value);
 	add_assoc_long(return_value, "size", (zend_long) m.size);
 	if (m.expires) {
@@ -111,8 +114,8 @@ PHP_METHOD(SafeShm, meta)
 		add_assoc_null(return_value, "ttl");
 	}
 	add_assoc_long(return_value, "version", (zend_long) m.version);
-	add_assoc_double(return_value, "created", php_safeshm_unix_time(m.created));
-	add_assoc_double(return_value, "updated", php_safeshm_unix_time(m.updated));
+	add_assoc_double(return_value, "created", epoch + (double) m.created / 1e6);
+	add_assoc_double(return_value, "updated", epoch + (double) m.updated / 1e6);
 }
 
 PHP_METHOD(SafeShm, cas)
