@@ -420,9 +420,11 @@ PHP_METHOD(SafeShm, remember)
 
 /* ---- multi-key calls ------------------------------------------------- */
 
-/* Collects an iterable's keys and values into out (values as given); false
+/* Collects an iterable's keys and values into out (values as given), or
+ * with values_only its values as a list: a list of keys may come from a
+ * generator whose keys repeat (yield from), and each value counts. False
  * with an exception thrown by the iterator. */
-static bool php_safeshm_iterable(zval *it, HashTable *out)
+static bool php_safeshm_iterable(zval *it, HashTable *out, bool values_only)
 {
 	if (Z_TYPE_P(it) == IS_ARRAY) {
 		zend_string *sk;
@@ -430,7 +432,9 @@ static bool php_safeshm_iterable(zval *it, HashTable *out)
 		zval *v;
 		ZEND_HASH_FOREACH_KEY_VAL(Z_ARRVAL_P(it), ik, sk, v) {
 			Z_TRY_ADDREF_P(v);
-			if (sk) {
+			if (values_only) {
+				zend_hash_next_index_insert(out, v);
+			} else if (sk) {
 				zend_hash_update(out, sk, v);
 			} else {
 				zend_hash_index_update(out, ik, v);
@@ -452,7 +456,9 @@ static bool php_safeshm_iterable(zval *it, HashTable *out)
 			if (EG(exception) || !v) {
 				break;
 			}
-			if (iter->funcs->get_current_key) {
+			if (values_only) {
+				ZVAL_NULL(&key);
+			} else if (iter->funcs->get_current_key) {
 				iter->funcs->get_current_key(iter, &key);
 			} else {
 				ZVAL_LONG(&key, (zend_long) zend_hash_num_elements(out));
@@ -463,10 +469,14 @@ static bool php_safeshm_iterable(zval *it, HashTable *out)
 			}
 			ZVAL_DEREF(v);
 			Z_TRY_ADDREF_P(v);
-			if (array_set_zval_key(out, &key, v) == FAILURE) {
-				ok = false;
+			if (values_only) {
+				zend_hash_next_index_insert(out, v);
+			} else {
+				if (array_set_zval_key(out, &key, v) == FAILURE) {
+					ok = false;
+				}
+				zval_ptr_dtor(v);
 			}
-			zval_ptr_dtor(v);
 			zval_ptr_dtor(&key);
 			if (!ok) {
 				break;
@@ -496,7 +506,7 @@ PHP_METHOD(SafeShm, getMultiple)
 
 	PHP_SAFESHM_ATT(a);
 	zend_hash_init(&given, 8, NULL, ZVAL_PTR_DTOR, 0);
-	if (!php_safeshm_iterable(keys, &given)) {
+	if (!php_safeshm_iterable(keys, &given, true)) {
 		zend_hash_destroy(&given);
 		RETURN_THROWS();
 	}
@@ -630,7 +640,7 @@ PHP_METHOD(SafeShm, putMultiple)
 	PHP_SAFESHM_ATT(a);
 	zend_hash_init(&given, 8, NULL, ZVAL_PTR_DTOR, 0);
 	/* a PHP array's keys: a key given twice counts once (the last value) */
-	if (!php_safeshm_iterable(values, &given)) {
+	if (!php_safeshm_iterable(values, &given, false)) {
 		zend_hash_destroy(&given);
 		RETURN_THROWS();
 	}
@@ -679,7 +689,7 @@ PHP_METHOD(SafeShm, deleteMultiple)
 
 	PHP_SAFESHM_ATT(a);
 	zend_hash_init(&given, 8, NULL, ZVAL_PTR_DTOR, 0);
-	if (!php_safeshm_iterable(keys, &given)) {
+	if (!php_safeshm_iterable(keys, &given, true)) {
 		zend_hash_destroy(&given);
 		RETURN_THROWS();
 	}
