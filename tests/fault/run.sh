@@ -5,8 +5,11 @@
 # production build (modules/safeshm.so). Builds either when it is missing or
 # older than the sources. Last line: "N passed, N failed" summed over all.
 #
-# Environment: SAFESHM_FAULT_KILLS (default 500), SAFESHM_SO / SAFESHM_HOOKS_SO
-# to test other builds.
+# Also issue 11: writers of TTL entries, evictions and putMultiple() batches
+# killed (kill_cache.php).
+#
+# Environment: SAFESHM_FAULT_KILLS (default 500), SAFESHM_FAULT_CACHE_KILLS (250),
+# SAFESHM_SO / SAFESHM_HOOKS_SO to test other builds.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -57,6 +60,7 @@ for lock in mutex semaphore; do
   echo; echo "==== safeshm.lock=$lock"
   if [ "$lock" = mutex ]; then kills=${SAFESHM_FAULT_KILLS:-500}; else kills=${SAFESHM_FAULT_KILLS_SEM:-250}; fi
   run "$hooks" 200 kill_writers.php "$kills"
+  run "$hooks" 200 kill_cache.php "${SAFESHM_FAULT_CACHE_KILLS:-250}"
   run "$hooks" 60 stuck_holder.php
   run "$prod" 60 stale_handles.php
 done
