@@ -13,11 +13,11 @@ $s = new SafeShm($key, 1 << 20);
 $compute = fn($v) => fn() => $v;
 
 echo "-- stored with a TTL of \$ttl + \$stale\n";
-var_dump($s->remember('k', $compute('v1'), 0.3, 30));
+var_dump($s->remember('k', $compute('v1'), 0.5, 30));
 $ttl = $s->meta('k')['ttl'];
-echo 'ttl left is over $ttl and at most $ttl + $stale: ', var_export($ttl > 0.3 && $ttl <= 30.3, true), "\n";
-echo "fresh: no recompute: ", $s->remember('k', $compute('NOT CALLED'), 0.3, 30), "\n";
-usleep(500000); // past $ttl, within $stale
+echo 'ttl left is over $ttl and at most $ttl + $stale: ', var_export($ttl > 0.5 && $ttl <= 30.5, true), "\n";
+echo "fresh: no recompute: ", $s->remember('k', $compute('NOT CALLED'), 0.5, 30), "\n";
+usleep(1000000); // past $ttl, within $stale
 
 echo "-- stale: one process recomputes (until told to finish), the others get the stale value at once\n";
 [$parentEnd, $childEnd] = stream_socket_pair(STREAM_PF_UNIX, STREAM_SOCK_STREAM, STREAM_IPPROTO_IP);
@@ -32,7 +32,7 @@ if ($pid === 0) {
         }
         $o->put('refreshed', true);
         return 'v2';
-    }, 0.3, 30);
+    }, 0.5, 30);
     fwrite($childEnd, $v);
     exit(0);
 }
@@ -44,14 +44,14 @@ echo "a process is recomputing: ", var_export($s->has('refreshing'), true), "\n"
 $calls = 0;
 $got = [];
 for ($i = 0; $i < 3; $i++) {
-    $got[] = $s->remember('k', function () use (&$calls) { $calls++; return 'computed here'; }, 0.3, 30);
+    $got[] = $s->remember('k', function () use (&$calls) { $calls++; return 'computed here'; }, 0.5, 30);
 }
 echo "meanwhile: got ", json_encode($got), ", computed here $calls times, the recompute had not finished: ",
     var_export(!$s->has('refreshed'), true), "\n";
 $s->put('go', true);
 echo "the recomputing process got: ", stream_get_contents($parentEnd), "\n";
 pcntl_waitpid($pid, $st);
-echo "after it: ", $s->remember('k', $compute('NOT CALLED'), 0.3, 30), "\n";
+echo "after it: ", $s->remember('k', $compute('NOT CALLED'), 0.5, 30), "\n";
 
 echo "-- past \$ttl + \$stale: a miss, computed by the caller\n";
 $s->remember('short', $compute('old'), 0.1, 0.1);

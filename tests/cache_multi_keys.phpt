@@ -26,11 +26,11 @@ echo "a key given twice: ", json_encode($s->get('dup')), "\n";
 echo "an ArrayIterator: ", json_encode($s->getMultiple(new ArrayIterator(['g1', 'a']))), "\n";
 
 echo "-- putMultiple with a TTL\n";
-$s->putMultiple(['t1' => 1, 't2' => 2], 0.2);
-echo 'right after: ', json_encode($s->getMultiple(['t1', 't2'])), ', ttl in (0, 0.2]: ',
-    var_export($s->meta('t1')['ttl'] > 0 && $s->meta('t2')['ttl'] <= 0.2, true), "\n";
-usleep(600000);
-echo '0.6 s later: ', json_encode($s->getMultiple(['t1', 't2'], 'gone')), "\n";
+$s->putMultiple(['t1' => 1, 't2' => 2], 0.5);
+echo 'right after: ', json_encode($s->getMultiple(['t1', 't2'])), ', ttl in (0, 0.5]: ',
+    var_export($s->meta('t1')['ttl'] > 0 && $s->meta('t2')['ttl'] <= 0.5, true), "\n";
+usleep(1200000);
+echo '1.2 s later: ', json_encode($s->getMultiple(['t1', 't2'], 'gone')), "\n";
 
 echo "-- a bad key or value stores none of the batch\n";
 foreach ([
@@ -101,8 +101,8 @@ putMultiple: {"g1":"one","g2":"two","42":"int key"}
 a key given twice: "last"
 an ArrayIterator: {"g1":"one","a":1}
 -- putMultiple with a TTL
-right after: {"t1":1,"t2":2}, ttl in (0, 0.2]: true
-0.6 s later: {"t1":"gone","t2":"gone"}
+right after: {"t1":1,"t2":2}, ttl in (0, 0.5]: true
+1.2 s later: {"t1":"gone","t2":"gone"}
 -- a bad key or value stores none of the batch
 empty key: ValueError: SafeShm::putMultiple(): Argument #1 ($values) must not be empty
 unserializable value: Exception: Serialization of 'Closure' is not allowed

@@ -20,9 +20,9 @@ var_dump($s->remember('null', fn() => null), $s->remember('null', $compute), $s-
 
 echo "-- \$ttl: the value expires, the next call computes again\n";
 $calls = 0;
-var_dump($s->remember('t', $compute, 0.2), $s->meta('t')['ttl'] <= 0.2);
-usleep(600000);
-var_dump($s->remember('t', $compute, 0.2), $calls);
+var_dump($s->remember('t', $compute, 0.5), $s->meta('t')['ttl'] <= 0.5);
+usleep(1200000);
+var_dump($s->remember('t', $compute, 0.5), $calls);
 
 echo "-- inside \$compute the key is still absent and the marker shows nowhere but info()['locks']\n";
 $s->remember('inside', function () use ($s) {

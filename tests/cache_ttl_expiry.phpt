@@ -8,12 +8,12 @@ require __DIR__ . '/_ipc.inc';
 $s = new SafeShm(test_key(__FILE__), 65536);
 $other = new SafeShm(test_key(__FILE__)); // another object, as another process would see it
 
-$s->put('short', 'v', 0.2);          // sub-second
+$s->put('short', 'v', 0.5);          // sub-second
 $s->put('int', 'w', 1);              // an int TTL
 $s->put('never', 'n', 0);            // 0: never expires
 $s->put('default', 'd');             // no TTL given: never expires
-var_dump($s->add('added', 'a', 0.2), $s->add('added', 'again', 0.2));
-$s->put(7, 'int key', 0.2);
+var_dump($s->add('added', 'a', 0.5), $s->add('added', 'again', 0.5));
+$s->put(7, 'int key', 0.5);
 
 echo "-- right after the writes\n";
 var_dump($other->get('short'), $other->has('short'), $other->get(7), $other->get('added'));
@@ -22,10 +22,10 @@ sort($k, SORT_STRING);
 var_dump(count($other));
 echo 'keys: ', json_encode($k), "\n";
 $m = $other->meta('short');
-echo 'ttl left is in (0, 0.2]: ', var_export($m['ttl'] > 0 && $m['ttl'] <= 0.2, true), "\n";
+echo 'ttl left is in (0, 0.5]: ', var_export($m['ttl'] > 0 && $m['ttl'] <= 0.5, true), "\n";
 
-usleep(600000); // well past 0.2 s, well before 1 s is not assumed: 'int' is not checked here
-echo "-- 0.6 s later\n";
+usleep(1200000); // well past 0.5 s ('int', 1 s, is not checked)
+echo "-- 1.2 s later\n";
 var_dump($other->get('short'), $other->get('short', 'default'), $other->has('short'), $other->meta('short'));
 var_dump($other->get(7, 'gone'), $other->has('7'), $other->get('added', 'gone'));
 var_dump($other->getMultiple(['short', 'never', 7], 'gone'));
@@ -68,8 +68,8 @@ string(7) "int key"
 string(1) "a"
 int(6)
 keys: [7,"added","default","int","never","short"]
-ttl left is in (0, 0.2]: true
--- 0.6 s later
+ttl left is in (0, 0.5]: true
+-- 1.2 s later
 NULL
 string(7) "default"
 bool(false)
