@@ -19,7 +19,7 @@ for ($w = 0; $w < $procs; $w++) {
     if ($pid === 0) {
         fclose($parentEnd);
         $o = new SafeShm($key);
-        time_sleep_until($start);
+        usleep((int) max(0, ($start - microtime(true)) * 1e6));
         $t0 = hrtime(true);
         try {
             $v = $o->remember('report', function () use ($o) {

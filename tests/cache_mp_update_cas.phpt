@@ -23,7 +23,7 @@ function run_workers(int $workers, int $key, callable $job): array {
         if ($pid === 0) {
             fclose($parentEnd);
             $o = new SafeShm($key);
-            time_sleep_until($start);
+            usleep((int) max(0, ($start - microtime(true)) * 1e6));
             try {
                 $out = $job($w, $o);
             } catch (Throwable $e) {
