@@ -88,6 +88,7 @@ PHP_METHOD(SafeShm, meta)
 	php_safeshm_meta m;
 	safeshm_status st;
 	uint64_t now;
+	double epoch;
 
 	ZEND_PARSE_PARAMETERS_START(1, 1)
 		Z_PARAM_STR_OR_LONG(skey, lkey)
@@ -103,6 +104,8 @@ PHP_METHOD(SafeShm, meta)
 		RETURN_THROWS();
 	}
 	now = php_safeshm_now_us();
+	/* one conversion for both times: a first write shows created == updated */
+	epoch = php_safeshm_unix_time(0);
 	array_init(return_value);
 	add_assoc_long(return_value, "size", (zend_long) m.size);
 	if (m.expires) {
@@ -111,8 +114,8 @@ PHP_METHOD(SafeShm, meta)
 		add_assoc_null(return_value, "ttl");
 	}
 	add_assoc_long(return_value, "version", (zend_long) m.version);
-	add_assoc_double(return_value, "created", php_safeshm_unix_time(m.created));
-	add_assoc_double(return_value, "updated", php_safeshm_unix_time(m.updated));
+	add_assoc_double(return_value, "created", epoch + (double) m.created / 1e6);
+	add_assoc_double(return_value, "updated", epoch + (double) m.updated / 1e6);
 }
 
 PHP_METHOD(SafeShm, cas)
@@ -190,6 +193,10 @@ PHP_METHOD(SafeShm, update)
 	ZEND_PARSE_PARAMETERS_END();
 
 	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
+	/* a bad $ttl is refused before $fn runs (the expiry itself counts from each store) */
+	if (zttl && !php_safeshm_ttl_arg(zttl, 4, php_safeshm_now_us(), &expires)) {
+		RETURN_THROWS();
+	}
 	PHP_SAFESHM_ATT(a);
 	if (!php_safeshm_writable(a)) {
 		RETURN_THROWS();
@@ -413,9 +420,11 @@ PHP_METHOD(SafeShm, remember)
 
 /* ---- multi-key calls ------------------------------------------------- */
 
-/* Collects an iterable's keys and values into out (values as given); false
+/* Collects an iterable's keys and values into out (values as given), or
+ * with values_only its values as a list: a list of keys may come from a
+ * generator whose keys repeat (yield from), and each value counts. False
  * with an exception thrown by the iterator. */
-static bool php_safeshm_iterable(zval *it, HashTable *out)
+static bool php_safeshm_iterable(zval *it, HashTable *out, bool values_only)
 {
 	if (Z_TYPE_P(it) == IS_ARRAY) {
 		zend_string *sk;
@@ -423,7 +432,9 @@ static bool php_safeshm_iterable(zval *it, HashTable *out)
 		zval *v;
 		ZEND_HASH_FOREACH_KEY_VAL(Z_ARRVAL_P(it), ik, sk, v) {
 			Z_TRY_ADDREF_P(v);
-			if (sk) {
+			if (values_only) {
+				zend_hash_next_index_insert(out, v);
+			} else if (sk) {
 				zend_hash_update(out, sk, v);
 			} else {
 				zend_hash_index_update(out, ik, v);
@@ -445,7 +456,9 @@ static bool php_safeshm_iterable(zval *it, HashTable *out)
 			if (EG(exception) || !v) {
 				break;
 			}
-			if (iter->funcs->get_current_key) {
+			if (values_only) {
+				ZVAL_NULL(&key);
+			} else if (iter->funcs->get_current_key) {
 				iter->funcs->get_current_key(iter, &key);
 			} else {
 				ZVAL_LONG(&key, (zend_long) zend_hash_num_elements(out));
@@ -456,10 +469,14 @@ static bool php_safeshm_iterable(zval *it, HashTable *out)
 			}
 			ZVAL_DEREF(v);
 			Z_TRY_ADDREF_P(v);
-			if (array_set_zval_key(out, &key, v) == FAILURE) {
-				ok = false;
+			if (values_only) {
+				zend_hash_next_index_insert(out, v);
+			} else {
+				if (array_set_zval_key(out, &key, v) == FAILURE) {
+					ok = false;
+				}
+				zval_ptr_dtor(v);
 			}
-			zval_ptr_dtor(v);
 			zval_ptr_dtor(&key);
 			if (!ok) {
 				break;
@@ -489,7 +506,7 @@ PHP_METHOD(SafeShm, getMultiple)
 
 	PHP_SAFESHM_ATT(a);
 	zend_hash_init(&given, 8, NULL, ZVAL_PTR_DTOR, 0);
-	if (!php_safeshm_iterable(keys, &given)) {
+	if (!php_safeshm_iterable(keys, &given, true)) {
 		zend_hash_destroy(&given);
 		RETURN_THROWS();
 	}
@@ -623,7 +640,7 @@ PHP_METHOD(SafeShm, putMultiple)
 	PHP_SAFESHM_ATT(a);
 	zend_hash_init(&given, 8, NULL, ZVAL_PTR_DTOR, 0);
 	/* a PHP array's keys: a key given twice counts once (the last value) */
-	if (!php_safeshm_iterable(values, &given)) {
+	if (!php_safeshm_iterable(values, &given, false)) {
 		zend_hash_destroy(&given);
 		RETURN_THROWS();
 	}
@@ -672,7 +689,7 @@ PHP_METHOD(SafeShm, deleteMultiple)
 
 	PHP_SAFESHM_ATT(a);
 	zend_hash_init(&given, 8, NULL, ZVAL_PTR_DTOR, 0);
-	if (!php_safeshm_iterable(keys, &given)) {
+	if (!php_safeshm_iterable(keys, &given, true)) {
 		zend_hash_destroy(&given);
 		RETURN_THROWS();
 	}

@@ -9,6 +9,8 @@
 # Environment: SAFESHM_FAULT_KILLS (default 500; SAFESHM_FAULT_KILLS_SEM 250 for
 # the semaphore-locked run), SAFESHM_FAULT_LOCK_KILLS (kill_lockers.php, 500;
 # SAFESHM_FAULT_LOCK_KILLS_SEM 250), SAFESHM_SO / SAFESHM_HOOKS_SO to test other builds.
+# SAFESHM_FAULT_CACHE_KILLS (kill_cache.php: writers of TTL entries, evictions and putMultiple()
+# batches killed, issue 11; default 250).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -61,6 +63,7 @@ for lock in mutex semaphore; do
   run "$hooks" 200 kill_writers.php "$kills"
   if [ "$lock" = mutex ]; then lkills=${SAFESHM_FAULT_LOCK_KILLS:-500}; else lkills=${SAFESHM_FAULT_LOCK_KILLS_SEM:-250}; fi
   run "$hooks" 200 kill_lockers.php "$lkills"
+  run "$hooks" 200 kill_cache.php "${SAFESHM_FAULT_CACHE_KILLS:-250}"
   run "$hooks" 60 stuck_holder.php
   run "$prod" 60 stale_handles.php
 done

@@ -364,6 +364,86 @@ switch ($scenario) {
         ]), "\n";
         break;
 
+    case 'g_remember_time_limit':
+        // remember() on a missing key whose $compute runs into max_execution_time
+        $s->delete('fpm_remember');
+        echo 'markers_before=', $s->info()['locks'], "\n";
+        flush();
+        $s->remember('fpm_remember', function () {
+            set_time_limit(1);
+            for (;;) { // ends only by the timeout's fatal error
+            }
+        }, 60);
+        echo "not reached\n";
+        break;
+
+    case 'g_remember_memory_limit':
+        // remember() on a missing key whose $compute runs into memory_limit
+        $s->delete('fpm_remember');
+        echo 'markers_before=', $s->info()['locks'], "\n";
+        flush();
+        $s->remember('fpm_remember', function () {
+            ini_set('memory_limit', '8M');
+            $a = [];
+            for (;;) {
+                $a[] = str_repeat('m', 1 << 16);
+            }
+        }, 60);
+        echo "not reached\n";
+        break;
+
+    case 'g_remember_slow_fatal':
+        // the computing request of a stampede: writes its pid from inside $compute, then times out
+        $s->delete('fpm_remember');
+        $s->remember('fpm_remember', function () {
+            write_pid(pidfile());
+            set_time_limit(1);
+            for (;;) {
+            }
+        }, 60);
+        echo "not reached\n";
+        break;
+
+    case 'g_remember_waiter':
+        // another request asks for the key while it is being computed: it waits, then takes over
+        ini_set('safeshm.lock_timeout', '30'); // the computing request burns 1 s of CPU first, however long that takes
+        $computed = false;
+        $t = hrtime(true);
+        try {
+            $v = $s->remember('fpm_remember', function () use (&$computed) {
+                $computed = true;
+                return 'computed-by-' . getmypid();
+            }, 60);
+            echo 'waiter ', kv(['computed' => $computed ? 'yes' : 'no', 'value' => $v === 'computed-by-' . getmypid() ? 'ok' : 'BAD',
+                'waited_ms' => intdiv(hrtime(true) - $t, 1000000)]), "\n";
+        } catch (Throwable $e) {
+            echo 'waiter error=', get_class($e), ':', strtr($e->getMessage(), ' ', '_'), "\n";
+        }
+        break;
+
+    case 'g_remember_after':
+        // the request after a fault inside $compute: nothing in flight, a new remember() computes at once
+        // (a marker left by a live worker would make it wait the whole lock timeout, then throw)
+        if (isset($_GET['delete'])) {
+            $s->delete('fpm_remember');
+        }
+        $markers = $s->info()['locks'];
+        $computed = false;
+        $t = hrtime(true);
+        try {
+            $v = $s->remember('fpm_remember', function () use (&$computed) {
+                $computed = true;
+                return 'computed-by-' . getmypid();
+            }, 60);
+            echo 'after ', kv(['markers_before' => $markers, 'computed' => $computed ? 'yes' : 'no',
+                'value' => $v === 'computed-by-' . getmypid() ? 'ok' : 'BAD', 'markers_after' => $s->info()['locks'],
+                'ms' => round((hrtime(true) - $t) / 1e6, 1)]), "\n";
+        } catch (Throwable $e) {
+            echo 'after error=', get_class($e), ':', strtr($e->getMessage(), ' ', '_'), "\n";
+        }
+        $s->delete('fpm_remember');
+        break;
+
     default:
         http_response_code(404);
         echo "unknown scenario\n";

@@ -285,12 +285,12 @@ lock_free() {
 semval() { ipcs -s -i "$semid" 2>/dev/null | awk '$1 == "0" && NF >= 5 { print $2; exit }'; }
 
 # The lock's state in the segment header, read through shmop (white-box, shm_store.h): the pid of
-# the holder (u32 at 196, 0 when free) and the first word of the robust mutex (u32 at 448: its
+# the holder (u32 at 124 in layout 3, 0 when free) and the first word of the robust mutex (u32 at 1504: its
 # holder's thread id, 0 when free). Prints "owner=N mutex=N".
 SHMOP_ARGS=''
 lockstate() {
     "$PHP" -n $SHMOP_ARGS -r '$h = @shmop_open((int) $argv[1], "a", 0, 0); if (!$h) { echo "owner=? mutex=?"; exit; }
-        echo "owner=", unpack("V", shmop_read($h, 196, 4))[1], " mutex=", unpack("V", shmop_read($h, 448, 4))[1];' "$store"
+        echo "owner=", unpack("V", shmop_read($h, 124, 4))[1], " mutex=", unpack("V", shmop_read($h, 1504, 4))[1];' "$store"
 }
 
 recoveries_before=0
@@ -342,7 +342,7 @@ survive() {
 no_stray_errors() {
     local stray
     stray=$(grep 'PHP ' "$tmp/php-errors.log" 2>/dev/null |
-        grep -Ev 'Allowed memory size of (4194304|6291456) bytes exhausted|Maximum execution time of 1 second exceeded|Uncaught RuntimeException: boom in __(sleep|wakeup)|Uncaught RuntimeException: lock test|Call to undefined function safeshm_lock_test_undefined')
+        grep -Ev 'Allowed memory size of (4194304|6291456|8388608) bytes exhausted|Maximum execution time of 1 second exceeded|Uncaught RuntimeException: boom in __(sleep|wakeup)|Uncaught RuntimeException: lock test|Call to undefined function safeshm_lock_test_undefined')
     [ -z "$stray" ] || { echo "$stray" | head -5 | sed 's/^/    /'; return 1; }
 }
 
@@ -565,6 +565,57 @@ for ((r = 1; r <= 2; r++)); do
     state_after 1
 done
 
+# remember(): the request computing a missing key dies of a fatal error inside $compute; its in-flight
+# marker goes with the request (the worker lives on), so nothing is left in flight for the next one
+for g in time_limit memory_limit; do
+    echo
+    if [ "$g" = time_limit ]; then
+        echo "== g1. remember(): max_execution_time (set_time_limit(1)) fires inside \$compute"
+        want='Maximum execution time of 1 second exceeded'
+    else
+        echo "== g2. remember(): memory_limit (8M) exceeded inside \$compute"
+        want='Allowed memory size of 8388608 bytes exhausted'
+    fi
+    fault "$tmp/main.sock" "scenario=g_remember_$g"
+    pid=$(field pid "$BODY")
+    echo "  worker $pid, $(ms "$US") ms: $(grep -m1 'Fatal error' <<<"$BODY")"
+    expect "the request died of '$want' inside \$compute" has "$BODY" "$want"
+    expect "no marker was in flight before it: $(grep -m1 '^markers_before' <<<"$BODY")" has "$BODY" 'markers_before=0'
+    expect "remember() did not return" hasnt "$BODY" 'not reached'
+    req "$tmp/main.sock" "scenario=g_remember_after"
+    line=$(grep -m1 '^after' <<<"$BODY")
+    echo "  next request (worker $(field pid "$BODY")): $line"
+    expect "the next request found nothing in flight and computed the key at once: $line" \
+        has "$line" 'markers_before=0 computed=yes value=ok markers_after=0'
+    survive "$pid"
+done
+
+echo
+echo "== g3. remember() stampede: a second request waits for the key while the first computes it and times out; the waiter takes over"
+rm -f "$tmp/g.pid"
+bgreq g "$tmp/main.sock" "scenario=g_remember_slow_fatal&pidfile=g.pid"
+if wait_file "$tmp/g.pid" 5; then
+    pid=$(cat "$tmp/g.pid")
+    req "$tmp/main.sock" "scenario=g_remember_waiter"
+    line=$(grep -m1 '^waiter' <<<"$BODY")
+    waiter=$(field pid "$BODY")
+    bgwait "$BG"
+    read -r rc status us <"$tmp/g.rc"
+    echo "  computing request on worker $pid ended after $(ms "$us") ms: $(grep -m1 'Fatal error' "$tmp/g.body")"
+    echo "  waiting request on worker $waiter: $line"
+    expect "the computing request died of max_execution_time inside \$compute" \
+        has "$(cat "$tmp/g.body")" 'Maximum execution time of 1 second exceeded'
+    expect "the waiting request ran on the other worker ($waiter, not $pid)" test -n "$waiter" -a "$waiter" != "$pid"
+    expect "the waiter took over and computed the value itself: $line" has "$line" 'computed=yes value=ok'
+    expect "the waiter's value is stored" test "$(readkey fpm_remember)" = "\"computed-by-$waiter\""
+    req "$tmp/main.sock" "scenario=g_remember_after&delete=1"
+    line=$(grep -m1 '^after' <<<"$BODY")
+    expect "afterwards nothing is in flight, a new remember() computes at once: $line" has "$line" 'markers_before=0 computed=yes value=ok markers_after=0'
+    survive "$pid"
+else
+    fail "g3: the computing request did not start"; bgwait "$BG"
+fi
+
 echo
 echo "== g. named locks: a request takes SafeShm::lock() (exclusive, then shared) and ends by a fatal error, an uncaught"
 echo "   exception, exit(), max_execution_time, memory_limit, or normally with the lock kept in an object cycle;"
@@ -606,7 +657,7 @@ teardown_checks() {
 }
 echo "== cleanup: php-fpm stopped, store removed, temp dir removed"
 teardown_checks
-echo "fpm scenarios with safeshm.lock=$lock: 26 (a1, a2, b, c1-c5, d1-d3, e x$KILLS kills, f x2 terminations, g x12 named-lock endings); took ${elapsed} s"
+echo "fpm scenarios with safeshm.lock=$lock: 29 (a1, a2, b, c1-c5, d1-d3, e x$KILLS kills, f x2 terminations, g x12 named-lock endings, g1-g3 remember()); took ${elapsed} s"
 echo
 }
 
