@@ -150,8 +150,14 @@ static uint32_t php_safeshm_pid;
 
 static void php_safeshm_atfork_child(void)
 {
+	php_safeshm_attachment *a;
+
 	php_safeshm_pid = (uint32_t) getpid();
 	php_safeshm_locks_fork_child();
+	/* the parent's read tallies are the parent's to fold in, not counted twice */
+	ZEND_HASH_FOREACH_PTR(&SAFESHM_G(attachments), a) {
+		a->hits = a->misses = 0;
+	} ZEND_HASH_FOREACH_END();
 }
 
 uint32_t php_safeshm_getpid(void)

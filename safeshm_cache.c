@@ -378,6 +378,13 @@ PHP_METHOD(SafeShm, remember)
 		if (marker) {
 			continue; /* read once more under the marker: another may have just stored it */
 		}
+		if (php_safeshm_flight_held_here(a, kstr)) {
+			/* remember() of this key inside its own $compute: it would wait for itself */
+			zend_string_release(kstr);
+			zend_throw_exception_ex(php_safeshm_exception_ce, 0,
+				"SafeShm::remember(): the key is being computed by this very process (remember() of the same key inside its $compute)");
+			RETURN_THROWS();
+		}
 		/* another process computes: sleep until it releases its marker (or
 		 * for a short while, to notice a computer that died) */
 		{

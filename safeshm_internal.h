@@ -236,6 +236,8 @@ void php_safeshm_holds_release_all(void);
  * thrown). Released by php_safeshm_flight_release(), or at request end. */
 php_safeshm_hold *php_safeshm_flight_acquire(php_safeshm_attachment *a, zend_string *key, uint64_t wait_us, bool *failed);
 void php_safeshm_flight_release(php_safeshm_hold *h);
+/* Whether this request holds key's marker already (remember() inside its own $compute). */
+bool php_safeshm_flight_held_here(php_safeshm_attachment *a, zend_string *key);
 /* The futex word waiters for key's marker sleep on. */
 uint32_t *php_safeshm_flight_word(php_safeshm_attachment *a, zend_string *key);
 

@@ -619,6 +619,16 @@ php_safeshm_hold *php_safeshm_flight_acquire(php_safeshm_attachment *a, zend_str
 	return t.granted ? php_safeshm_hold_new(a, SAFESHM_NS_FLIGHT, key, &t) : NULL;
 }
 
+bool php_safeshm_flight_held_here(php_safeshm_attachment *a, zend_string *key)
+{
+	for (php_safeshm_hold *h = SAFESHM_G(holds); h; h = h->next) {
+		if (h->att == a && h->ns == SAFESHM_NS_FLIGHT && h->held && zend_string_equals(h->name, key)) {
+			return true;
+		}
+	}
+	return false;
+}
+
 void php_safeshm_flight_release(php_safeshm_hold *h)
 {
 	php_safeshm_hold_end(h, true);

@@ -279,6 +279,22 @@ safeshm_status safeshm_store_put_many(safeshm_store *s, safeshm_put_req *reqs, s
 		}
 		more += st == SAFESHM_NOT_FOUND;
 	}
+	{
+		/* a batch that cannot fit changes nothing: no eviction, no index growth */
+		uint64_t need = safeshm_heap_block_size(sizeof(safeshm_journal_block) + 4u * n);
+		uint32_t slots;
+		for (size_t i = 0; i < n; i++) {
+			need += safeshm_heap_block_size((uint64_t) SAFESHM_REC_HDR + reqs[i].vlen + reqs[i].klen);
+		}
+		if (safeshm_index_slots(s, h->index_desc, &slots)
+				&& h->entries + h->tombs + more > LOAD_GROW(slots)) {
+			need += safeshm_index_bytes((uint32_t) ((h->entries + more) * 8u / 5u + 1u));
+		}
+		if (!safeshm_room_could_fit(s, need, &keep)) {
+			st = SAFESHM_FULL;
+			goto fail;
+		}
+	}
 	if ((st = safeshm_index_reserve(s, more, now_us, &keep)) != SAFESHM_OK) {
 		goto fail;
 	}

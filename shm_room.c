@@ -446,15 +446,43 @@ static int cmp_ttl(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Evicts live TTL entries, soonest to expire first, until a block of size
- * bytes is free, or enough bytes are free for relocation to make one;
- * evicts nothing when even all of them would not make room. */
-static safeshm_status evict(safeshm_store *s, uint64_t size, uint64_t now, const keep_t *keep)
+/* The bytes the TTL entries of the data namespace hold (keep's left out):
+ * what eviction could give back at most. */
+static uint64_t evictable(const safeshm_store *s, const keep_t *keep)
+{
+	const safeshm_header *h = HDR(s);
+	uint32_t n, *slots = safeshm_index_slots(s, h->index_desc, &n);
+	uint64_t sum = 0;
+
+	for (uint32_t i = 0; slots && i < n; i++) {
+		uint32_t v = slots[i];
+		safeshm_record r;
+		if (v > SAFESHM_SLOT_TOMB && safeshm_load_record(s, (uint64_t) v * 8u, &r) == SAFESHM_OK && r.expires != 0
+				&& r.ns == SAFESHM_NS_DATA && !kept(s, keep, (uint64_t) v * 8u, &r)) {
+			sum += (uint64_t) r.b.size8 * 8u;
+		}
+	}
+	return sum;
+}
+
+int safeshm_room_could_fit(const safeshm_store *s, uint64_t need, const keep_t *keep)
+{
+	const safeshm_header *h = HDR(s);
+	return h->free >= need || (h->ttl_entries && h->free + evictable(s, keep) >= need);
+}
+
+/*
+ * Evicts live TTL entries, soonest to expire first, until a free block of
+ * size bytes exists or (unless more is set: relocation could not make one)
+ * enough bytes are free for relocation to make one. Evicts nothing when
+ * even all of them would not make room.
+ */
+static safeshm_status evict(safeshm_store *s, uint64_t size, uint64_t now, const keep_t *keep, int more)
 {
 	safeshm_header *h = HDR(s);
 	uint32_t n, *slots = safeshm_index_slots(s, h->index_desc, &n);
 	ttl_t *t;
-	size_t cnt = 0;
+	size_t cnt = 0, gone = 0;
 	uint64_t avail = h->free;
 
 	if (!slots) {
@@ -476,12 +504,12 @@ static safeshm_status evict(safeshm_store *s, uint64_t size, uint64_t now, const
 		avail += (uint64_t) r.b.size8 * 8u;
 		cnt++;
 	}
-	if (avail < size) {
+	if (avail < size || cnt == 0) {
 		safeshm_free(t);
 		return SAFESHM_FULL;
 	}
 	qsort(t, cnt, sizeof(*t), cmp_ttl);
-	for (size_t k = 0; k < cnt && !safeshm_heap_fits(s, size) && h->free < 2u * size + 4096u; k++) {
+	for (size_t k = 0; k < cnt && !safeshm_heap_fits(s, size) && (more || h->free < size); k++) {
 		safeshm_record r;
 		probe_t p;
 		if (safeshm_load_record(s, t[k].off, &r) != SAFESHM_OK) {
@@ -492,6 +520,7 @@ static safeshm_status evict(safeshm_store *s, uint64_t size, uint64_t now, const
 			continue;
 		}
 		safeshm_remove_entry(s, p.slots, p.n, p.slot, p.off, &p.rec);
+		gone++;
 		if (expired(r.expires, now)) {
 			h->expired++;
 		} else {
@@ -499,22 +528,23 @@ static safeshm_status evict(safeshm_store *s, uint64_t size, uint64_t now, const
 		}
 	}
 	safeshm_free(t);
-	return h->free >= size ? SAFESHM_OK : SAFESHM_FULL;
+	return gone || safeshm_heap_fits(s, size) ? SAFESHM_OK : SAFESHM_FULL;
 }
 
 /*
  * A used block of at least size bytes. When none is free: relocate a
  * window if enough bytes are free but scattered; else reclaim expired
- * entries, then evict TTL entries soonest first (never one in keep).
+ * entries, then evict TTL entries soonest first (never one in keep), only as
+ * many as it takes.
  */
 uint64_t safeshm_alloc_room(safeshm_store *s, uint64_t size, uint64_t now, const keep_t *keep, safeshm_status *st)
 {
 	safeshm_header *h = HDR(s);
-	int corrupt = 0;
+	int corrupt = 0, swept = 0, more = 0;
 	uint64_t off;
 
 	size = safeshm_heap_block_size(size);
-	for (int round = 0; round < 4; round++) {
+	for (int round = 0; round < 64; round++) {
 		off = safeshm_heap_alloc(s, size, &corrupt);
 		if (off) {
 			return off;
@@ -528,6 +558,7 @@ uint64_t safeshm_alloc_room(safeshm_store *s, uint64_t size, uint64_t now, const
 			}
 			continue;
 		}
+		more = 0;
 		if (h->free >= size) {
 			*st = evacuate(s, size);
 			if (*st == SAFESHM_OK) {
@@ -536,13 +567,15 @@ uint64_t safeshm_alloc_room(safeshm_store *s, uint64_t size, uint64_t now, const
 			if (*st != SAFESHM_FULL) {
 				return 0;
 			}
+			more = 1; /* the bytes are there but cannot be gathered: evict until a block fits */
 		}
-		if (round == 0 && h->ttl_entries) {
+		if (!swept && h->ttl_entries) {
 			safeshm_sweep(s, now, 0);
+			swept = 1;
 			continue;
 		}
-		if (round <= 1 && h->ttl_entries) {
-			*st = evict(s, size, now, keep);
+		if (h->ttl_entries) {
+			*st = evict(s, size, now, keep, more);
 			if (*st == SAFESHM_OK) {
 				continue;
 			}
