@@ -22,3 +22,8 @@ if test "$PHP_SAFESHM" != "no"; then
   fi
   PHP_NEW_EXTENSION(safeshm, safeshm.c shm_store.c sem_lock.c, $ext_shared,, -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1 -D_GNU_SOURCE -std=gnu11)
 fi
+
+dnl make test: load this build and the extensions the tests declare (see Makefile.frag)
+if test "$PHP_SAFESHM" != "no"; then
+  PHP_ADD_MAKEFILE_FRAGMENT
+fi
