@@ -215,7 +215,7 @@ case "$cmd" in
     [ -z "$(mounts_below "$base/$1")" ] || die "$1 has mounts (a run is in progress?)"
     cp -a --one-file-system "$base/$1" "$base/$2"
     echo "$base/$2" ;;
-  delete) [ $# = 1 ] || die "usage: chroot.sh delete NAME"; lock "$1"; delete_tree "$base/$1" ;;
+  delete) [ $# = 1 ] || die "usage: chroot.sh delete NAME"; lock "$1"; delete_tree "$base/$1"; rm -f "$base/$1.lock" ;;
   path) [ $# = 1 ] || die "usage: chroot.sh path SUITE"; echo "$base/$1" ;;
   *) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -65,7 +65,7 @@ if [ -z "$pp" ]; then tail -n 20 "$work/pecl-tests.log" | cat -v; fi
 for f in $(sed -n 's/^FAIL .*\[\(.*\.phpt\)\].*/\1/p' "$work/pecl-tests.log" | head -n 10); do
   d=${f%.phpt}.diff
   [ -f "$testdir/$(basename "$d")" ] && d=$testdir/$(basename "$d")
-  [ -f "$d" ] && { echo "--- $d"; head -n 40 "$d" | cut -c1-300 | cat -v; }
+  [ -f "$d" ] && { echo "--- $d"; head -n 40 "$d" | sed 's/\r$//' | cut -c1-300 | cat -v; }
 done
 echo "pecl run-tests: ${pp:-0} passed, ${pf:-0} failed, ${ps:-0} skipped"
 count "pecl run-tests" "$(printf 'pecl run-tests: %s skipped\n%s passed, %s failed' "${ps:-0}" "${pp:-0}" "$(( ${pf:-0} + (${pp:-0} == 0 ? 1 : 0) ))")"
