@@ -20,7 +20,12 @@ if test "$PHP_SAFESHM" != "no"; then
   if test "$PHP_SAFESHM_TEST_HOOKS" != "no"; then
     AC_DEFINE(SAFESHM_TEST_HOOKS, 1, [Compile fault-injection hooks])
   fi
-  PHP_NEW_EXTENSION(safeshm, safeshm.c shm_store.c sem_lock.c, $ext_shared,, -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1 -D_GNU_SOURCE -std=gnu11)
+  PHP_NEW_EXTENSION(safeshm, safeshm.c safeshm_attach.c safeshm_value.c safeshm_ops.c safeshm_class.c safeshm_sysvshm.c shm_store.c sem_lock.c, $ext_shared,, -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1 -D_GNU_SOURCE -std=gnu11)
+fi
+
+dnl make test loads the system's shmop, sysvsem, sysvshm, posix and pcntl for the tests that need them
+if test "$PHP_SAFESHM" != "no"; then
+  PHP_ADD_MAKEFILE_FRAGMENT([$ext_srcdir/tests/Makefile.frag])
 fi
 
 dnl make test: load this build and the extensions the tests declare (see Makefile.frag)

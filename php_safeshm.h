@@ -1,32 +1,19 @@
 /*
- * SafeShm: the PHP extension's declarations (the Zend side of the glue).
+ * SafeShm: what another extension may include (module entry, version, the
+ * object, class entries, module globals). The glue's own declarations are in
+ * safeshm_internal.h; the store and the lock have their own plain-C headers.
  */
 #ifndef PHP_SAFESHM_H
 #define PHP_SAFESHM_H
-
-#include "shm_store.h"
-#include "sem_lock.h"
 
 extern zend_module_entry safeshm_module_entry;
 #define phpext_safeshm_ptr &safeshm_module_entry
 
 #define PHP_SAFESHM_VERSION "0.1.0"
 
-/* One mapping of one segment, shared by every SafeShm object of this
- * process that opened the same key, and kept across requests so that
- * constructing a SafeShm on every php-fpm request costs one shmget(). */
-typedef struct _php_safeshm_attachment {
-	key_t key;
-	int shmid;
-	safeshm_lock lock;
-	safeshm_store store;
-	uint64_t checked_ns; /* when the key was last seen to name this segment */
-	uint64_t checked_request; /* SAFESHM_G(request) of that check */
-	uint32_t refcount;  /* objects using it */
-	bool stale;         /* removed, or replaced by a new segment under the key */
-	bool rmid_kept;     /* safeshm_remove()/shm_remove(): marked for removal, still usable here */
-	bool cached;        /* still in SAFESHM_G(attachments) */
-} php_safeshm_attachment;
+/* One mapping of one segment, shared by the objects of a process that opened
+ * its key (safeshm_internal.h). */
+typedef struct _php_safeshm_attachment php_safeshm_attachment;
 
 typedef struct _php_safeshm_obj {
 	php_safeshm_attachment *att;
@@ -36,7 +23,7 @@ typedef struct _php_safeshm_obj {
 
 static inline php_safeshm_obj *php_safeshm_obj_from_obj(zend_object *obj)
 {
-	return (php_safeshm_obj *) ((char *) obj - XtOffsetOf(php_safeshm_obj, std));
+	return (php_safeshm_obj *) ((char *) obj - offsetof(php_safeshm_obj, std));
 }
 
 #define Z_SAFESHM_P(zv) php_safeshm_obj_from_obj(Z_OBJ_P(zv))
@@ -58,6 +45,12 @@ ZEND_BEGIN_MODULE_GLOBALS(safeshm)
 	bool sysvshm_compat;
 	HashTable attachments;            /* key_t => php_safeshm_attachment* */
 	php_safeshm_attachment *held;     /* whose lock this process holds, if any */
+	/* When the lock held is not the semaphore the previous holder took (it was
+	 * removed and re-created), that holder's pid from the header; else 0. */
+	uint32_t prev_owner;
+	/* The mutex held came with EOWNERDEAD: its holder died; made consistent
+	 * once the store is repaired, before anything can release it. */
+	bool owner_died;
 ZEND_END_MODULE_GLOBALS(safeshm)
 
 ZEND_EXTERN_MODULE_GLOBALS(safeshm)

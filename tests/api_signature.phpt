@@ -4,6 +4,7 @@ SafeShm exposes exactly the documented methods and signatures
 safeshm
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 $rc = new ReflectionClass('SafeShm');
 $methods = $rc->getMethods();
 usort($methods, fn($a, $b) => strcmp($a->getName(), $b->getName()));

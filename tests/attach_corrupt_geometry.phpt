@@ -5,15 +5,15 @@ safeshm
 shmop
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 // White-box: header field offsets from safeshm_header in shm_store.h (little-endian):
 // size@8 (u64) header_size@16 (u32) nslots@20 (u32) index_off[2]@24 (u64 x2) arena_off@40 arena_end@48 (u64).
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__);
 /** Attaches from a fresh PHP process, which has no attachment cached. */
 function fresh_attach(int $key): string {
-    $php = getenv('TEST_PHP_EXECUTABLE') ?: PHP_BINARY;
-    $code = 'try { new SafeShm(' . $key . '); echo "ok"; } catch (SafeShmCorruptException $e) { echo "corrupt"; }'
+        $code = 'try { new SafeShm(' . $key . '); echo "ok"; } catch (SafeShmCorruptException $e) { echo "corrupt"; }'
           . ' catch (SafeShmException $e) { echo get_class($e); }';
-    return trim((string) shell_exec($php . ' ' . getenv('TEST_PHP_EXTRA_ARGS') . ' -r ' . escapeshellarg($code) . ' 2>&1'));
+    return trim((string) shell_exec(test_php() . ' -r ' . escapeshellarg($code) . ' 2>&1'));
 }
 $s = new SafeShm($key, 65536);
 for ($i = 0; $i < 20; $i++) $s->put("k$i", "value $i");
@@ -41,7 +41,8 @@ foreach ($variants as $label => [$off, $bytes]) {
               'keys' => fn() => $s->keys(), 'verify' => fn() => $s->verify()] as $op => $f) {
         try {
             $r = $f();
-            $results[] = "$op=" . ($op === 'get' && $r === 'value 1' ? 'intact' : 'ok');
+            // A lock-free get checks the geometry too: it never returns data from a store it cannot trust.
+            $results[] = "$op=" . ($op === 'get' && $r === 'value 1' ? 'intact' : 'returned ' . json_encode($r));
         } catch (SafeShmCorruptException $e) {
             $results[] = "$op=corrupt";
         } catch (SafeShmException $e) {
@@ -60,24 +61,21 @@ $t->remove();
 ?>
 --CLEAN--
 <?php
-$key = ftok(__DIR__ . '/attach_corrupt_geometry.php', 'a');
-try { (new SafeShm($key))->remove(); } catch (Throwable) {
-    $id = @shmop_open($key, 'w', 0, 0);
-    if ($id) shmop_delete($id);
-}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
---EXPECTF--
-bytes 8..64 all 0xff: fresh process=corrupt new=corrupt get=%r(intact|corrupt)%r put=corrupt keys=corrupt verify=corrupt, untouched: yes
-size 1 TiB: fresh process=corrupt new=corrupt get=%r(intact|corrupt)%r put=corrupt keys=corrupt verify=corrupt, untouched: yes
-size smaller than real: fresh process=corrupt new=corrupt get=%r(intact|corrupt)%r put=corrupt keys=corrupt verify=corrupt, untouched: yes
-header_size huge: fresh process=corrupt new=corrupt get=%r(intact|corrupt)%r put=corrupt keys=corrupt verify=corrupt, untouched: yes
-nslots 0: fresh process=corrupt new=corrupt get=%r(intact|corrupt)%r put=corrupt keys=corrupt verify=corrupt, untouched: yes
-nslots not a power of two: fresh process=corrupt new=corrupt get=%r(intact|corrupt)%r put=corrupt keys=corrupt verify=corrupt, untouched: yes
-nslots huge: fresh process=corrupt new=corrupt get=%r(intact|corrupt)%r put=corrupt keys=corrupt verify=corrupt, untouched: yes
-index_off past the end: fresh process=corrupt new=corrupt get=%r(intact|corrupt)%r put=corrupt keys=corrupt verify=corrupt, untouched: yes
-index_off inside the header: fresh process=corrupt new=corrupt get=%r(intact|corrupt)%r put=corrupt keys=corrupt verify=corrupt, untouched: yes
-arena_off past arena_end: fresh process=corrupt new=corrupt get=%r(intact|corrupt)%r put=corrupt keys=corrupt verify=corrupt, untouched: yes
-arena_end past the segment: fresh process=corrupt new=corrupt get=%r(intact|corrupt)%r put=corrupt keys=corrupt verify=corrupt, untouched: yes
+--EXPECT--
+bytes 8..64 all 0xff: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
+size 1 TiB: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
+size smaller than real: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
+header_size huge: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
+nslots 0: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
+nslots not a power of two: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
+nslots huge: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
+index_off past the end: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
+index_off inside the header: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
+arena_off past arena_end: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
+arena_end past the segment: fresh process=corrupt new=corrupt get=corrupt put=corrupt keys=corrupt verify=corrupt, untouched: yes
 int(0)
 bool(true)
 string(2) "ok"

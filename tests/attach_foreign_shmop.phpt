@@ -5,19 +5,14 @@ safeshm
 shmop
 --FILE--
 <?php
-// The SafeShm attempts use a mode no other test uses (0602) to spot a semaphore left behind.
-function sems(): array {
-    $ids = [];
-    foreach (array_slice(file('/proc/sysvipc/sem'), 1) as $line) {
-        $f = preg_split('/\s+/', trim($line));
-        if ($f[2] === '602') $ids[] = $f[1];
-    }
-    return $ids;
+require __DIR__ . '/_ipc.inc';
+// A semaphore SafeShm made for one of these keys would be under the key it derives from it (test_sem_key()).
+function sems(int ...$keys): array {
+    return array_intersect_key(test_ipc_list('sem'), array_flip(array_map('test_sem_key', $keys)));
 }
-$semsBefore = sems();
 $cases = [
-    'hello at offset 0' => [ftok(__FILE__, 'a'), 0, 'hello'],
-    'bytes only in the tail' => [ftok(__FILE__, 'b'), 8000, 'tail bytes, header all zero'],
+    'hello at offset 0' => [test_key(__FILE__), 0, 'hello'],
+    'bytes only in the tail' => [test_key(__FILE__, 1), 8000, 'tail bytes, header all zero'],
 ];
 foreach ($cases as $label => [$key, $offset, $data]) {
     $id = shmop_open($key, 'c', 0600, 8192);
@@ -35,14 +30,12 @@ foreach ($cases as $label => [$key, $offset, $data]) {
     echo "$label: bytes untouched: ", $after === $before ? 'yes' : 'NO', ', size still ', shmop_size($id), "\n";
     shmop_delete($id);
 }
-echo 'semaphores left behind: ', count(array_diff(sems(), $semsBefore)), "\n";
+echo 'semaphores left behind: ', count(sems(test_key(__FILE__), test_key(__FILE__, 1))), "\n";
 ?>
 --CLEAN--
 <?php
-foreach (['a', 'b'] as $p) {
-    $id = @shmop_open(ftok(__DIR__ . '/attach_foreign_shmop.php', $p), 'w', 0, 0);
-    if ($id) shmop_delete($id);
-}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 hello at offset 0: SafeShmException

@@ -6,7 +6,8 @@ sysvshm
 shmop
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $shm = shm_attach($key, 16384, 0600);
 shm_put_var($shm, 1, 'payload');
 shm_put_var($shm, 2, ['an' => 'array']);
@@ -26,8 +27,8 @@ shm_remove($shm);
 ?>
 --CLEAN--
 <?php
-$id = @shmop_open(ftok(__DIR__ . '/attach_foreign_sysvshm.php', 'a'), 'w', 0, 0);
-if ($id) shmop_delete($id);
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 SafeShmException

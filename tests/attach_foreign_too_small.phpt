@@ -5,7 +5,8 @@ safeshm
 shmop
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 foreach (['blank 100' => [100, ''], 'written 100' => [100, 'hi'], 'blank 4095' => [4095, ''], 'written 4095' => [4095, 'hi']] as $label => [$size, $data]) {
     $id = shmop_open($key, 'c', 0600, $size);
     if ($data !== '') shmop_write($id, $data, 0);
@@ -26,8 +27,8 @@ foreach (['blank 100' => [100, ''], 'written 100' => [100, 'hi'], 'blank 4095' =
 ?>
 --CLEAN--
 <?php
-$id = @shmop_open(ftok(__DIR__ . '/attach_foreign_too_small.php', 'a'), 'w', 0, 0);
-if ($id) shmop_delete($id);
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 blank 100/0: SafeShmException

@@ -7,27 +7,24 @@ shmop
 safeshm.lock=semaphore
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 // White-box: bytes 4..7 of the header are the little-endian layout version (shm_store.h).
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 8192);
 $s->put('k', 'data');
 var_dump($s->info()['lock'], $s->info()['layout_version']);
 $raw = shmop_open($key, 'w', 0, 0);
 shmop_write($raw, pack('V', 1), 4);
-$php = getenv('TEST_PHP_EXECUTABLE') ?: PHP_BINARY;
 // a fresh process whose default would be the mutex: the header decides, not the ini
 $code = '$s = new SafeShm(' . $key . '); $s->put("n", 42); echo $s->get("k"), " ", $s->info()["lock"], " ", $s->info()["layout_version"], " ", var_export($s->verify(), true);';
-echo trim((string) shell_exec($php . ' ' . getenv('TEST_PHP_EXTRA_ARGS') . ' -d safeshm.lock=mutex -r ' . escapeshellarg($code) . ' 2>&1')), "\n";
+echo trim(test_php_run($code, [], ['safeshm.lock' => 'mutex'])), "\n";
 var_dump($s->get('n'), $s->increment('n'), $s->verify());
 $s->remove();
 ?>
 --CLEAN--
 <?php
-$key = ftok(__DIR__ . '/attach_layout_v1_semaphore.php', 'a');
-try { (new SafeShm($key))->remove(); } catch (Throwable) {
-    $id = @shmop_open($key, 'w', 0, 0);
-    if ($id) shmop_delete($id);
-}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 string(9) "semaphore"

@@ -7,13 +7,13 @@ shmop
 <?php if (ini_get('safeshm.lock') !== 'mutex') die('skip for stores locked by the robust mutex (safeshm.lock=mutex)'); ?>
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 // White-box: the header starts with the magic "FSHM" and a little-endian uint32 layout version (shm_store.h).
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__);
 /** Attaches from a fresh PHP process, which has no attachment cached. */
 function fresh_attach(int $key): string {
-    $php = getenv('TEST_PHP_EXECUTABLE') ?: PHP_BINARY;
-    $code = 'try { new SafeShm(' . $key . '); echo "attached"; } catch (SafeShmException $e) { echo get_class($e); }';
-    return trim((string) shell_exec($php . ' ' . getenv('TEST_PHP_EXTRA_ARGS') . ' -r ' . escapeshellarg($code) . ' 2>&1'));
+        $code = 'try { new SafeShm(' . $key . '); echo "attached"; } catch (SafeShmException $e) { echo get_class($e); }';
+    return trim((string) shell_exec(test_php() . ' -r ' . escapeshellarg($code) . ' 2>&1'));
 }
 $s = new SafeShm($key, 8192);
 $s->put('k', 'data');
@@ -40,11 +40,8 @@ $t->remove();
 ?>
 --CLEAN--
 <?php
-$key = ftok(__DIR__ . '/attach_other_layout_version.php', 'a');
-try { (new SafeShm($key))->remove(); } catch (Throwable) {
-    $id = @shmop_open($key, 'w', 0, 0);
-    if ($id) shmop_delete($id);
-}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 string(4) "FSHM"

@@ -9,7 +9,8 @@ safeshm.lock_timeout=1
 <?php if (getenv('USE_ZEND_ALLOC') === '0') die('skip memory_limit is not enforced with USE_ZEND_ALLOC=0 (valgrind run)'); ?>
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 24 << 20);
 register_shutdown_function(function () use ($key) {
     ini_set('memory_limit', '128M');
@@ -31,10 +32,11 @@ echo "not reached: ", count($keys), "\n";
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/bailout_keys_memory_limit.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECTF--
 stored 3000
 
-Fatal error: Allowed memory size of 8388608 bytes exhausted%s(tried to allocate %d bytes) in %s on line %d
+Fatal error: Allowed memory size of 8388608 bytes exhausted%s(tried to allocate %d bytes) in %s on line 20
 after bailout: put bailout, entries: 3001, verify: true

@@ -4,7 +4,8 @@ SafeShm objects reject dynamic properties (strict properties)
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 8192);
 try {
     $s->foo = 1;
@@ -17,7 +18,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/class_no_dynamic_properties.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 Error: Cannot create dynamic property SafeShm::$foo

@@ -4,7 +4,8 @@ SafeShm objects cannot be serialized or unserialized
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 8192);
 $s->put('k', 'v');
 try {
@@ -33,7 +34,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/class_not_serializable.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 Exception: Serialization of 'SafeShm' is not allowed

@@ -4,6 +4,7 @@ SafeShm is a final Countable class with the documented exception hierarchy
 safeshm
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 $rc = new ReflectionClass('SafeShm');
 var_dump($rc->isFinal(), $rc->isInternal(), $rc->implementsInterface('Countable'));
 var_dump($rc->getProperties());

@@ -5,46 +5,12 @@ safeshm
 shmop
 --SKIPIF--
 <?php
-// Needs a PHP that runs SafeShm without ext/sysvshm (-n: no php.ini), with the compat ini On.
-preg_match('/extension=([^"\s]*safeshm\.so)/', (string) getenv('TEST_PHP_EXTRA_ARGS'), $m);
-$so = $m[1] ?? dirname(__DIR__) . '/modules/safeshm.so';
-if (!is_file($so)) die("skip $so not found");
-$php = escapeshellarg(getenv('TEST_PHP_EXECUTABLE') ?: PHP_BINARY);
-$out = shell_exec("$php -n -d " . escapeshellarg("extension=$so") . " -d safeshm.sysvshm_compat=1 -r "
-    . escapeshellarg('echo extension_loaded("sysvshm") ? "ext/sysvshm is built in" : (function_exists("shm_attach") ? "ok" : "compat not on");') . ' 2>&1');
-if ($out !== 'ok') die('skip no compat child here: ' . $out);
+require __DIR__ . '/_compat.inc';
+if ($why = compat_unavailable()) die("skip no compat child here: $why");
 ?>
 --FILE--
 <?php
-// A compat child: PHP with safeshm.sysvshm_compat=1 and without ext/sysvshm (-n loads no php.ini, so no
-// extension=sysvshm), the way a migrated application runs. It loads the SafeShm build the runner loaded.
-function compat_command(array $args = [], array $extensions = [], array $ini = []): array
-{
-    static $builtin;
-    $php = getenv('TEST_PHP_EXECUTABLE') ?: PHP_BINARY;
-    preg_match('/extension=([^"\s]*safeshm\.so)/', (string) getenv('TEST_PHP_EXTRA_ARGS'), $m);
-    $cmd = [$php, '-n', '-d', 'extension=' . ($m[1] ?? dirname(__DIR__) . '/modules/safeshm.so')];
-    $builtin ??= explode(' ', strtolower((string) shell_exec(escapeshellarg($php) . ' -n -r '
-        . escapeshellarg('echo implode(" ", get_loaded_extensions());'))));
-    foreach ($extensions as $ext) {
-        if (!in_array($ext, $builtin, true)) array_push($cmd, '-d', "extension=$ext");
-    }
-    $ini += ['safeshm.sysvshm_compat' => '1', 'display_errors' => '1', 'display_startup_errors' => '1',
-             'log_errors' => '0', 'html_errors' => '0', 'error_reporting' => (string) E_ALL];
-    foreach ($ini as $name => $value) array_push($cmd, '-d', "$name=$value");
-    return [...$cmd, '--', ...array_map('strval', $args)];
-}
-/** Runs the script $code in a compat child; its output, with "[child exit N]" when it did not exit with 0. */
-function compat_run(string $code, array $args = [], array $extensions = [], array $ini = []): string
-{
-    $proc = proc_open(compat_command($args, $extensions, $ini), [['pipe', 'r'], ['pipe', 'w'], ['redirect', 1]], $pipes);
-    fwrite($pipes[0], $code);
-    fclose($pipes[0]);
-    $out = stream_get_contents($pipes[1]);
-    fclose($pipes[1]);
-    $rc = proc_close($proc);
-    return $out . ($rc !== 0 ? "[child exit $rc]\n" : '');
-}
+require __DIR__ . '/_compat.inc';
 // Where ext/sysvshm 8.2 would read these bytes as its own header (and crash on the out-of-range ones),
 // the compat shm_attach() refuses them. The parent writes them with shmop; the child runs sysvshm code.
 $sysv = fn(int $start, int $end, int $free, int $total) => "PHP_SM\0\0" . pack('q*', $start, $end, $free, $total);
@@ -73,7 +39,7 @@ foreach ([[$key], [$key, 65536, 0600]] as $args) {
     echo '  returned ', var_export($r, true), "\n";
 }
 CHILD;
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__);
 foreach ($cases as $label => [$size, $offset, $bytes]) {
     echo "$label:\n";
     $id = shmop_open($key, 'c', 0600, $size);
@@ -86,11 +52,8 @@ foreach ($cases as $label => [$size, $offset, $bytes]) {
 ?>
 --CLEAN--
 <?php
-$key = ftok(__DIR__ . '/compat_hostile_segments.php', 'a');
-try { (new SafeShm($key))->remove(); } catch (Throwable) {
-    $id = @shmop_open($key, 'w', 0, 0);
-    if ($id) shmop_delete($id);
-}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 shmop text:

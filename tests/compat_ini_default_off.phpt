@@ -5,6 +5,7 @@ safeshm
 sysvshm
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 var_dump(ini_get('safeshm.sysvshm_compat'));
 var_dump(ini_set('safeshm.sysvshm_compat', '1'), ini_get('safeshm.sysvshm_compat'));
 $all = ini_get_all('safeshm');
@@ -20,6 +21,11 @@ var_dump(str_contains($info, 'safeshm.sysvshm_compat => Off => Off'), str_contai
 foreach (['shm_attach', 'shm_put_var'] as $fn) {
     echo $fn, ': ', function_exists($fn) ? (new ReflectionFunction($fn))->getExtensionName() : 'not defined', "\n";
 }
+?>
+--CLEAN--
+<?php
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 string(1) "0"

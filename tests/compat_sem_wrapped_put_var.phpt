@@ -5,51 +5,12 @@ safeshm
 sysvsem
 --SKIPIF--
 <?php
-// Needs a PHP that runs SafeShm without ext/sysvshm (-n: no php.ini), with the compat ini On.
-preg_match('/extension=([^"\s]*safeshm\.so)/', (string) getenv('TEST_PHP_EXTRA_ARGS'), $m);
-$so = $m[1] ?? dirname(__DIR__) . '/modules/safeshm.so';
-if (!is_file($so)) die("skip $so not found");
-$php = escapeshellarg(getenv('TEST_PHP_EXECUTABLE') ?: PHP_BINARY);
-$load = '';
-foreach (['sysvsem'] as $ext) {
-    if (trim((string) shell_exec("$php -n -r " . escapeshellarg("echo extension_loaded('$ext') ? 1 : 0;"))) !== '1') $load .= " -d extension=$ext";
-}
-$out = shell_exec("$php -n -d " . escapeshellarg("extension=$so") . "$load -d safeshm.sysvshm_compat=1 -r "
-    . escapeshellarg('echo extension_loaded("sysvshm") ? "ext/sysvshm is built in" : (function_exists("shm_attach") ? "ok" : "compat not on");'
-        . ' foreach (["sysvsem"] as $e) if (!extension_loaded($e)) echo " / $e missing";') . ' 2>&1');
-if ($out !== 'ok') die('skip no compat child here: ' . $out);
+require __DIR__ . '/_compat.inc';
+if ($why = compat_unavailable()) die("skip no compat child here: $why");
 ?>
 --FILE--
 <?php
-// A compat child: PHP with safeshm.sysvshm_compat=1 and without ext/sysvshm (-n loads no php.ini, so no
-// extension=sysvshm), the way a migrated application runs. It loads the SafeShm build the runner loaded.
-function compat_command(array $args = [], array $extensions = [], array $ini = []): array
-{
-    static $builtin;
-    $php = getenv('TEST_PHP_EXECUTABLE') ?: PHP_BINARY;
-    preg_match('/extension=([^"\s]*safeshm\.so)/', (string) getenv('TEST_PHP_EXTRA_ARGS'), $m);
-    $cmd = [$php, '-n', '-d', 'extension=' . ($m[1] ?? dirname(__DIR__) . '/modules/safeshm.so')];
-    $builtin ??= explode(' ', strtolower((string) shell_exec(escapeshellarg($php) . ' -n -r '
-        . escapeshellarg('echo implode(" ", get_loaded_extensions());'))));
-    foreach ($extensions as $ext) {
-        if (!in_array($ext, $builtin, true)) array_push($cmd, '-d', "extension=$ext");
-    }
-    $ini += ['safeshm.sysvshm_compat' => '1', 'display_errors' => '1', 'display_startup_errors' => '1',
-             'log_errors' => '0', 'html_errors' => '0', 'error_reporting' => (string) E_ALL];
-    foreach ($ini as $name => $value) array_push($cmd, '-d', "$name=$value");
-    return [...$cmd, '--', ...array_map('strval', $args)];
-}
-/** Runs the script $code in a compat child; its output, with "[child exit N]" when it did not exit with 0. */
-function compat_run(string $code, array $args = [], array $extensions = [], array $ini = []): string
-{
-    $proc = proc_open(compat_command($args, $extensions, $ini), [['pipe', 'r'], ['pipe', 'w'], ['redirect', 1]], $pipes);
-    fwrite($pipes[0], $code);
-    fclose($pipes[0]);
-    $out = stream_get_contents($pipes[1]);
-    fclose($pipes[1]);
-    $rc = proc_close($proc);
-    return $out . ($rc !== 0 ? "[child exit $rc]\n" : '');
-}
+require __DIR__ . '/_compat.inc';
 // sysvshm code as it is written in the wild, unchanged: attach and detach inside the application's lock.
 $worker = <<<'WORKER'
 <?php
@@ -67,7 +28,7 @@ for ($i = 0; $i < $rounds; $i++) {
 echo "worker $id: done, ", get_class($shm), "\n";
 WORKER;
 const WORKERS = 4, ROUNDS = 300;
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__);
 $procs = [];
 for ($w = 0; $w < WORKERS; $w++) {
     // safeshm.lock_timeout bounds SafeShm's own waits: a deadlock would end in SafeShmTimeoutException
@@ -97,10 +58,8 @@ var_dump(sem_acquire($sem, true), sem_release($sem), sem_remove($sem));
 ?>
 --CLEAN--
 <?php
-$key = ftok(__DIR__ . '/compat_sem_wrapped_put_var.php', 'a');
-try { (new SafeShm($key))->remove(); } catch (Throwable) {}
-$sem = @sem_get($key, 1, 0666, true);
-if ($sem) @sem_remove($sem);
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 worker 0: done, SysvSharedMemory

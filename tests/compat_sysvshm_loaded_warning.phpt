@@ -6,8 +6,11 @@ sysvshm
 shmop
 --INI--
 safeshm.sysvshm_compat=1
+display_startup_errors=1
+log_errors=0
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 var_dump(ini_get('safeshm.sysvshm_compat'));
 foreach (['shm_attach', 'shm_put_var', 'shm_get_var', 'shm_detach'] as $fn) {
     echo $fn, ': ', (new ReflectionFunction($fn))->getExtensionName(), "\n";
@@ -18,7 +21,7 @@ phpinfo(INFO_MODULES);
 preg_match('/^sysvshm compatibility \(shm_\* functions\) => (.*)$/m', ob_get_clean(), $m);
 echo 'phpinfo: ', $m[1] ?? 'no row', "\n";
 // shm_attach() is ext/sysvshm's: it writes sysvshm's own header, which SafeShm then refuses to take over.
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__);
 $shm = shm_attach($key, 8192, 0600);
 shm_put_var($shm, 1, 'sysvshm');
 $raw = shmop_open($key, 'a', 0, 0);
@@ -29,8 +32,8 @@ shm_remove($shm);
 ?>
 --CLEAN--
 <?php
-$id = @shmop_open(ftok(__DIR__ . '/compat_sysvshm_loaded_warning.php', 'a'), 'w', 0, 0);
-if ($id) shmop_delete($id);
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECTF--
 Warning: safeshm.sysvshm_compat is On, but ext/sysvshm is loaded: SafeShm leaves its shm_* functions alone (disable extension=sysvshm to serve them from SafeShm) in Unknown on line 0

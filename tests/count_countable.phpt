@@ -4,7 +4,8 @@ SafeShm::count(): counts entries, works with count() (Countable) and follows put
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 65536);
 var_dump($s instanceof Countable, count($s), $s->count());
 for ($i = 0; $i < 10; $i++) $s->put("k$i", $i);
@@ -22,7 +23,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/count_countable.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 bool(true)

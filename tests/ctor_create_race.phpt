@@ -1,5 +1,5 @@
 --TEST--
-SafeShm::__construct(): processes creating the same store at the same instant all share one initialised store
+SafeShm::__construct(): processes creating the same store at the same instant all share one initialised store: every add() is kept and the increments return 1..8, once each
 --EXTENSIONS--
 safeshm
 pcntl
@@ -7,7 +7,8 @@ pcntl
 safeshm.lock_timeout=5
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $workers = 8;
 $rounds = 20;
 $bad = 0;
@@ -20,8 +21,8 @@ for ($round = 0; $round < $rounds; $round++) {
             while (microtime(true) < $start) { }
             try {
                 $s = new SafeShm($key, 65536);
-                $ok = $s->add("w$w", $w) && $s->increment('n') >= 1;
-                exit($ok ? 0 : 1);
+                // the exit code carries what increment() returned (10 + n): each worker must see its own n
+                exit($s->add("w$w", $w) ? 10 + $s->increment('n') : 1);
             } catch (Throwable $e) {
                 echo "round $round worker $w: ", get_class($e), ': ', $e->getMessage(), "\n";
                 exit(2);
@@ -39,7 +40,9 @@ for ($round = 0; $round < $rounds; $round++) {
     for ($w = 0; $w < $workers; $w++) {
         if ($s->get("w$w") === $w) $seen++;
     }
-    if (array_sum(array_map('abs', $exits)) !== 0 || $seen !== $workers || $s->get('n') !== $workers
+    $sorted = $exits;
+    sort($sorted);
+    if ($sorted !== range(11, 10 + $workers) || $seen !== $workers || $s->get('n') !== $workers
         || count($s) !== $workers + 1 || !$s->verify() || $s->info()['size'] !== 65536) {
         $bad++;
         echo "round $round: exits=", implode(',', $exits), " seen=$seen n=", var_export($s->get('n'), true),
@@ -51,7 +54,8 @@ echo "rounds=$rounds bad_rounds=$bad\n";
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/ctor_create_race.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 rounds=20 bad_rounds=0

@@ -4,6 +4,8 @@ SafeShm::__construct(): the largest key_t value 0x7fffffff is a valid key
 safeshm
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
+test_boundary_keys_lock();
 $s = new SafeShm(0x7fffffff, 8192);
 $s->put('k', 'v');
 var_dump((new SafeShm(0x7fffffff))->get('k'));
@@ -18,7 +20,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(0x7fffffff))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean_boundary(__FILE__);
 ?>
 --EXPECT--
 string(1) "v"

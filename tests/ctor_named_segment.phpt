@@ -5,7 +5,8 @@ safeshm
 pcntl
 --FILE--
 <?php
-$name = 'safeshm-phpt-' . basename(__FILE__, '.php');
+require __DIR__ . '/_ipc.inc';
+$name = test_name(__FILE__);
 $a = new SafeShm($name, 8192);
 $b = new SafeShm($name);
 $a->put('k', 'via a');
@@ -32,9 +33,8 @@ $a->remove();
 ?>
 --CLEAN--
 <?php
-$name = 'safeshm-phpt-ctor_named_segment';
-try { (new SafeShm($name))->remove(); } catch (Throwable) {}
-try { (new SafeShm($name . '-other'))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 string(5) "via a"

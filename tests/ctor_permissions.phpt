@@ -4,7 +4,8 @@ SafeShm::__construct(): $permissions sets the mode of a created segment (default
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 function mode(int $key): string {
     foreach (file('/proc/sysvipc/shm') as $line) {
         $f = preg_split('/\s+/', trim($line));
@@ -25,7 +26,8 @@ echo 'after remove: ', mode($key), "\n";
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/ctor_permissions.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 default: 600

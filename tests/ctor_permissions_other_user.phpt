@@ -13,7 +13,8 @@ if (posix_getpwnam('nobody') === false) die('skip no user nobody');
 safeshm.lock_timeout=2
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 8192, 0666);
 $s->put('from', 'root');
 $nobody = posix_getpwnam('nobody');
@@ -45,7 +46,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/ctor_permissions_other_user.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 child read root, incremented to 5

@@ -4,7 +4,8 @@ SafeShm::__construct(): attaching an existing store is cheap and does not pile u
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 65536);
 $s->put('k', 'v');
 function mappings(int $key): int {
@@ -20,24 +21,25 @@ for ($i = 0; $i < $n; $i++) {
 }
 unset($o);
 echo "bad=$bad\n";
-// Cheap is shown by structure, not by a timing threshold: 20000 constructions reuse one mapping.
+// Cheap is shown by structure, not by a timing threshold: 20000 constructions, and 101 live objects, share one mapping.
 $m = mappings($key);
-echo 'mappings of the segment: ', $m >= 1 && $m <= 2 ? 'one or two' : $m, "\n";
+echo 'mappings of the segment: ', $m, "\n";
 $held = [];
 for ($i = 0; $i < 100; $i++) $held[] = new SafeShm($key);
 $m = mappings($key);
-echo 'mappings with 101 live objects: ', $m <= 101 ? 'at most one per object' : $m, "\n";
+echo 'mappings with 101 live objects: ', $m, "\n";
 unset($held);
 $m = mappings($key);
-echo 'mappings after freeing them: ', $m >= 1 && $m <= 2 ? 'one or two' : $m, "\n";
+echo 'mappings after freeing them: ', $m, "\n";
 $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/ctor_reattach_cheap.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 bad=0
-mappings of the segment: one or two
-mappings with 101 live objects: at most one per object
-mappings after freeing them: one or two
+mappings of the segment: 1
+mappings with 101 live objects: 1
+mappings after freeing them: 1

@@ -4,7 +4,8 @@ SafeShm::__construct(): size 0 uses safeshm.default_size, which defaults to 1 Mi
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 var_dump(ini_parse_quantity(ini_get('safeshm.default_size')));
 $s = new SafeShm($key);
 var_dump($s->info()['size']);
@@ -19,7 +20,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/ctor_size_default_ini.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 int(1048576)

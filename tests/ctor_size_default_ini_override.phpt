@@ -6,7 +6,8 @@ safeshm
 safeshm.default_size=65536
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 var_dump(ini_get('safeshm.default_size'));
 $s = new SafeShm($key);
 var_dump($s->info()['size']);
@@ -18,7 +19,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/ctor_size_default_ini_override.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 string(5) "65536"

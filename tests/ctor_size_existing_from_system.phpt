@@ -4,7 +4,8 @@ SafeShm::__construct(): attaching an existing segment takes its size from the sy
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $a = new SafeShm($key, 8192);
 $a->put('k', 'from a');
 foreach ([0, 4096, 65536, 1048576] as $size) {
@@ -27,7 +28,8 @@ $a->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/ctor_size_existing_from_system.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 0: size=8192 k=from a

@@ -1,17 +1,18 @@
 --TEST--
-SafeShm::__construct(): a size below 4096 or negative is a ValueError and creates nothing
+SafeShm::__construct(): a size below 4096, above 32 GiB or negative is a ValueError and creates nothing
 --EXTENSIONS--
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 function segment_exists(int $key): bool {
     foreach (file('/proc/sysvipc/shm') as $line) {
         if (preg_split('/\s+/', trim($line))[0] === (string) $key) return true;
     }
     return false;
 }
-foreach ([1, 100, 4095, -1, -4096, PHP_INT_MIN] as $size) {
+foreach ([1, 100, 4095, -1, -4096, PHP_INT_MIN, (32 << 30) + 8, PHP_INT_MAX] as $size) {
     try {
         $s = new SafeShm($key, $size);
         echo "$size: created\n";
@@ -30,15 +31,18 @@ var_dump(segment_exists($key));
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/ctor_size_invalid.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
---EXPECTF--
-1: ValueError: SafeShm::__construct(): Argument #2 ($size) %s
-100: ValueError: SafeShm::__construct(): Argument #2 ($size) %s
-4095: ValueError: SafeShm::__construct(): Argument #2 ($size) %s
--1: ValueError: SafeShm::__construct(): Argument #2 ($size) %s
--4096: ValueError: SafeShm::__construct(): Argument #2 ($size) %s
--9223372036854775808: ValueError: SafeShm::__construct(): Argument #2 ($size) %s
+--EXPECT--
+1: ValueError: SafeShm::__construct(): Argument #2 ($size) must be 0 (safeshm.default_size) or between 4096 bytes and 32 GiB
+100: ValueError: SafeShm::__construct(): Argument #2 ($size) must be 0 (safeshm.default_size) or between 4096 bytes and 32 GiB
+4095: ValueError: SafeShm::__construct(): Argument #2 ($size) must be 0 (safeshm.default_size) or between 4096 bytes and 32 GiB
+-1: ValueError: SafeShm::__construct(): Argument #2 ($size) must be 0 (safeshm.default_size) or between 4096 bytes and 32 GiB
+-4096: ValueError: SafeShm::__construct(): Argument #2 ($size) must be 0 (safeshm.default_size) or between 4096 bytes and 32 GiB
+-9223372036854775808: ValueError: SafeShm::__construct(): Argument #2 ($size) must be 0 (safeshm.default_size) or between 4096 bytes and 32 GiB
+34359738376: ValueError: SafeShm::__construct(): Argument #2 ($size) must be 0 (safeshm.default_size) or between 4096 bytes and 32 GiB
+9223372036854775807: ValueError: SafeShm::__construct(): Argument #2 ($size) must be 0 (safeshm.default_size) or between 4096 bytes and 32 GiB
 bool(false)
 int(4096)
 string(1) "v"

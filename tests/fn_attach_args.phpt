@@ -4,7 +4,9 @@ safeshm_attach(): key outside key_t and size < 1 are ValueErrors (key checked fi
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+test_boundary_keys_lock();
+$key = test_key(__FILE__);
 function segment_exists(int $key): bool {
     foreach (array_slice(file('/proc/sysvipc/shm'), 1) as $line) {
         if (preg_split('/\s+/', trim($line))[0] === (string) $key) return true;
@@ -47,9 +49,8 @@ foreach ([2147483647, -2147483648] as $k) {
 ?>
 --CLEAN--
 <?php
-foreach ([ftok(__DIR__ . '/fn_attach_args.php', 'a'), 2147483647, -2147483648] as $key) {
-    try { (new SafeShm($key))->remove(); } catch (Throwable) {}
-}
+require __DIR__ . '/_ipc.inc';
+test_clean_boundary(__FILE__);
 ?>
 --EXPECTF--
 key 2^31: ValueError: safeshm_attach(): Argument #1 ($key) is out of range

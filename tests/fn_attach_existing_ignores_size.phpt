@@ -4,6 +4,7 @@ safeshm_attach(): attaching an existing segment ignores $size and $permissions, 
 safeshm
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 function segment(int $key): ?string {
     foreach (array_slice(file('/proc/sysvipc/shm'), 1) as $line) {
         $f = preg_split('/\s+/', trim($line));
@@ -11,7 +12,7 @@ function segment(int $key): ?string {
     }
     return null;
 }
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__);
 $a = safeshm_attach($key, 8192, 0600);
 var_dump(safeshm_put_var($a, 1, 'kept'));
 echo segment($key), "\n";
@@ -21,15 +22,15 @@ foreach ([[100000, 0644], [1, 0666], [null, 0400], [4096, 0]] as [$size, $perm])
         ', var 1 = ', safeshm_get_var($b, 1), "\n";
 }
 // A process that has nothing cached asks the system.
-$php = getenv('TEST_PHP_EXECUTABLE') ?: PHP_BINARY;
 $code = '$s = safeshm_attach(' . $key . ', 1000000, 0644); echo $s->info()["size"], " ", safeshm_get_var($s, 1);';
-echo 'fresh process: ', shell_exec($php . ' ' . getenv('TEST_PHP_EXTRA_ARGS') . ' -r ' . escapeshellarg($code) . ' 2>&1'), "\n";
+echo 'fresh process: ', shell_exec(test_php() . ' -r ' . escapeshellarg($code) . ' 2>&1'), "\n";
 echo segment($key), "\n";
 safeshm_remove($a);
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/fn_attach_existing_ignores_size.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 bool(true)

@@ -6,7 +6,8 @@ sysvshm
 shmop
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 function shmid_of(int $key): ?string {
     foreach (array_slice(file('/proc/sysvipc/shm'), 1) as $line) {
         $f = preg_split('/\s+/', trim($line));
@@ -40,8 +41,8 @@ foreach (['16384 bytes' => 16384, 'smaller than SafeShm\'s minimum' => 1000] as 
 ?>
 --CLEAN--
 <?php
-$id = @shmop_open(ftok(__DIR__ . '/fn_attach_existing_sysvshm.php', 'a'), 'w', 0, 0);
-if ($id) shmop_delete($id);
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 -- 16384 bytes

@@ -5,13 +5,10 @@ safeshm
 shmop
 --FILE--
 <?php
-// The hostile segments use a mode no other test uses (0611): a semaphore SafeShm made for one would show up.
-function sems(): int {
-    $n = 0;
-    foreach (array_slice(file('/proc/sysvipc/sem'), 1) as $line) {
-        if (preg_split('/\s+/', trim($line))[2] === '611') $n++;
-    }
-    return $n;
+require __DIR__ . '/_ipc.inc';
+// A semaphore SafeShm made for the key would be under the key it derives from it (test_sem_key()).
+function sems(int $key): int {
+    return (int) isset(test_ipc_list('sem')[test_sem_key($key)]);
 }
 // ext/sysvshm's header: "PHP_SM\0\0", then start, end, free, total as 64-bit ints.
 $sysv = fn(int $start, int $end, int $free, int $total) => "PHP_SM\0\0" . pack('q*', $start, $end, $free, $total);
@@ -32,12 +29,11 @@ $cases = [
     'sysvshm magic alone, 39 bytes' => [39, 0, "PHP_SM\0\0"],
     'text, 4095 bytes' => [4095, 0, 'shorter than a store'],
 ];
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__);
 set_error_handler(function (int $no, string $msg) use ($key) {
     echo '  ', $no === E_WARNING ? 'E_WARNING: ' : "error $no: ", str_replace(sprintf('0x%x', $key), '0xKEY', $msg), "\n";
     return true;
 });
-$semsBefore = sems();
 foreach ($cases as $label => [$size, $offset, $bytes]) {
     echo "$label:\n";
     $id = shmop_open($key, 'c', 0611, $size);
@@ -50,7 +46,7 @@ foreach ($cases as $label => [$size, $offset, $bytes]) {
     echo '  bytes untouched: ', shmop_read($id, 0, $size) === $before ? 'yes' : 'NO', ', size ', shmop_size($id), "\n";
     shmop_delete($id);
 }
-echo 'semaphores left behind: ', sems() - $semsBefore, "\n";
+echo 'semaphores left behind: ', sems($key), "\n";
 // The key works once the foreign segment is gone.
 $s = safeshm_attach($key, 8192, 0600);
 var_dump(safeshm_put_var($s, 1, 'ok'), safeshm_get_var($s, 1));
@@ -58,11 +54,8 @@ safeshm_remove($s);
 ?>
 --CLEAN--
 <?php
-$key = ftok(__DIR__ . '/fn_attach_hostile_segments.php', 'a');
-try { (new SafeShm($key))->remove(); } catch (Throwable) {
-    $id = @shmop_open($key, 'w', 0, 0);
-    if ($id) shmop_delete($id);
-}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 shmop text:

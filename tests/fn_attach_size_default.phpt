@@ -4,6 +4,7 @@ safeshm_attach(): a null size is ini safeshm.init_mem (10000 by default, as sysv
 safeshm
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 function segment(int $key): ?array {
     foreach (array_slice(file('/proc/sysvipc/shm'), 1) as $line) {
         $f = preg_split('/\s+/', trim($line));
@@ -12,7 +13,7 @@ function segment(int $key): ?array {
     return null;
 }
 var_dump(ini_get('safeshm.init_mem'));
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__);
 foreach (['omitted' => [$key], 'null' => [$key, null], 'null, 0600' => [$key, null, 0600],
           '1' => [$key, 1], '100' => [$key, 100], '4095' => [$key, 4095], '4096' => [$key, 4096],
           '4097' => [$key, 4097], '65536' => [$key, 65536]] as $label => $args) {
@@ -32,7 +33,8 @@ var_dump(segment($key));
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/fn_attach_size_default.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 string(5) "10000"

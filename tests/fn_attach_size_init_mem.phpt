@@ -6,6 +6,7 @@ safeshm
 safeshm.init_mem=32768
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 function segment_size(int $key): ?int {
     foreach (array_slice(file('/proc/sysvipc/shm'), 1) as $line) {
         $f = preg_split('/\s+/', trim($line));
@@ -13,7 +14,7 @@ function segment_size(int $key): ?int {
     }
     return null;
 }
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__);
 $s = safeshm_attach($key, null, 0600);
 var_dump(segment_size($key), $s->info()['size']);
 var_dump(safeshm_put_var($s, 1, str_repeat('x', 20000)), strlen(safeshm_get_var($s, 1)));
@@ -23,7 +24,8 @@ var_dump(segment_size($key));
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/fn_attach_size_init_mem.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 int(32768)

@@ -11,7 +11,8 @@ if (posix_getpwnam('nobody') === false) die('skip no user nobody');
 ?>
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = safeshm_attach($key, 8192, 0600);
 safeshm_put_var($s, 1, 'root only');
 $nobody = posix_getpwnam('nobody');
@@ -42,7 +43,8 @@ safeshm_remove($s);
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/fn_attach_system_failure.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 E_WARNING: safeshm_attach(): Failed for key 0xKEY: Permission denied

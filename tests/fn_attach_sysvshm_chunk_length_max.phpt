@@ -6,10 +6,11 @@ sysvshm
 shmop
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 // ext/sysvshm 8.2's shm_get_var() reads past the segment on such a chunk. Issue 3, section 1, lists this
 // case with the other hostile segments: the warning is "segment header is corrupted", not the advice to
 // import a (valid) sysvshm segment.
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__);
 set_error_handler(function (int $no, string $msg) use ($key) {
     echo '  ', $no === E_WARNING ? 'E_WARNING: ' : "error $no: ", str_replace(sprintf('0x%x', $key), '0xKEY', $msg), "\n";
     return true;
@@ -41,8 +42,8 @@ foreach (['crafted by shmop' => 'crafted', 'written by shm_put_var, then its len
 ?>
 --CLEAN--
 <?php
-$id = @shmop_open(ftok(__DIR__ . '/fn_attach_sysvshm_chunk_length_max.php', 'a'), 'w', 0, 0);
-if ($id) shmop_delete($id);
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 crafted by shmop:

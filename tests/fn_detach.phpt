@@ -4,7 +4,8 @@ safeshm_detach(): true; afterwards every function and method on that object thro
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $shm = safeshm_attach($key, 8192, 0600);
 $other = safeshm_attach($key);
 $obj = new SafeShm($key);
@@ -47,7 +48,8 @@ safeshm_remove(safeshm_attach($key));
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/fn_detach.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 bool(true)

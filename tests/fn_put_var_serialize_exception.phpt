@@ -6,13 +6,14 @@ safeshm
 safeshm.lock_timeout=1
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 class Boom {
     public function __serialize(): array { throw new DomainException('no serialize for you'); }
 }
 class SleepBoom {
     public function __sleep() { throw new LengthException('sleep failed'); }
 }
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__);
 $shm = safeshm_attach($key, 65536, 0600);
 safeshm_put_var($shm, 1, ['old' => 'value']);
 foreach (['replace, __serialize' => fn() => safeshm_put_var($shm, 1, new Boom),
@@ -34,7 +35,8 @@ safeshm_remove($shm);
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/fn_put_var_serialize_exception.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 replace, __serialize: DomainException: no serialize for you

@@ -4,7 +4,7 @@ safeshm_remove(): true; the objects of this process stay usable until detached, 
 safeshm
 --FILE--
 <?php
-// The stores use a mode no other test uses (0621), so their semaphore can be told apart.
+require __DIR__ . '/_ipc.inc';
 function shmids(): array {
     $ids = [];
     foreach (array_slice(file('/proc/sysvipc/shm'), 1) as $line) $ids[] = preg_split('/\s+/', trim($line))[1];
@@ -17,21 +17,17 @@ function shmid_of(int $key): ?string {
     }
     return null;
 }
-function sems(): int {
-    $n = 0;
-    foreach (array_slice(file('/proc/sysvipc/sem'), 1) as $line) {
-        if (preg_split('/\s+/', trim($line))[2] === '621') $n++;
-    }
-    return $n;
+/** The store's semaphores: SafeShm makes one, under the key it derives from the segment key (test_sem_key()). */
+function sems(int $key): int {
+    return (int) isset(test_ipc_list('sem')[test_sem_key($key)]);
 }
-$key = ftok(__FILE__, 'a');
-$semsBefore = sems();
+$key = test_key(__FILE__);
 $a = safeshm_attach($key, 8192, 0621);
 $b = safeshm_attach($key);
 $obj = new SafeShm($key);
 safeshm_put_var($a, 1, 'old');
 $oldId = shmid_of($key);
-echo 'semaphores: ', sems() - $semsBefore, "\n";
+echo 'semaphores: ', sems($key), "\n";
 var_dump(safeshm_remove($a));
 echo 'key still names a segment: ', var_export(shmid_of($key) !== null, true), "\n";
 // Usable until detached, by every object of this process, and they still share one store.
@@ -47,14 +43,15 @@ var_dump(safeshm_get_var($a, 1), safeshm_get_var($new, 1));
 var_dump(safeshm_detach($a), safeshm_detach($b));
 unset($obj);
 echo 'removed segment still in the system: ', var_export(in_array($oldId, shmids(), true), true), "\n";
-echo 'semaphores: ', sems() - $semsBefore, "\n";
+echo 'semaphores: ', sems($key), "\n";
 var_dump(safeshm_get_var($new, 1));
 var_dump(safeshm_remove($new), safeshm_detach($new));
-echo 'key still names a segment: ', var_export(shmid_of($key) !== null, true), ', semaphores: ', sems() - $semsBefore, "\n";
+echo 'key still names a segment: ', var_export(shmid_of($key) !== null, true), ', semaphores: ', sems($key), "\n";
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/fn_remove.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 semaphores: 1

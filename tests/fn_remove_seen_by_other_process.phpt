@@ -7,7 +7,8 @@ pcntl
 safeshm.lock_timeout=2
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $shm = safeshm_attach($key, 8192, 0600);
 safeshm_put_var($shm, 1, 'shared');
 [$parentEnd, $childEnd] = stream_socket_pair(STREAM_PF_UNIX, STREAM_SOCK_STREAM, STREAM_IPPROTO_IP);
@@ -50,7 +51,8 @@ $fresh->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/fn_remove_seen_by_other_process.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 child reads shared

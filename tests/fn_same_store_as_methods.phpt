@@ -4,7 +4,8 @@ safeshm_* functions and SafeShm methods share one store: safeshm_put_var($shm, 7
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $shm = safeshm_attach($key, 65536, 0600);
 $obj = new SafeShm($key);
 var_dump(get_class($shm));
@@ -27,7 +28,8 @@ $shm->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/fn_same_store_as_methods.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 string(7) "SafeShm"

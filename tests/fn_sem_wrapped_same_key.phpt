@@ -8,18 +8,11 @@ pcntl
 safeshm.lock_timeout=2
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 // The pattern of sysvshm code, unchanged but for the function names: the application's semaphore and the
 // store share $key. SafeShm's own semaphore has a key derived from $key and never equal to it.
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__);
 const WORKERS = 4, ROUNDS = 250;
-function sems_with_mode(string $mode): array {
-    $keys = [];
-    foreach (array_slice(file('/proc/sysvipc/sem'), 1) as $line) {
-        $f = preg_split('/\s+/', trim($line));
-        if ($f[2] === $mode) $keys[] = (int) $f[0];
-    }
-    return $keys;
-}
 $sem = sem_get($key, 1, 0600, false);
 sem_acquire($sem);
 $shm = safeshm_attach($key, 65536, 0631);   // first attach while the application's semaphore is held
@@ -58,30 +51,29 @@ $last = [];
 for ($w = 0; $w < WORKERS; $w++) $last[] = safeshm_get_var($shm, 100 + $w);
 echo 'last round of each worker: ', implode(' ', $last), "\n";
 var_dump($shm->verify());
-$storeSems = sems_with_mode('631');
-echo 'store semaphores: ', count($storeSems), ', equal to $key: ', var_export(in_array($key, $storeSems, true), true), "\n";
-echo 'application semaphore still has key $key: ', var_export(in_array($key, sems_with_mode('600'), true), true), "\n";
+$sems = test_ipc_list('sem');
+echo 'store semaphore: under the derived key ', var_export(($sems[test_sem_key($key)] ?? null) === $shm->info()['semid'], true),
+    ', derived key equal to $key: ', var_export(test_sem_key($key) === $key, true), "\n";
+echo 'application semaphore still has key $key: ', var_export(isset($sems[$key]), true), "\n";
 // Removing the store leaves the application's semaphore alone, and the other way round.
 safeshm_remove($shm);
 safeshm_detach($shm);
-echo 'store semaphores after remove: ', count(sems_with_mode('631')), "\n";
+echo 'store semaphore after remove: ', var_export(isset(test_ipc_list('sem')[test_sem_key($key)]), true), "\n";
 var_dump(sem_acquire($sem, true), sem_release($sem), sem_remove($sem));
 ?>
 --CLEAN--
 <?php
-$key = ftok(__DIR__ . '/fn_sem_wrapped_same_key.php', 'a');
-try { (new SafeShm($key))->remove(); } catch (Throwable) {}
-$sem = @sem_get($key, 1, 0600, false);
-if ($sem) @sem_remove($sem);
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 workers failed: 0
 counter: 1000 of 1000
 last round of each worker: 249 249 249 249
 bool(true)
-store semaphores: 1, equal to $key: false
+store semaphore: under the derived key true, derived key equal to $key: false
 application semaphore still has key $key: true
-store semaphores after remove: 0
+store semaphore after remove: false
 bool(true)
 bool(true)
 bool(true)

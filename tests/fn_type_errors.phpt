@@ -4,7 +4,8 @@ safeshm_* functions: wrong argument types and counts give PHP's usual TypeError 
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $shm = safeshm_attach($key, 8192, 0600);
 safeshm_put_var($shm, 1, 'kept');
 $calls = [
@@ -35,7 +36,8 @@ safeshm_remove($shm);
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/fn_type_errors.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 attach key array: TypeError: safeshm_attach(): Argument #1 ($key) must be of type int, array given

@@ -4,8 +4,9 @@ safeshm_put_var/get_var/has_var/remove_var: sysvshm's contract, with "Variable k
 safeshm
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 class Point { public function __construct(public int $x = 0, public int $y = 0) {} }
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__);
 $shm = safeshm_attach($key, 65536, 0600);
 var_dump($shm instanceof SafeShm);
 $values = [
@@ -41,7 +42,8 @@ var_dump(safeshm_remove($shm));
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/fn_var_basic.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECTF--
 bool(true)

@@ -4,7 +4,8 @@ SafeShm::get(): a missing key returns $default (null unless given); a stored nul
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 65536);
 var_dump($s->get('missing'));
 var_dump($s->get('missing', 'dflt'));
@@ -30,7 +31,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/get_default.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 NULL

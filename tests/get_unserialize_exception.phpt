@@ -6,6 +6,7 @@ safeshm
 safeshm.lock_timeout=1
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 class Fragile {
     public static bool $fail = false;
     public $v = 1;
@@ -15,7 +16,7 @@ class Fragile {
         $this->v = $d['v'];
     }
 }
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 65536);
 $s->put('f', new Fragile);
 Fragile::$fail = true;
@@ -32,7 +33,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/get_unserialize_exception.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 UnexpectedValueException: cannot wake up

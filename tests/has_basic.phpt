@@ -4,7 +4,8 @@ SafeShm::has(): true for a present key whatever its value (null, false, ""), fal
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 65536);
 var_dump($s->has('k'));
 foreach ([null, false, '', 0, [], 'v'] as $v) {
@@ -18,7 +19,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/has_basic.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 bool(false)

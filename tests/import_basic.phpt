@@ -6,10 +6,11 @@ sysvshm
 shmop
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 enum Suit { case Hearts; }
 class Point { public function __construct(public int $x = 0, public int $y = 0) {} }
-$old = ftok(__FILE__, 'a');
-$new = ftok(__FILE__, 'b');
+$old = test_key(__FILE__);
+$new = test_key(__FILE__, 1);
 $shm = shm_attach($old, 32768, 0600);
 $values = [1 => 'string', 2 => "bin\0ary", 3 => 42, 4 => -1.5, 5 => true, 6 => false, 7 => null,
            8 => ['nested' => [1, 2, ['x' => 'y']]], 9 => new Point(1, 2), 10 => Suit::Hearts,
@@ -36,8 +37,7 @@ echo "identical: $same of ", count($values), "\n";
 var_dump($s->has(12), $s->get('unrelated'), count($s), $s->verify());
 // Read through the procedural API and by another process.
 var_dump(safeshm_get_var(safeshm_attach($new), -5));
-$php = getenv('TEST_PHP_EXECUTABLE') ?: PHP_BINARY;
-echo 'other process: ', shell_exec($php . ' ' . getenv('TEST_PHP_EXTRA_ARGS') . ' -r ' . escapeshellarg('echo (new SafeShm(' . $new . '))->get(PHP_INT_MAX);') . ' 2>&1'), "\n";
+echo 'other process: ', shell_exec(test_php() . ' -r ' . escapeshellarg('echo (new SafeShm(' . $new . '))->get(PHP_INT_MAX);') . ' 2>&1'), "\n";
 // The sysvshm segment is only read.
 echo 'sysvshm bytes untouched: ', shmop_read($raw, 0, shmop_size($raw)) === $before ? 'yes' : 'NO', "\n";
 var_dump(shm_get_var($shm, 1), shm_put_var($shm, 13, 'old processes keep writing'));
@@ -45,7 +45,7 @@ var_dump(shm_get_var($shm, 1), shm_put_var($shm, 13, 'old processes keep writing
 shm_put_var($shm, 2, 'changed');
 var_dump($s->importSysvshm($old), $s->get(2), $s->get(13), count($s));
 // An empty sysvshm segment imports nothing.
-$empty = ftok(__FILE__, 'c');
+$empty = test_key(__FILE__, 2);
 $e = shm_attach($empty, 1000, 0600);
 var_dump($s->importSysvshm($empty), count($s));
 shm_remove($e);
@@ -54,11 +54,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-foreach (['a', 'c'] as $p) {
-    $id = @shmop_open(ftok(__DIR__ . '/import_basic.php', $p), 'w', 0, 0);
-    if ($id) shmop_delete($id);
-}
-try { (new SafeShm(ftok(__DIR__ . '/import_basic.php', 'b')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 int(14)

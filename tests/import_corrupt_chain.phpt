@@ -6,8 +6,9 @@ sysvshm
 shmop
 --FILE--
 <?php
-$old = ftok(__FILE__, 'a');
-$new = ftok(__FILE__, 'b');
+require __DIR__ . '/_ipc.inc';
+$old = test_key(__FILE__);
+$new = test_key(__FILE__, 1);
 $shm = shm_attach($old, 16384, 0600);
 shm_put_var($shm, 1, 'first');
 shm_put_var($shm, 2, ['second']);
@@ -45,7 +46,9 @@ foreach ($cases as $label => [$offset, $bytes]) {
         $n = $s->importSysvshm($old);
         echo "$label: returned $n";
     } catch (SafeShmException $e) {
-        echo "$label: ", get_class($e), ': ', str_replace(sprintf('0x%08x', $old), 'KEY', $e->getMessage());
+        // the chunk it names: C0, C1, C2 (the three chunks), END (where the header said the chain ends)
+        echo "$label: ", get_class($e), ': ', str_replace([sprintf('0x%08x', $old), "offset $chunks[0] ", "offset $chunks[1] ", "offset $chunks[2] ", "offset $end "],
+            ['KEY', 'offset C0 ', 'offset C1 ', 'offset C2 ', 'offset END '], $e->getMessage());
     }
     echo "\n  entries ", count($s), ', bytes untouched ', shmop_read($raw, 0, 16384) === $snapshot ? 'yes' : 'NO', "\n";
     shmop_write($raw, $orig, 0);
@@ -58,11 +61,10 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-$id = @shmop_open(ftok(__DIR__ . '/import_corrupt_chain.php', 'a'), 'w', 0, 0);
-if ($id) shmop_delete($id);
-try { (new SafeShm(ftok(__DIR__ . '/import_corrupt_chain.php', 'b')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
---EXPECTF--
+--EXPECT--
 chunks: 3
 header start PHP_INT_MAX: SafeShmCorruptException: SafeShm::importSysvshm(): the ext/sysvshm segment of key KEY is corrupted (header or chunk chain); nothing was imported
   entries 1, bytes untouched yes
@@ -70,27 +72,27 @@ header end past the segment: SafeShmCorruptException: SafeShm::importSysvshm(): 
   entries 1, bytes untouched yes
 header free negative: SafeShmCorruptException: SafeShm::importSysvshm(): the ext/sysvshm segment of key KEY is corrupted (header or chunk chain); nothing was imported
   entries 1, bytes untouched yes
-first chunk length PHP_INT_MAX: SafeShmCorruptException: SafeShm::importSysvshm(): chunk at offset 40 of key KEY is corrupted; nothing was imported
+first chunk length PHP_INT_MAX: SafeShmCorruptException: SafeShm::importSysvshm(): chunk at offset C0 of key KEY is corrupted; nothing was imported
   entries 1, bytes untouched yes
-middle chunk length PHP_INT_MAX: SafeShmCorruptException: SafeShm::importSysvshm(): chunk at offset %d of key KEY is corrupted; nothing was imported
+middle chunk length PHP_INT_MAX: SafeShmCorruptException: SafeShm::importSysvshm(): chunk at offset C1 of key KEY is corrupted; nothing was imported
   entries 1, bytes untouched yes
-last chunk length PHP_INT_MAX: SafeShmCorruptException: SafeShm::importSysvshm(): chunk at offset %d of key KEY is corrupted; nothing was imported
+last chunk length PHP_INT_MAX: SafeShmCorruptException: SafeShm::importSysvshm(): chunk at offset C2 of key KEY is corrupted; nothing was imported
   entries 1, bytes untouched yes
-last chunk length negative: SafeShmCorruptException: SafeShm::importSysvshm(): chunk at offset %d of key KEY is corrupted; nothing was imported
+last chunk length negative: SafeShmCorruptException: SafeShm::importSysvshm(): chunk at offset C2 of key KEY is corrupted; nothing was imported
   entries 1, bytes untouched yes
-middle chunk next 0: SafeShmCorruptException: SafeShm::importSysvshm(): chunk at offset %d of key KEY is corrupted; nothing was imported
+middle chunk next 0: SafeShmCorruptException: SafeShm::importSysvshm(): chunk at offset C1 of key KEY is corrupted; nothing was imported
   entries 1, bytes untouched yes
-middle chunk next negative: SafeShmCorruptException: SafeShm::importSysvshm(): chunk at offset %d of key KEY is corrupted; nothing was imported
+middle chunk next negative: SafeShmCorruptException: SafeShm::importSysvshm(): chunk at offset C1 of key KEY is corrupted; nothing was imported
   entries 1, bytes untouched yes
-last chunk next past the end: SafeShmCorruptException: SafeShm::importSysvshm(): chunk at offset %d of key KEY is corrupted; nothing was imported
+last chunk next past the end: SafeShmCorruptException: SafeShm::importSysvshm(): chunk at offset C2 of key KEY is corrupted; nothing was imported
   entries 1, bytes untouched yes
-last chunk next PHP_INT_MAX: SafeShmCorruptException: SafeShm::importSysvshm(): chunk at offset %d of key KEY is corrupted; nothing was imported
+last chunk next PHP_INT_MAX: SafeShmCorruptException: SafeShm::importSysvshm(): chunk at offset C2 of key KEY is corrupted; nothing was imported
   entries 1, bytes untouched yes
-header end 8 bytes short: SafeShmCorruptException: SafeShm::importSysvshm(): chunk at offset %d of key KEY is corrupted; nothing was imported
+header end 8 bytes short: SafeShmCorruptException: SafeShm::importSysvshm(): chunk at offset C2 of key KEY is corrupted; nothing was imported
   entries 1, bytes untouched yes
-header end 8 bytes further: SafeShmCorruptException: SafeShm::importSysvshm(): chunk at offset %d of key KEY is corrupted; nothing was imported
+header end 8 bytes further: SafeShmCorruptException: SafeShm::importSysvshm(): chunk at offset END of key KEY is corrupted; nothing was imported
   entries 1, bytes untouched yes
-header end 64 bytes further: SafeShmCorruptException: SafeShm::importSysvshm(): chunk at offset %d of key KEY is corrupted; nothing was imported
+header end 64 bytes further: SafeShmCorruptException: SafeShm::importSysvshm(): chunk at offset END of key KEY is corrupted; nothing was imported
   entries 1, bytes untouched yes
 array(1) {
   [0]=>

@@ -6,10 +6,11 @@ sysvshm
 shmop
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 // The chain is valid; only the value bytes are damaged. Nothing may be imported: the stub says
 // "SafeShmCorruptException when its header or a chunk is invalid (nothing is imported then)".
-$old = ftok(__FILE__, 'a');
-$new = ftok(__FILE__, 'b');
+$old = test_key(__FILE__);
+$new = test_key(__FILE__, 1);
 $shm = shm_attach($old, 16384, 0600);
 shm_put_var($shm, 1, 'first');
 shm_put_var($shm, 2, ['second']);
@@ -27,13 +28,12 @@ $cases = [
 $s = new SafeShm($new, 65536, 0600);
 $s->put('existing', 'kept');
 // Each case runs in a child process, so that a crash is reported instead of ending the test.
-$php = getenv('TEST_PHP_EXECUTABLE') ?: PHP_BINARY;
 $code = '$s = new SafeShm(' . $new . '); try { $r = $s->importSysvshm(' . $old . '); echo "returned ", $r; }'
       . ' catch (SafeShmException $e) { echo get_class($e); } echo ", entries ", count($s);';
 foreach ($cases as $label => [$offset, $bytes]) {
     shmop_write($raw, $bytes, $offset);
     $snapshot = shmop_read($raw, 0, 16384);
-    exec($php . ' ' . getenv('TEST_PHP_EXTRA_ARGS') . ' -r ' . escapeshellarg($code) . ' 2>&1', $out, $rc);
+    exec(test_php() . ' -r ' . escapeshellarg($code) . ' 2>&1', $out, $rc);
     echo "$label: ", implode(' ', $out), $rc ? " [exit $rc]" : '', ', bytes untouched: ', shmop_read($raw, 0, 16384) === $snapshot ? 'yes' : 'NO', "\n";
     $out = [];
     shmop_write($raw, $orig, 0);
@@ -44,9 +44,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-$id = @shmop_open(ftok(__DIR__ . '/import_corrupt_value.php', 'a'), 'w', 0, 0);
-if ($id) shmop_delete($id);
-try { (new SafeShm(ftok(__DIR__ . '/import_corrupt_value.php', 'b')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 first value garbage: SafeShmCorruptException, entries 1, bytes untouched: yes

@@ -6,7 +6,8 @@ sysvshm
 shmop
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 // Before: an application on ext/sysvshm.
 $shm = shm_attach($key, 20000, 0666);
 shm_put_var($shm, 1, ['host' => '10.0.0.1', 'port' => 8899]);
@@ -37,12 +38,8 @@ safeshm_remove($app);
 ?>
 --CLEAN--
 <?php
-$key = ftok(__DIR__ . '/import_migrate_same_key.php', 'a');
-try { (new SafeShm($key))->remove(); } catch (Throwable) {
-    $id = @shmop_open($key, 'w', 0, 0);
-    if ($id) shmop_delete($id);
-}
-try { (new SafeShm('migrate-' . $key))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 safeshm_attach before: false

@@ -5,8 +5,9 @@ safeshm
 shmop
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
-$other = ftok(__FILE__, 'b');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
+$other = test_key(__FILE__, 1);
 $s = new SafeShm($key, 65536, 0600);
 $s->put('existing', 'kept');
 function attempt(string $label, callable $f, int ...$keys): void {
@@ -43,13 +44,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-foreach (['a', 'b'] as $p) {
-    $key = ftok(__DIR__ . '/import_not_sysvshm.php', $p);
-    try { (new SafeShm($key))->remove(); } catch (Throwable) {
-        $id = @shmop_open($key, 'w', 0, 0);
-        if ($id) shmop_delete($id);
-    }
-}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 no segment: SafeShmException: SafeShm::importSysvshm(): key KEY1: No such file or directory

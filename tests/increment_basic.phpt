@@ -4,7 +4,8 @@ SafeShm::increment(): a missing key counts from 0; returns the new value; $by ma
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 65536);
 var_dump($s->increment('c'));
 var_dump($s->increment('c'));
@@ -23,7 +24,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/increment_basic.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 int(1)

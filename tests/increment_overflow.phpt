@@ -6,7 +6,8 @@ safeshm
 safeshm.lock_timeout=1
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 65536);
 $cases = [[PHP_INT_MAX, 1], [PHP_INT_MAX - 5, 6], [1, PHP_INT_MAX], [PHP_INT_MIN, -1], [-2, PHP_INT_MIN]];
 foreach ($cases as [$start, $by]) {
@@ -14,7 +15,7 @@ foreach ($cases as [$start, $by]) {
     try {
         var_dump($s->increment('c', $by));
     } catch (SafeShmException $e) {
-        echo get_class($e), ', unchanged: ', var_export($s->get('c') === $start, true), "\n";
+        echo get_class($e), ': ', $e->getMessage(), ', unchanged: ', var_export($s->get('c') === $start, true), "\n";
     }
 }
 // Boundaries themselves are reachable.
@@ -26,13 +27,14 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/increment_overflow.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
-SafeShmException, unchanged: true
-SafeShmException, unchanged: true
-SafeShmException, unchanged: true
-SafeShmException, unchanged: true
-SafeShmException, unchanged: true
+SafeShmException: SafeShm::increment(): the result would overflow an int; the value is unchanged, unchanged: true
+SafeShmException: SafeShm::increment(): the result would overflow an int; the value is unchanged, unchanged: true
+SafeShmException: SafeShm::increment(): the result would overflow an int; the value is unchanged, unchanged: true
+SafeShmException: SafeShm::increment(): the result would overflow an int; the value is unchanged, unchanged: true
+SafeShmException: SafeShm::increment(): the result would overflow an int; the value is unchanged, unchanged: true
 int(9223372036854775807)
 int(-9223372036854775808)

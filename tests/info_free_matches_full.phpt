@@ -1,33 +1,35 @@
 --TEST--
-SafeShm::info(): 'free' is what a new entry can still use: once a small new entry no longer fits, free is below its size
+SafeShm::info(): 'free' is what a new entry can still use: once a new entry no longer fits, free is below its record size, whether the index or the arena ran out
 --EXTENSIONS--
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
-foreach ([8192, 65536] as $size) {
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
+// A record is 40 bytes of header + value + key, rounded up to 8: an int with a 6-byte key is 56 bytes,
+// a 1000-byte string with it 1048.
+foreach ([[8192, 0, 56], [65536, 0, 56], [8192, 1000, 1048]] as [$size, $len, $record]) {
     $s = new SafeShm($key, $size);
     $i = 0;
-    $lastFree = null;
     try {
         while (true) {
-            $lastFree = $s->info()['free'];
-            $s->put(sprintf('s%05d', $i), $i);
+            $s->put(sprintf('s%05d', $i), $len ? str_repeat('x', $len) : $i);
             $i++;
         }
     } catch (SafeShmFullException $e) {
     }
     $info = $s->info();
-    // One such entry takes well under 128 bytes (key 6 bytes, an int value, a record header).
-    echo "$size: stored some: ", $i > 0 ? 'yes' : 'no', ', free when full below 128: ',
-        $info['free'] < 128 ? 'yes' : "no (free=$info[free], used=$info[used], entries=$info[entries])", "\n";
+    echo "$size, ", $len ? "$len-byte strings" : 'ints', ": stored $i, then full: free $info[free] (below $record: ",
+        var_export($info['free'] < $record, true), "), used $info[used] of $info[arena_size], entries $info[entries] of $info[max_entries]\n";
     $s->remove();
 }
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/info_free_matches_full.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
-8192: stored some: yes, free when full below 128: yes
-65536: stored some: yes, free when full below 128: yes
+8192, ints: stored 48, then full: free 0 (below 56: true), used 2688 of 7168, entries 48 of 48
+65536, ints: stored 384, then full: free 0 (below 56: true), used 21504 of 60928, entries 384 of 384
+8192, 1000-byte strings: stored 6, then full: free 880 (below 1048: true), used 6288 of 7168, entries 6 of 48

@@ -7,15 +7,17 @@ safeshm.default_size=131072
 safeshm.lock_timeout=2
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 var_dump(ini_get('safeshm.default_size'), ini_get('safeshm.lock_timeout'));
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__);
 $s = new SafeShm($key);
 var_dump($s->info()['size']);
 $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/ini_configured.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 string(6) "131072"

@@ -6,31 +6,30 @@ safeshm
 <?php if (ini_get('safeshm.lock') !== 'mutex') die('skip for stores locked by the robust mutex (safeshm.lock=mutex)'); ?>
 --FILE--
 <?php
-$php = getenv('TEST_PHP_EXECUTABLE') ?: PHP_BINARY;
-$args = getenv('TEST_PHP_EXTRA_ARGS');
+require __DIR__ . '/_ipc.inc';
 var_dump(ini_get('safeshm.lock'));
 var_dump(ini_set('safeshm.lock', 'semaphore'), ini_get('safeshm.lock'));
 $code = 'echo ini_get("safeshm.lock"), "\n";';
 foreach (['semaphore', 'MUTEX', 'bogus', ''] as $v) {
-    $out = shell_exec("$php $args -d display_startup_errors=1 -d " . escapeshellarg("safeshm.lock=$v") . ' -r ' . escapeshellarg($code) . ' 2>&1');
+    $out = test_php_run($code, [], ['display_startup_errors' => '1', 'safeshm.lock' => $v]);
     echo "safeshm.lock=$v: ", trim(preg_replace('/\s+/', ' ', (string) $out)), "\n";
 }
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 8192);
 var_dump($s->info()['lock']);
 $s->remove();
 ?>
 --CLEAN--
 <?php
-$key = ftok(__DIR__ . '/ini_lock.php', 'a');
-try { (new SafeShm($key))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
---EXPECTF--
+--EXPECT--
 string(5) "mutex"
 bool(false)
 string(5) "mutex"
 safeshm.lock=semaphore: semaphore
 safeshm.lock=MUTEX: MUTEX
-safeshm.lock=bogus: Warning: PHP Startup: safeshm.lock must be "mutex" or "semaphore" in %s mutex
-safeshm.lock=: Warning: PHP Startup: safeshm.lock must be "mutex" or "semaphore" in %s mutex
+safeshm.lock=bogus: Warning: PHP Startup: safeshm.lock must be "mutex" or "semaphore" in Unknown on line 0 mutex
+safeshm.lock=: Warning: PHP Startup: safeshm.lock must be "mutex" or "semaphore" in Unknown on line 0 mutex
 string(5) "mutex"

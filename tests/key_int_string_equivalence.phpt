@@ -4,7 +4,8 @@ SafeShm: int keys and canonical numeric-string keys are the same entry, as in PH
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 65536);
 $s->put(7, 'int seven');
 var_dump($s->get('7'), $s->has('7'));
@@ -33,7 +34,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/key_int_string_equivalence.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 string(9) "int seven"

@@ -4,7 +4,8 @@ SafeShm: an entry key of 4096 bytes works; an empty key or one of 4097 bytes is 
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 65536);
 $max = str_repeat('k', 4096);
 $s->put($max, 'long');
@@ -33,25 +34,26 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/key_length_limits.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
---EXPECTF--
+--EXPECT--
 string(4) "long"
 bool(true)
 bool(false)
 bool(true)
 int(2)
 bool(true)
-put(empty): ValueError: SafeShm::put(): Argument #1 ($key) %s
-get(empty): ValueError: SafeShm::get(): Argument #1 ($key) %s
-has(empty): ValueError: SafeShm::has(): Argument #1 ($key) %s
-delete(empty): ValueError: SafeShm::delete(): Argument #1 ($key) %s
-add(empty): ValueError: SafeShm::add(): Argument #1 ($key) %s
-increment(empty): ValueError: SafeShm::increment(): Argument #1 ($key) %s
-put(4097 bytes): ValueError: SafeShm::put(): Argument #1 ($key) %s
-get(4097 bytes): ValueError: SafeShm::get(): Argument #1 ($key) %s
-has(4097 bytes): ValueError: SafeShm::has(): Argument #1 ($key) %s
-delete(4097 bytes): ValueError: SafeShm::delete(): Argument #1 ($key) %s
-add(4097 bytes): ValueError: SafeShm::add(): Argument #1 ($key) %s
-increment(4097 bytes): ValueError: SafeShm::increment(): Argument #1 ($key) %s
+put(empty): ValueError: SafeShm::put(): Argument #1 ($key) must not be empty
+get(empty): ValueError: SafeShm::get(): Argument #1 ($key) must not be empty
+has(empty): ValueError: SafeShm::has(): Argument #1 ($key) must not be empty
+delete(empty): ValueError: SafeShm::delete(): Argument #1 ($key) must not be empty
+add(empty): ValueError: SafeShm::add(): Argument #1 ($key) must not be empty
+increment(empty): ValueError: SafeShm::increment(): Argument #1 ($key) must not be empty
+put(4097 bytes): ValueError: SafeShm::put(): Argument #1 ($key) must be at most 4096 bytes long
+get(4097 bytes): ValueError: SafeShm::get(): Argument #1 ($key) must be at most 4096 bytes long
+has(4097 bytes): ValueError: SafeShm::has(): Argument #1 ($key) must be at most 4096 bytes long
+delete(4097 bytes): ValueError: SafeShm::delete(): Argument #1 ($key) must be at most 4096 bytes long
+add(4097 bytes): ValueError: SafeShm::add(): Argument #1 ($key) must be at most 4096 bytes long
+increment(4097 bytes): ValueError: SafeShm::increment(): Argument #1 ($key) must be at most 4096 bytes long
 int(1)

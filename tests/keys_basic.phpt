@@ -4,7 +4,8 @@ SafeShm::keys(): lists every live key once (deleted and replaced keys included c
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 1 << 20);
 var_dump($s->keys());
 $expected = [];
@@ -26,7 +27,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/keys_basic.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 array(0) {

@@ -4,7 +4,8 @@ SafeShm::keys(): canonical numeric-string keys come back as ints, everything els
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 65536);
 $in = [7, '8', '-9', '07', '1.5', ' 3', 'abc', '9223372036854775807', '9223372036854775808', '-0', '0', "a\0b"];
 foreach ($in as $k) $s->put($k, true);
@@ -20,7 +21,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/keys_numeric_types.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 bool(true)

@@ -7,21 +7,19 @@ pcntl
 <?php if (getenv('SKIP_SLOW_TESTS')) die('skip slow'); ?>
 --FILE--
 <?php
-$php = getenv('TEST_PHP_EXECUTABLE') ?: PHP_BINARY;
-$args = getenv('TEST_PHP_EXTRA_ARGS');
+require __DIR__ . '/_ipc.inc';
 const ROUNDS = 2000;
 foreach (['mutex', 'semaphore'] as $i => $kind) {
-    $key = ftok(__FILE__, chr(ord('a') + $i));
+    $key = test_key(__FILE__, $i);
     $other = $kind === 'mutex' ? 'semaphore' : 'mutex';
     // created by a process whose setting is $kind
-    $made = shell_exec("$php $args -d safeshm.lock=$kind -r " . escapeshellarg(
-        '$s = new SafeShm(' . $key . ', 65536); $s->put("n", 0); echo $s->info()["lock"];') . ' 2>&1');
+    $made = test_php_run('$s = new SafeShm(' . $key . ', 65536); $s->put("n", 0); echo $s->info()["lock"];', [], ['safeshm.lock' => $kind]);
     echo "$kind store: created as ", $made, "\n";
     // two workers with the other setting, two with the same, all at once
     $procs = [];
     foreach ([$other, $other, $kind, $kind] as $w) {
         $code = '$s = new SafeShm(' . $key . '); for ($i = 0; $i < ' . ROUNDS . '; $i++) { $s->increment("n"); } echo $s->info()["lock"];';
-        $procs[] = [$w, popen("$php $args -d safeshm.lock=$w -r " . escapeshellarg($code) . ' 2>&1', 'r')];
+        $procs[] = [$w, popen(test_php(null, ['safeshm.lock' => $w]) . ' -r ' . escapeshellarg($code) . ' 2>&1', 'r')];
     }
     $seen = [];
     foreach ($procs as [$w, $p]) {
@@ -36,9 +34,8 @@ foreach (['mutex', 'semaphore'] as $i => $kind) {
 ?>
 --CLEAN--
 <?php
-foreach (['a', 'b'] as $p) {
-    try { (new SafeShm(ftok(__DIR__ . '/lock_kind_header_decides.php', $p)))->remove(); } catch (Throwable) {}
-}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 mutex store: created as mutex

@@ -7,11 +7,12 @@ shmop
 <?php if (ini_get('safeshm.lock') !== 'mutex') die('skip for stores locked by the robust mutex (safeshm.lock=mutex)'); ?>
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 // White-box: the mutex lives in the header's 64-byte lock area at offset 448 (shm_store.h).
-$key = ftok(__FILE__, 'a');
-$php = getenv('TEST_PHP_EXECUTABLE') ?: PHP_BINARY;
-$fresh = fn() => trim((string) shell_exec("$php " . getenv('TEST_PHP_EXTRA_ARGS') . ' -r ' . escapeshellarg(
+$key = test_key(__FILE__);
+$fresh = fn() => trim((string) shell_exec(test_php() . ' -r ' . escapeshellarg(
     'try { $s = new SafeShm(' . $key . '); $s->put("x", 1); echo "works"; } catch (SafeShmException $e) { echo get_class($e), ": ", $e->getMessage(); }') . ' 2>&1'));
+$msg = fn(string $m) => str_replace(sprintf('0x%08x', $key), '0xKEY', $m);
 $s = new SafeShm($key, 8192);
 $s->put('k', 'data');
 var_dump($s->info()['lock']);
@@ -20,12 +21,12 @@ $good = shmop_read($raw, 448, 64);
 foreach (['zeroed' => str_repeat("\0", 64), 'garbage' => str_repeat("\xA5", 64), 'kind bits' => substr_replace($good, "\x01\0\0\0", 16, 4)] as $what => $bad) {
     shmop_write($raw, $bad, 448);
     $before = shmop_read($raw, 0, 8192);
-    echo "$what, fresh process: ", $fresh(), "\n";
+    echo "$what, fresh process: ", $msg($fresh()), "\n";
     try {
         $s->put('k', 'new');
         echo "$what, attached object: put worked\n";
     } catch (SafeShmException $e) {
-        echo "$what, attached object: ", get_class($e), ": ", $e->getMessage(), "\n";
+        echo "$what, attached object: ", get_class($e), ": ", $msg($e->getMessage()), "\n";
     }
     echo "$what, lock-free get: ", var_export($s->get('k'), true), "\n";
     echo "$what: untouched: ", shmop_read($raw, 0, 8192) === $before ? 'yes' : 'NO', "\n";
@@ -37,24 +38,21 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-$key = ftok(__DIR__ . '/lock_mutex_damaged.php', 'a');
-try { (new SafeShm($key))->remove(); } catch (Throwable) {
-    $id = @shmop_open($key, 'w', 0, 0);
-    if ($id) shmop_delete($id);
-}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
---EXPECTF--
+--EXPECT--
 string(5) "mutex"
-zeroed, fresh process: SafeShmCorruptException: SafeShm segment 0x%x: %s
-zeroed, attached object: SafeShmCorruptException: SafeShm segment 0x%x: its lock is damaged
+zeroed, fresh process: SafeShmCorruptException: SafeShm segment 0xKEY: segment is corrupted
+zeroed, attached object: SafeShmCorruptException: SafeShm segment 0xKEY: its lock is damaged
 zeroed, lock-free get: 'data'
 zeroed: untouched: yes
-garbage, fresh process: SafeShmCorruptException: SafeShm segment 0x%x: %s
-garbage, attached object: SafeShmCorruptException: SafeShm segment 0x%x: its lock is damaged
+garbage, fresh process: SafeShmCorruptException: SafeShm segment 0xKEY: segment is corrupted
+garbage, attached object: SafeShmCorruptException: SafeShm segment 0xKEY: its lock is damaged
 garbage, lock-free get: 'data'
 garbage: untouched: yes
-kind bits, fresh process: SafeShmCorruptException: SafeShm segment 0x%x: %s
-kind bits, attached object: SafeShmCorruptException: SafeShm segment 0x%x: its lock is damaged
+kind bits, fresh process: SafeShmCorruptException: SafeShm segment 0xKEY: segment is corrupted
+kind bits, attached object: SafeShmCorruptException: SafeShm segment 0xKEY: its lock is damaged
 kind bits, lock-free get: 'data'
 kind bits: untouched: yes
 restored, fresh process: works

@@ -5,7 +5,8 @@ safeshm
 pcntl
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $workers = 8;
 $s = new SafeShm($key, 4 << 20);
 
@@ -89,7 +90,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/mp_increment_add.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 increment workers exited ok: 8

@@ -4,7 +4,8 @@ SafeShm: endless put/delete of ever-new keys neither fills the store nor the ind
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 16384);
 $s->put('sentinel', 'stays');
 $errors = 0;
@@ -24,7 +25,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/put_delete_churn.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 int(0)

@@ -6,7 +6,8 @@ safeshm
 safeshm.lock_timeout=1
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 8192);
 $old = str_repeat('a', 1000);
 $s->put('k', $old);
@@ -44,7 +45,7 @@ for ($n = 200; $n <= 9000; $n += 100) {
     }
     if ($t->get('other') !== 'keep me') $wrong++;
 }
-echo 'some fit: ', $ok > 0 ? 'yes' : 'no', ', some full: ', $full > 0 ? 'yes' : 'no', ", wrong=$wrong\n";
+echo "fit: $ok, full: $full, wrong=$wrong\n";
 var_dump($s->verify());
 // Not holding the lock after the exceptions.
 $s->put('k', 'small');
@@ -53,7 +54,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/put_full_keeps_old.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 SafeShmFullException
@@ -65,6 +67,6 @@ SafeShmFullException
 bool(false)
 int(2)
 bool(true)
-some fit: yes, some full: yes, wrong=0
+fit: 34, full: 55, wrong=0
 bool(true)
 string(5) "small"

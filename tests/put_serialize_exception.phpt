@@ -6,13 +6,14 @@ safeshm
 safeshm.lock_timeout=1
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 class Boom {
     public function __serialize(): array { throw new DomainException('no serialize for you'); }
 }
 class SleepBoom {
     public function __sleep() { throw new LengthException('sleep failed'); }
 }
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 65536);
 $s->put('k', ['old' => 'value']);
 foreach (['put k' => fn() => $s->put('k', new Boom),
@@ -34,7 +35,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/put_serialize_exception.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 put k: DomainException: no serialize for you

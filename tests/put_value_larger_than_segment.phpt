@@ -7,7 +7,8 @@ safeshm.lock_timeout=1
 memory_limit=256M
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 4096);
 $s->put('k', 'old');
 $tries = [
@@ -40,7 +41,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/put_value_larger_than_segment.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 string(3) "old"

@@ -4,7 +4,8 @@ SafeShm::remove(): after the key is reused for a fresh store, objects of the rem
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $a = new SafeShm($key, 65536);
 $a->put('k', 'old store');
 $stale = new SafeShm($key);
@@ -31,7 +32,8 @@ $again->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/remove_recreate_no_stale.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 get old key: SafeShmException (removed)

@@ -4,15 +4,11 @@ SafeShm::remove(): the segment and its one semaphore disappear from the system
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
-// The store is created with a mode no other test uses (0604), so its semaphore can be told apart.
-function sems(): array {
-    $ids = [];
-    foreach (array_slice(file('/proc/sysvipc/sem'), 1) as $line) {
-        $f = preg_split('/\s+/', trim($line));
-        if ($f[2] === '604') $ids[] = $f[1];
-    }
-    return $ids;
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
+// SafeShm makes one semaphore per store, under the key it derives from the segment key (test_sem_key()).
+function sems(int $key): array {
+    return array_values(array_intersect_key(test_ipc_list('sem'), [test_sem_key($key) => 1]));
 }
 function segment(int $key): ?array {
     foreach (array_slice(file('/proc/sysvipc/shm'), 1) as $line) {
@@ -21,23 +17,23 @@ function segment(int $key): ?array {
     }
     return null;
 }
-$before = sems();
 $s = new SafeShm($key, 8192, 0604);
 $s->put('k', 'v');
 $seg = segment($key);
 echo 'segment: ', $seg === null ? 'none' : "mode $seg[2] size $seg[3]", "\n";
-$mine = array_values(array_diff(sems(), $before));
-echo 'semaphores created with the store: ', count($mine), "\n";
+$mine = sems($key);
+echo 'semaphores created with the store: ', count($mine), ', the one info() names: ', var_export($mine === [$s->info()['semid']], true), "\n";
 $s->remove();
 echo 'segment after remove: ', segment($key) === null ? 'none' : 'still there', "\n";
-echo 'semaphores left: ', count(array_intersect($mine, sems())), "\n";
+echo 'semaphores left: ', count(sems($key)), "\n";
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/remove_releases_ipc.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 segment: mode 604 size 8192
-semaphores created with the store: 1
+semaphores created with the store: 1, the one info() names: true
 segment after remove: none
 semaphores left: 0

@@ -4,7 +4,8 @@ SafeShm::remove(): every other object for the store, and the remover, throw Safe
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $a = new SafeShm($key, 65536);
 $a->put('k', 'v');
 $objects = [];
@@ -41,7 +42,8 @@ $n->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/remove_same_process.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 string(1) "v"

@@ -7,7 +7,8 @@ sysvsem
 safeshm.lock_timeout=1
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 // The usual shm_put_var pattern: a semaphore on the same key, held while the application works.
 $sem = sem_get($key, 1, 0600, false);
 var_dump(sem_acquire($sem));
@@ -43,8 +44,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-$key = ftok(__DIR__ . '/sem_no_collision_with_sem_get.php', 'a');
-try { (new SafeShm($key))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 bool(true)

@@ -6,7 +6,8 @@ safeshm
 safeshm.lock_timeout=1
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 8192);
 $i = 0;
 foreach ([500, 100, 10, 0] as $len) {
@@ -20,7 +21,8 @@ foreach ([500, 100, 10, 0] as $len) {
         if ($i > 10000) { echo "never full\n"; break 2; }
     }
 }
-echo 'filled with some entries: ', $i > 5 ? 'yes' : 'no', "\n";
+$info = $s->info();
+echo "filled with $i entries: used $info[used] of $info[arena_size], free $info[free]\n";
 $n = count($s);
 var_dump($n === $i);
 $new = sprintf('f%04d', $i);
@@ -44,10 +46,11 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/store_full_new_keys.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
-filled with some entries: yes
+filled with 16 entries: used 7136 of 7168, free 32
 bool(true)
 put: SafeShmFullException
 add: SafeShmFullException

@@ -1,43 +1,49 @@
 --TEST--
-SafeShm: INF, -INF, NAN and -0.0 survive a round trip bit for bit
+SafeShm: INF, -INF, NAN (with sign and payload), -0.0, 0.0 and subnormals survive a round trip bit for bit
 --EXTENSIONS--
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 65536);
-$s->put('inf', INF);
-$s->put('ninf', -INF);
-$s->put('nan', NAN);
-$s->put('negzero', -0.0);
-$s->put('zero', 0.0);
-var_dump($s->get('inf') === INF);
-var_dump($s->get('ninf') === -INF);
-$nan = $s->get('nan');
-var_dump(is_float($nan), is_nan($nan));
-$nz = $s->get('negzero');
-var_dump(is_float($nz), bin2hex(pack('E', $nz)), fdiv(1, $nz));
-$z = $s->get('zero');
-var_dump(is_float($z), bin2hex(pack('E', $z)));
-$s->put('arr', [INF, -0.0, 1e-320]);
-$a = $s->get('arr');
-var_dump($a[0] === INF, bin2hex(pack('E', $a[1])), $a[2] === 1e-320);
+$bits = fn(float $f): string => bin2hex(pack('e', $f));   // the IEEE 754 bytes, little-endian
+$values = [
+    'inf' => INF, 'ninf' => -INF, 'nan' => NAN,
+    // a NaN with the sign bit set and a payload: only a copy of the 8 bytes keeps them
+    'nan_payload' => unpack('e', hex2bin('efbeadde0000f8ff'))[1],
+    'negzero' => -0.0, 'zero' => 0.0, 'subnormal' => 1e-320, 'min' => PHP_FLOAT_MIN, 'max' => -PHP_FLOAT_MAX,
+];
+foreach ($values as $k => $v) $s->put($k, $v);
+$t = new SafeShm($key);
+foreach ($values as $k => $v) {
+    $got = $t->get($k);
+    echo str_pad($k, 12), get_debug_type($got), ' ', is_float($got) ? $bits($got) : '-', $bits($v) === (is_float($got) ? $bits($got) : '') ? ' same bits' : ' DIFFERENT', "\n";
+}
+var_dump(fdiv(1, $t->get('negzero')));
+// Inside an array the serializer carries them: the values (not a NaN's payload) survive.
+$s->put('arr', [INF, -0.0, 1e-320, NAN]);
+$a = $t->get('arr');
+var_dump($bits($a[0]), $bits($a[1]), $bits($a[2]) === $bits(1e-320), is_nan($a[3]));
 $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/value_float_special.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
-bool(true)
-bool(true)
-bool(true)
-bool(true)
-bool(true)
-string(16) "8000000000000000"
+inf         float 000000000000f07f same bits
+ninf        float 000000000000f0ff same bits
+nan         float 000000000000f87f same bits
+nan_payload float efbeadde0000f8ff same bits
+negzero     float 0000000000000080 same bits
+zero        float 0000000000000000 same bits
+subnormal   float e807000000000000 same bits
+min         float 0000000000001000 same bits
+max         float ffffffffffffefff same bits
 float(-INF)
+string(16) "000000000000f07f"
+string(16) "0000000000000080"
 bool(true)
-string(16) "0000000000000000"
-bool(true)
-string(16) "8000000000000000"
 bool(true)

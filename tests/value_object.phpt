@@ -4,13 +4,14 @@ SafeShm: objects go through PHP's serializer; class and state are preserved (==)
 safeshm
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 class Point {
     public function __construct(public int $x = 0, protected array $tags = [], private ?Point $next = null) {}
     public function next(): ?Point { return $this->next; }
 }
 enum Suit: string { case Hearts = 'H'; case Spades = 'S'; }
 
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 65536);
 $std = new stdClass;
 $std->a = 1;
@@ -41,7 +42,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/value_object.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 string(8) "stdClass"

@@ -4,6 +4,7 @@ SafeShm: an object's __serialize/__unserialize and __sleep/__wakeup run on put a
 safeshm
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 class Modern {
     public $conn = 'resource-like';
     public function __construct(public string $name = '') {}
@@ -16,7 +17,7 @@ class Legacy {
     public function __sleep() { echo "__sleep\n"; return ['a']; }
     public function __wakeup() { echo "__wakeup\n"; $this->cache = 'rebuilt'; }
 }
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 65536);
 $s->put('m', new Modern('x'));
 $s->put('l', new Legacy);
@@ -29,7 +30,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/value_object_serialize_hooks.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 __serialize

@@ -4,7 +4,8 @@ SafeShm: int, float, bool, null and string values come back identical (===), wit
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 65536);
 $values = [
     'int0' => 0, 'int1' => 1, 'intneg' => -1, 'intmax' => PHP_INT_MAX, 'intmin' => PHP_INT_MIN,
@@ -26,7 +27,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/value_scalar_types.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 int0       identical int

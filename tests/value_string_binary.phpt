@@ -5,7 +5,8 @@ safeshm
 shmop
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 1048576);
 $all = '';
 for ($i = 0; $i < 256; $i++) $all .= chr($i);
@@ -34,7 +35,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/value_string_binary.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 nul: identical len=1

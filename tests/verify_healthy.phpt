@@ -4,7 +4,8 @@ SafeShm::verify(): true on a fresh store and after a mix of operations and compa
 safeshm
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__);
 $s = new SafeShm($key, 16384);
 var_dump($s->verify());
 mt_srand(7);
@@ -28,7 +29,8 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/verify_healthy.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
 ?>
 --EXPECT--
 bool(true)

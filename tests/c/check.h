@@ -2,32 +2,26 @@
  * The C tests' tiny framework: CHECK/CHECKF count passes and failures in a
  * tally that may live in shared memory (so forked children count too), and
  * a failure prints file, line, the running test's name and a message.
+ * Definitions in check.c, linked into every test program.
  */
 #ifndef SAFESHM_TEST_CHECK_H
 #define SAFESHM_TEST_CHECK_H
 
 #include <stdio.h>
 
-/* A UBSan finding must fail the run, not scroll past. */
-const char *__ubsan_default_options(void);
-const char *__ubsan_default_options(void)
-{
-	return "halt_on_error=1:print_stacktrace=1";
-}
+struct check_tally { long passed, failed; };
 
-static struct { long passed, failed; } *tally;
-static const char *test_name = "?";
+extern struct check_tally *tally;
+extern const char *test_name;
 
-static void check_at(int ok, const char *file, int line, const char *expr, const char *msg)
-{
-	if (ok) {
-		__atomic_add_fetch(&tally->passed, 1, __ATOMIC_RELAXED);
-		return;
-	}
-	__atomic_add_fetch(&tally->failed, 1, __ATOMIC_RELAXED);
-	printf("FAIL %s:%d [%s] %s%s%s\n", file, line, test_name, expr, msg ? ": " : "", msg ? msg : "");
-	fflush(stdout);
-}
+void check_at(int ok, const char *file, int line, const char *expr, const char *msg);
+
+/* Puts the tally in a shared page (exits on failure); call first in main(). */
+void check_begin(void);
+/* Prints the last line, "N passed, N failed"; returns main()'s exit status. */
+int check_end(void);
+/* Runs fn(arg) in a child: a crash or sanitizer report there is one failure. */
+void isolated(const char *name, void (*fn)(void *), void *arg);
 
 #define CHECK(c) check_at(!!(c), __FILE__, __LINE__, #c, NULL)
 #define CHECKF(c, ...) do { \

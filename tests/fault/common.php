@@ -4,8 +4,10 @@
  * closing "N passed, N failed" line, IPC cleanup that runs on every exit
  * path, forked helper processes driven over a socket, and a read-only view
  * of a segment's header (through shmop) that tells where a killed writer was.
+ * Stores use the keys of the tests' range (tests/_ipc.inc): test_key("fault-SCRIPT", n).
  */
 declare(strict_types=1);
+require_once dirname(__DIR__) . '/_ipc.inc';
 
 foreach (['safeshm', 'pcntl', 'posix'] as $ext) {
     if (!extension_loaded($ext)) {
@@ -23,7 +25,7 @@ final class T
     public static array $failures = [];
     private static int $printedQuiet = 0;
     private static int $ownerPid = 0;
-    /** @var array<string, true> store names to remove at the end */
+    /** @var array<int|string, true> stores (IPC keys) to remove at the end */
     private static array $names = [];
     /** @var array<int, true> child pids to kill at the end */
     private static array $children = [];
@@ -57,9 +59,18 @@ final class T
         return ini_get('safeshm.test_fault_delay_us') !== false;
     }
 
+    /** $s printable: bytes outside ASCII 0x20..0x7e as \xNN, at most 400 characters. */
+    public static function esc(string $s): string
+    {
+        $s = preg_replace_callback('/[^\x20-\x7e]/', fn($m) => sprintf('\\x%02x', ord($m[0])), $s);
+        return strlen($s) > 400 ? substr($s, 0, 400) . '...' : $s;
+    }
+
     /** Counts one check. A quiet check prints only when it fails. */
     public static function check(bool $ok, string $what, string $detail = '', bool $quiet = false): bool
     {
+        $what = self::esc($what);
+        $detail = self::esc($detail);
         if ($ok) {
             self::$passed++;
             if (!$quiet) {
@@ -81,19 +92,26 @@ final class T
         echo "  ..    $s\n";
     }
 
-    /** @var array<string, int> IPC key of each store name, once known */
+    /** @var array<int|string, int> IPC key of each store */
     private static array $keys = [];
+    private static int $nextKey = 0;
 
-    /** A unique store name for this run; removed at the end whatever happens. */
-    public static function storeName(string $what): string
+    /**
+     * The IPC key of a new store of this script: the next of its 16 keys in the tests' range (each store is
+     * disposed of before its key comes round again); removed at the end whatever happens.
+     */
+    public static function storeName(string $what): int
     {
-        $name = 'safeshm-fault/' . $what . '/' . getmypid() . '/' . bin2hex(random_bytes(3));
-        self::$names[$name] = true;
-        return $name;
+        $script = 'fault-' . basename(get_included_files()[0], '.php');
+        $key = test_key($script, self::$nextKey++ % TEST_KEYS_PER_TEST);
+        test_ipc_remove($key); // what a run killed before its cleanup left
+        self::$names[$key] = true;
+        self::$keys[$key] = $key;
+        return $key;
     }
 
     /** Creates the store (it must not exist yet) and remembers its IPC key for the cleanup. */
-    public static function create(string $name, int $size): SafeShm
+    public static function create(int|string $name, int $size): SafeShm
     {
         $s = new SafeShm($name, $size);
         self::$keys[$name] = $s->info()['key'];
@@ -101,13 +119,13 @@ final class T
     }
 
     /** Records the IPC key of a store another process created. */
-    public static function own(string $name, int $key): void
+    public static function own(int|string $name, int $key): void
     {
         self::$names[$name] = true;
         self::$keys[$name] = $key;
     }
 
-    public static function key(string $name): int
+    public static function key(int|string $name): int
     {
         return self::$keys[$name];
     }
@@ -123,7 +141,7 @@ final class T
     }
 
     /** Removes a store's segment and semaphore, whatever state they are in. */
-    public static function removeStore(string $name): void
+    public static function removeStore(int|string $name): void
     {
         try {
             (new SafeShm($name, 4096))->remove(); // creates it for a moment if it is gone: also takes the semaphore
@@ -131,13 +149,12 @@ final class T
         }
         if (isset(self::$keys[$name])) {
             // Whatever is still there (an orphan semaphore, a damaged segment): by key.
-            $key = self::$keys[$name];
-            @exec(sprintf('ipcrm -M %d 2>/dev/null; ipcrm -S %d 2>/dev/null', $key, self::semKey($key)));
+            test_ipc_remove(self::$keys[$name]);
         }
     }
 
     /** Removes a store now and checks that nothing of it is left. */
-    public static function dispose(string $name, string $label): void
+    public static function dispose(int|string $name, string $label): void
     {
         self::removeStore($name);
         $left = self::ipcObjects($name);
@@ -146,13 +163,13 @@ final class T
     }
 
     /** Every IPC object under the store's key, as "shm:<id>" / "sem:<id>". */
-    public static function ipcObjects(string $name): array
+    public static function ipcObjects(int|string $name): array
     {
         if (!isset(self::$keys[$name])) {
             return [];
         }
         $key = self::$keys[$name];
-        $want = [sprintf('0x%08x', $key) => 'shm', sprintf('0x%08x', self::semKey($key)) => 'sem'];
+        $want = [sprintf('0x%08x', $key) => 'shm', sprintf('0x%08x', test_sem_key($key)) => 'sem'];
         $found = [];
         foreach (['m' => 'shm', 's' => 'sem'] as $flag => $kind) {
             foreach (explode("\n", (string) shell_exec("ipcs -$flag 2>/dev/null")) as $line) {
@@ -210,22 +227,6 @@ final class T
             }
         }
         echo self::$passed, ' passed, ', self::$failed, " failed\n";
-    }
-
-    /** The semaphore key SafeShm derives from a segment key (sem_lock.c safeshm_lock_key). */
-    public static function semKey(int $shmKey): int
-    {
-        $x = $shmKey & 0xFFFFFFFF;
-        $x ^= 0x5AFE5E3A;
-        $m = 0x9E3779B1; // 32-bit multiply without overflowing PHP's int
-        $x = (($x * ($m & 0xFFFF)) + ((($x * ($m >> 16)) & 0xFFFF) << 16)) & 0xFFFFFFFF;
-        $x ^= $x >> 15;
-        $x &= 0x7FFFFFFF;
-        $signed = $shmKey > 0x7FFFFFFF ? $shmKey - 0x100000000 : $shmKey;
-        if ($x === 0 || $x === $signed) {
-            $x ^= 0x2A5A5A5A;
-        }
-        return $x;
     }
 }
 

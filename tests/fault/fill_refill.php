@@ -151,7 +151,8 @@ final class Round
         }
         T::check($i['free'] < 48 || $i['entries'] >= $i['max_entries'], "$this->label: the segment is full to the brim",
             "free {$i['free']}, entries {$i['entries']}/{$i['max_entries']}");
-        T::check(!$this->put(900000 + $this->nextKey++, ''), "$this->label: then even a new 48-byte record gets SafeShmFullException");
+        T::check(!$this->put(900000 + $this->nextKey++, ''), "$this->label: then even a new 48-byte record gets SafeShmFullException",
+            "free {$i['free']}, entries {$i['entries']}/{$i['max_entries']}");
         // a replacement still fits when the new record fits beside the live data
         $keys = array_keys($this->model);
         if ($keys) {
@@ -217,7 +218,12 @@ final class Round
         sort($want);
         T::check(!$bad && $keys === $want && count($this->s) === count($want), "$this->label: $when, every key holds its value, keys() and count() match",
             implode('; ', array_slice($bad, 0, 5)) . ($keys !== $want ? ' keys() differs' : ''));
-        T::check($this->s->verify() === true, "$this->label: $when, verify()");
+        try {
+            $why = $this->s->verify() === true ? '' : 'returned false';
+        } catch (Throwable $e) {
+            $why = get_class($e) . ': ' . $e->getMessage();
+        }
+        T::check($why === '', "$this->label: $when, verify()", $why);
     }
 }
 

@@ -56,10 +56,11 @@ foreach (['writer stays alive past the timeout' => 'kill-after', 'writer finishe
     for ($i = 0; $i < 200 && seq_of($key) % 2 === 0; $i++) {
         usleep(10000);
     }
-    T::check(seq_of($key) % 2 === 1, "$label: writer A is inside its mutation (seq odd)");
+    T::check(seq_of($key) % 2 === 1, "$label: writer A is inside its mutation (seq odd)", 'seq ' . seq_of($key) . ' after 2 s of waiting');
 
-    exec('ipcrm -s ' . $oldSemid, $out, $rc);
-    T::check($rc === 0, "$label: ipcrm -s of the semaphore A holds");
+    $out = [];
+    exec('ipcrm -s ' . $oldSemid . ' 2>&1', $out, $rc);
+    T::check($rc === 0, "$label: ipcrm -s of the semaphore A holds", "ipcrm -s $oldSemid: exit $rc " . implode(' ', $out));
 
     // B: a fresh process gets a new semaphore at once; it must not repair under A.
     $t = microtime(true);
@@ -75,7 +76,7 @@ foreach (['writer stays alive past the timeout' => 'kill-after', 'writer finishe
     $dt = microtime(true) - $t;
     if ($mode === 'kill-after') {
         T::check($r === 'timeout', "$label: B (construct or put) times out instead of repairing under A", $r);
-        T::check(seq_of($key) % 2 === 1, "$label: A's mutation was left alone (seq still odd)");
+        T::check(seq_of($key) % 2 === 1, "$label: A's mutation was left alone (seq still odd)", 'seq ' . seq_of($key));
         T::note(sprintf('   B waited %.2f s (lock_timeout 1 s)', $dt));
         posix_kill($pid, SIGKILL);
     }
@@ -84,15 +85,20 @@ foreach (['writer stays alive past the timeout' => 'kill-after', 'writer finishe
 
     // Writer gone (killed, or finished): the next put recovers or simply proceeds.
     $b = new SafeShm($name);
-    $ok = true;
+    $why = '';
     try {
         $b->put('after', 'ok');
     } catch (Throwable $e) {
-        $ok = false;
+        $why = get_class($e) . ': ' . $e->getMessage();
     }
-    T::check($ok, "$label: with A gone, B's put succeeds");
+    T::check($why === '', "$label: with A gone, B's put succeeds", $why);
     $info = $b->info();
-    T::check($b->verify() === true, "$label: verify() passes");
+    try {
+        $why = $b->verify() === true ? '' : 'returned false';
+    } catch (Throwable $e) {
+        $why = get_class($e) . ': ' . $e->getMessage();
+    }
+    T::check($why === '', "$label: verify() passes", $why);
     T::check(in_array($b->get('k'), ['committed', 'from A'], true), "$label: k holds a value written for it", var_export($b->get('k'), true));
     T::check(in_array($b->get('other'), ['untouched', 'from B'], true), "$label: other holds a value written for it", var_export($b->get('other'), true));
     $want = $mode === 'kill-after' ? $rec0 + 1 : $rec0; // a finished writer leaves nothing to repair

@@ -38,13 +38,13 @@ final class Held
 }
 
 $commands = [
-    'create' => function (string $name): array {
+    'create' => function (int|string $name): array {
         Held::$o = new SafeShm($name, 65536);
         Held::$o->put('k', 'old');
         Held::$o->put('n', 1);
         return Held::$o->info();
     },
-    'open' => function (string $name): bool {
+    'open' => function (int|string $name): bool {
         Held::$o = new SafeShm($name);
         return true;
     },
@@ -59,7 +59,7 @@ $commands = [
     'ini' => fn(string $k, string $v) => ini_set($k, $v),
     'ping' => fn() => getmypid(),
     // a new object under the same name, used at once, as a php-fpm worker's next request would
-    'fresh' => function (string $name, ?string $put): array {
+    'fresh' => function (int|string $name, ?string $put): array {
         $o = new SafeShm($name);
         $before = ['k' => $o->get('k'), 'count' => count($o)];
         if ($put !== null) {

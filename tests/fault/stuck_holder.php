@@ -39,7 +39,7 @@ final class Held
 }
 
 $commands = [
-    'open' => function (string $name): bool {
+    'open' => function (int|string $name): bool {
         Held::$o = new SafeShm($name);
         return true;
     },
@@ -50,7 +50,7 @@ $commands = [
     'delete' => fn($k) => Held::$o->delete($k),
     'add' => fn($k, $v) => Held::$o->add($k, $v),
     'count' => fn() => count(Held::$o),
-    'open_and_get' => fn(string $name, $k) => (new SafeShm($name))->get($k),
+    'open_and_get' => fn(int|string $name, $k) => (new SafeShm($name))->get($k),
 ];
 $holdInit = fn() => ini_set('safeshm.test_fault_delay_us', (string) HOLD_DELAY_US);
 

@@ -2,8 +2,8 @@
 /*
  * The request script tests/fpm/run.sh drives through php-fpm: one fault (or
  * one check) per request, chosen by ?scenario=NAME. Every response starts
- * with "pid=N" so the driver knows which worker served it; the store's name
- * and the temp dir come from the pool's env[].
+ * with "pid=N" so the driver knows which worker served it; the store's IPC
+ * key and the temp dir come from the pool's env[].
  */
 declare(strict_types=1);
 
@@ -23,7 +23,9 @@ if (!$name || !$tmp) {
 
 function store(): SafeShm
 {
-    return new SafeShm($GLOBALS['name'], STORE_SIZE);
+    // the pool passes the store's IPC key (a name would do as well)
+    $name = $GLOBALS['name'];
+    return new SafeShm(preg_match('/^[0-9]+$/', $name) ? (int) $name : $name, STORE_SIZE);
 }
 
 /* Values the checks compare against; none of the faults may change them. */
@@ -159,7 +161,7 @@ switch ($scenario) {
         $s->put('obj_wakeup', new ThrowsInWakeup());
         $s->put('obj_warn', new WarnsInWakeup());
         $i = $s->info();
-        echo 'setup ', kv(['shmid' => $i['shmid'], 'semid' => $i['semid'], 'key' => $i['key'], 'size' => $i['size'],
+        echo 'setup ', kv(['shmid' => $i['shmid'], 'semid' => $i['semid'], 'key' => $i['key'], 'lock' => $i['lock'], 'size' => $i['size'],
             'entries' => $i['entries']]), "\n";
         break;
 

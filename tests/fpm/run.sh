@@ -7,12 +7,15 @@
 # 2 static workers on unix sockets; never reads /etc/php), drives it with
 # cgi-fcgi, and after every fault sends normal requests that must finish in
 # under a second with the data intact (a known value, the 8 MiB value, verify())
-# and the lock free (a quick put, lock_timeouts unchanged, semaphore value 0).
-# Every check counts; the last line is "N passed, N failed".
+# and the lock free (a quick put, lock_timeouts unchanged, and the lock itself
+# not held: the robust mutex's word 0, or the semaphore's value 0).
+# All of it twice: a store locked by the robust mutex (safeshm.lock=mutex), then
+# one locked by its SysV semaphore (safeshm.lock=semaphore), each under its own
+# php-fpm. Every check counts; the last line is "N passed, N failed".
 #
-# env: SAFESHM_SO (default modules/safeshm.so of this checkout, i.e.
-#      /work/main/modules/safeshm.so), PHP_FPM, PHP_CLI,
-#      SAFESHM_FPM_KILLS (kill -9 rounds, 5), SAFESHM_FPM_FOLLOWUPS (4),
+# env: SAFESHM_SO (default modules/safeshm.so of this checkout), PHP_FPM, PHP_CLI,
+#      SAFESHM_FPM_LOCKS (the lock kinds to run, "mutex semaphore"),
+#      SAFESHM_FPM_KILLS (kill -9 rounds per lock kind, 5), SAFESHM_FPM_FOLLOWUPS (4),
 #      SAFESHM_FPM_VERBOSE=1 to print passing checks too, SAFESHM_FPM_KEEP=1 to
 #      keep the temp dir (config, fpm.log, php-errors.log) for a look afterwards.
 set -uo pipefail
@@ -28,12 +31,13 @@ TIMEOUT=$(command -v timeout)
 KILLS=${SAFESHM_FPM_KILLS:-5}
 FOLLOWUPS=${SAFESHM_FPM_FOLLOWUPS:-4}
 VERBOSE=${SAFESHM_FPM_VERBOSE:-0}
-DEADLINE=${SAFESHM_FPM_DEADLINE:-150}
+DEADLINE=${SAFESHM_FPM_DEADLINE:-300}
+LOCKS=${SAFESHM_FPM_LOCKS:-mutex semaphore}
 app=$here/app.php
 
 passed=0; failed=0; finished=0; failures=()
-tmp=''; fpm_pid=''; fpm_job=''; watchdog=''; shmid=''; semid=''; bg_pids=()
-store="safeshm-fpm-test-$$-$RANDOM"
+tmp=''; fpm_pid=''; fpm_job=''; watchdog=''; shmid=''; semid=''; bg_pids=(); lock=''
+store=''          # the store's IPC key, in the tests' key range (tests/_ipc.inc)
 
 # ---- bookkeeping ----------------------------------------------------------
 
@@ -77,21 +81,26 @@ all_gone() { local p; for p; do kill -0 "$p" 2>/dev/null && return 1; done; retu
 
 # ipc_exists -m|-s ID (ipcs -i exits 0 even for an unknown id)
 ipc_exists() { ipcs "$1" | awk -v id="$2" '$2 == id { f = 1 } END { exit !f }'; }
+# ipc_gone -m|-s ID: the object is gone within 3 s
+ipc_gone() { local i; for ((i = 0; i < 60; i++)); do ipc_exists "$1" "$2" || return 0; sleep 0.05; done; return 1; }
 
-# Removes the store (by name, then by id if anything is left).
+# Removes the store (with remove(), then segment and semaphore by key and by id if anything is left).
 remove_ipc() {
     local so=$SO
     [ -n "$tmp" ] && [ -f "$tmp/safeshm.so" ] && so=$tmp/safeshm.so
+    [ -n "$store" ] || return 0
     if [ -x "$PHP" ] && [ -f "$so" ]; then
-        "$PHP" -n -d extension="$so" -r 'try { (new SafeShm($argv[1]))->remove(); } catch (Throwable $e) { fwrite(STDERR, "remove: " . $e->getMessage() . "\n"); }' "$store"
+        "$PHP" -n -d extension="$so" -r 'try { (new SafeShm((int) $argv[1]))->remove(); } catch (Throwable $e) { fwrite(STDERR, "remove: " . $e->getMessage() . "\n"); }' "$store"
     fi
+    "$PHP" -n -r 'require $argv[1]; test_ipc_remove((int) $argv[2]);' "$here/../_ipc.inc" "$store"
     if [ -n "$shmid" ] && ipc_exists -m "$shmid"; then ipcrm -m "$shmid"; fi
     if [ -n "$semid" ] && ipc_exists -s "$semid"; then ipcrm -s "$semid"; fi
 }
 
+stop_watchdog() { [ -n "$watchdog" ] && { kill "$watchdog" 2>/dev/null; wait "$watchdog" 2>/dev/null; watchdog=''; }; return 0; }
+
 teardown() {
     local p
-    [ -n "$watchdog" ] && { kill "$watchdog" 2>/dev/null; wait "$watchdog" 2>/dev/null; watchdog=''; }
     for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
     bg_pids=()
     stop_fpm
@@ -110,6 +119,7 @@ on_exit() {
     if [ "$finished" = 0 ]; then
         fail "run aborted before the end"
         [ -n "$tmp" ] && [ -f "$tmp/fpm.log" ] && { echo "-- fpm.log (tail)"; tail -20 "$tmp/fpm.log"; }
+        stop_watchdog
         teardown
         summary
         exit 1
@@ -144,7 +154,7 @@ start_fpm() {
     # The subshell records how the master ended (and keeps bash's own
     # "Segmentation fault" job notices out of the output).
     ( "$FPM" -n -F $root_flag -y "$tmp/php-fpm.conf" -p "$tmp" \
-        -d extension="$tmp/safeshm.so" -d safeshm.lock_timeout=2 >"$tmp/fpm.out" 2>&1
+        -d extension="$tmp/safeshm.so" -d safeshm.lock="$lock" -d safeshm.lock_timeout=2 >"$tmp/fpm.out" 2>&1
       echo $? >"$tmp/fpm.rc" ) 2>/dev/null &
     fpm_job=$!
     for ((i = 0; i < 50; i++)); do
@@ -272,18 +282,35 @@ lock_free() {
 
 semval() { ipcs -s -i "$semid" 2>/dev/null | awk '$1 == "0" && NF >= 5 { print $2; exit }'; }
 
+# The lock's state in the segment header, read through shmop (white-box, shm_store.h): the pid of
+# the holder (u32 at 196, 0 when free) and the first word of the robust mutex (u32 at 448: its
+# holder's thread id, 0 when free). Prints "owner=N mutex=N".
+SHMOP_ARGS=''
+lockstate() {
+    "$PHP" -n $SHMOP_ARGS -r '$h = @shmop_open((int) $argv[1], "a", 0, 0); if (!$h) { echo "owner=? mutex=?"; exit; }
+        echo "owner=", unpack("V", shmop_read($h, 196, 4))[1], " mutex=", unpack("V", shmop_read($h, 448, 4))[1];' "$store"
+}
+
 recoveries_before=0
-# state_after MAX_NEW_RECOVERIES: counters and the semaphore itself after a scenario
+# state_after MAX_NEW_RECOVERIES: counters and the lock itself after a scenario. Under the mutex
+# the semaphore only serialises creating the segment, so its value says nothing: the mutex word does.
 state_after() {
-    local max=$1 rec sv
+    local max=$1 rec sv ls held
     rec=$(field recoveries "$LAST_CHECK"); rec=${rec:-0}
-    sv=$(semval)
-    expect "semaphore value is 0 (lock not held) after the follow-ups: semval=$sv" test "$sv" = 0
+    ls=$(lockstate)
+    expect "no lock holder recorded in the header after the follow-ups: $ls" test "$(field owner "$ls")" = 0
+    if [ "$lock" = mutex ]; then
+        held="mutex=$(field mutex "$ls")"
+        expect "the robust mutex is free (its word 0) after the follow-ups: $held" test "$(field mutex "$ls")" = 0
+    else
+        sv=$(semval); held="semval=$sv"
+        expect "semaphore value is 0 (lock not held) after the follow-ups: semval=$sv" test "$sv" = 0
+    fi
     expect "recoveries went from $recoveries_before to $rec (allowed: +0..+$max)" \
         test "$rec" -ge "$recoveries_before" -a "$rec" -le $((recoveries_before + max))
     echo "  counts: recoveries=$rec (+$((rec - recoveries_before))) lock_timeouts=$(field lock_timeouts "$LAST_CHECK")" \
         "lock_waits=$(field lock_waits "$LAST_CHECK") compactions=$(field compactions "$LAST_CHECK")" \
-        "writes=$(field writes "$LAST_CHECK") loop_count=$(field loop_count "$LAST_CHECK") semval=$sv"
+        "writes=$(field writes "$LAST_CHECK") loop_count=$(field loop_count "$LAST_CHECK") $held"
     recoveries_before=$rec
 }
 
@@ -322,13 +349,23 @@ readkey() { req "$tmp/main.sock" "scenario=read&k=$1"; field value "$BODY"; }
 # ---- main -----------------------------------------------------------------
 
 preflight
-tmp=$(mktemp -d /tmp/safeshm-fpm.XXXXXX)
+"$PHP" -n -m | grep -qx shmop || SHMOP_ARGS="-d extension=shmop"
 ( trap 'kill $sp 2>/dev/null; exit 0' TERM; sleep "$DEADLINE" & sp=$!; wait $sp
   echo "deadline of $DEADLINE s reached"; kill -TERM $$ ) &
 watchdog=$!
-t_start=${EPOCHREALTIME/./}
+t_all=${EPOCHREALTIME/./}
 
-echo "== php-fpm: $FPM, extension $SO, store '$store', temp dir $tmp"
+# suite LOCK N: every scenario against a store created with safeshm.lock=LOCK, under key N of this suite
+suite() {
+lock=$1
+store=$("$PHP" -n -r 'require $argv[1]; echo test_key("fpm-run", (int) $argv[2]);' "$here/../_ipc.inc" "$2")
+shmid=''; semid=''; recoveries_before=0; seq_no=0; LAST_CHECK=''
+tmp=$(mktemp -d /tmp/safeshm-fpm.XXXXXX)
+t_start=${EPOCHREALTIME/./}
+remove_ipc 2>/dev/null  # what a run killed before its cleanup left under the key
+
+echo "==== safeshm.lock=$lock"
+echo "== php-fpm: $FPM, extension $SO, store $(printf '0x%08x' "$store"), temp dir $tmp"
 start_fpm || exit 1
 echo "  master $fpm_pid, workers $(pgrep -P "$fpm_pid" | tr '\n' ' ')(pools main and term, pm=static, 2 each)"
 expect "php-fpm runs with the extension loaded and no php.ini" \
@@ -338,6 +375,7 @@ req "$tmp/main.sock" "scenario=setup"
 line=$(grep -m1 '^setup ' <<<"$BODY")
 shmid=$(field shmid "$line"); semid=$(field semid "$line")
 expect "setup stored sentinel, victim, an 8 MiB value and hook objects: $line" test -n "$shmid" -a -n "$semid"
+expect "the store is locked by the $lock (safeshm.lock=$lock): $line" test "$(field lock "$line")" = "$lock"
 [ -n "$shmid" ] || { echo "$BODY"; exit 1; }
 followups "$tmp/main.sock"
 followups "$tmp/term.sock"
@@ -521,12 +559,24 @@ teardown_checks() {
         test "$(cat "$tmp/fpm.rc" 2>/dev/null)" = 0
     teardown
     expect "php-fpm workers ${kids}are gone" all_gone $kids
-    expect "segment $s removed" bash -c "! ipcs -m | awk '\$2 == $s { f = 1 } END { exit !f }'"
-    expect "semaphore $m removed" bash -c "! ipcs -s | awk '\$2 == $m { f = 1 } END { exit !f }'"
+    # a worker still exiting keeps a removed segment (key 0, "dest") until it detaches
+    expect "segment $s removed" ipc_gone -m "$s"
+    expect "semaphore $m removed" ipc_gone -s "$m"
 }
 echo "== cleanup: php-fpm stopped, store removed, temp dir removed"
 teardown_checks
-echo "fpm scenarios: 14 (a1, a2, b, c1-c5, d1-d3, e x$KILLS kills, f x2 terminations); run took ${elapsed} s"
+echo "fpm scenarios with safeshm.lock=$lock: 14 (a1, a2, b, c1-c5, d1-d3, e x$KILLS kills, f x2 terminations); took ${elapsed} s"
+echo
+}
+
+n=0
+for l in $LOCKS; do
+    suite "$l" "$n"
+    n=$((n + 1))
+done
+echo "php-fpm suite: lock kinds $LOCKS; $(( (${EPOCHREALTIME/./} - t_all) / 1000000 )) s"
 finished=1
+stop_watchdog
+teardown
 summary
 [ "$failed" -eq 0 ]

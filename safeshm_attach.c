@@ -1,0 +1,580 @@
+/*
+ * SafeShm glue: attachments and the lock. Each process keeps one mapping per
+ * key across requests (the attachment cache), notices a segment removed or
+ * replaced under its key, takes the store's lock (repairing a store its last
+ * holder left mid-mutation) and turns every failure into the exception or the
+ * sysvshm-style warning its caller reports.
+ */
+#ifdef HAVE_CONFIG_H
+# include "config.h"
+#endif
+
+#include "php.h"
+#include "zend_exceptions.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ipc.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+
+#include "safeshm_internal.h"
+
+/* ---- errors --------------------------------------------------------- */
+
+static zend_class_entry *php_safeshm_status_ce(safeshm_status st)
+{
+	switch (st) {
+		case SAFESHM_FULL: return php_safeshm_full_exception_ce;
+		case SAFESHM_CORRUPT: return php_safeshm_corrupt_exception_ce;
+		default: return php_safeshm_exception_ce;
+	}
+}
+
+void php_safeshm_throw_status(const php_safeshm_attachment *a, safeshm_status st)
+{
+	zend_throw_exception_ex(php_safeshm_status_ce(st), 0, "SafeShm segment 0x%08x: %s",
+		(unsigned) a->key, safeshm_status_str(st));
+}
+
+void php_safeshm_throw_removed(const php_safeshm_attachment *a)
+{
+	zend_throw_exception_ex(php_safeshm_exception_ce, 0,
+		"SafeShm segment 0x%08x has been removed; create a new SafeShm object", (unsigned) a->key);
+}
+
+/* ---- attachments ---------------------------------------------------- */
+
+static void php_safeshm_attachment_free(php_safeshm_attachment *a)
+{
+	/* after safeshm_remove(): the semaphore goes too, unless a new segment
+	 * under the same key already uses it */
+	if (a->rmid_kept && a->lock.semid > 0 && shmget(a->key, 0, 0) < 0 && errno == ENOENT) {
+		safeshm_lock_remove(&a->lock);
+	}
+	if (a->store.base) {
+		shmdt(a->store.base);
+	}
+	pefree(a, 1);
+}
+
+void php_safeshm_attachment_release(php_safeshm_attachment *a)
+{
+	if (--a->refcount == 0 && !a->cached) {
+		php_safeshm_attachment_free(a);
+	}
+}
+
+/* Drops a from the cache; objects still holding it see it as stale. */
+void php_safeshm_attachment_forget(php_safeshm_attachment *a)
+{
+	a->stale = true;
+	if (a->cached) {
+		a->cached = false;
+		zend_hash_index_del(&SAFESHM_G(attachments), (zend_ulong) (uint32_t) a->key);
+	}
+}
+
+void php_safeshm_attachment_dtor(zval *zv)
+{
+	php_safeshm_attachment *a = Z_PTR_P(zv);
+	a->cached = false;
+	if (a->refcount == 0) {
+		php_safeshm_attachment_free(a);
+	}
+}
+
+/* ---- the lock ------------------------------------------------------- */
+
+static long php_safeshm_timeout_ms(void)
+{
+	return (long) (SAFESHM_G(lock_timeout) * 1000.0 + 0.5);
+}
+
+/* Takes the lock and makes the store usable (recovering after a crashed
+ * holder). On failure nothing is held and the returned status says why;
+ * no exception is thrown here. */
+typedef enum {
+	PHP_SAFESHM_LOCKED = 0,
+	PHP_SAFESHM_LOCK_TIMEOUT,
+	PHP_SAFESHM_LOCK_REMOVED,
+	PHP_SAFESHM_LOCK_SYSERR,
+	PHP_SAFESHM_LOCK_BROKEN, /* the store's mutex is damaged */
+	PHP_SAFESHM_LOCK_STORE  /* store status in *store_st */
+} php_safeshm_lock_result;
+
+static uint64_t php_safeshm_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
+/* Whether the key still names our segment. SafeShm::remove() sets a flag
+ * every process sees at once; this catches removal from outside (ipcrm -m,
+ * shm_remove by other code), which changes nothing in the mapped bytes. */
+static bool php_safeshm_still_current(php_safeshm_attachment *a)
+{
+	int id;
+	if (a->rmid_kept) {
+		return true; /* sysvshm semantics: usable until detached */
+	}
+	id = shmget(a->key, 0, 0);
+	a->checked_ns = php_safeshm_now_ns();
+	a->checked_request = SAFESHM_G(request);
+	return id == a->shmid;
+}
+
+/* The check of a lock-free reader: segment and semaphore both still ours.
+ * Asked of the system at the first read of each request, then at most every
+ * safeshm.removal_check_ms (0: every read), because on some machines a
+ * system call costs several times a whole lock-free get. */
+bool php_safeshm_reader_current(php_safeshm_attachment *a)
+{
+	zend_long ms = SAFESHM_G(removal_check_ms);
+	if (a->checked_request == SAFESHM_G(request) && ms > 0
+			&& php_safeshm_now_ns() - a->checked_ns < (uint64_t) ms * 1000000u) {
+		return true;
+	}
+	/* a mutex store's semaphore only serialises formatting: its removal loses nothing */
+	return php_safeshm_still_current(a) && (a->rmid_kept || a->lock.mutex || safeshm_lock_exists(&a->lock));
+}
+
+/* getpid() is a system call; the pid is cached and refreshed in forked children. */
+static uint32_t php_safeshm_pid;
+
+static void php_safeshm_atfork_child(void)
+{
+	php_safeshm_pid = (uint32_t) getpid();
+}
+
+void php_safeshm_attach_minit(void)
+{
+	php_safeshm_pid = (uint32_t) getpid();
+	pthread_atfork(NULL, NULL, php_safeshm_atfork_child);
+}
+
+/* Whether the lock a holds is the one the store's writers use: at attach a
+ * holds the semaphore, which for a mutex store only serialises formatting,
+ * so it must not touch the holder fields of the header. A mutex is only set
+ * on an attachment whose header was validated: the hot path skips the check. */
+static bool php_safeshm_is_store_lock(const php_safeshm_attachment *a)
+{
+	return a->lock.mutex != NULL || (safeshm_store_check_header(&a->store) == SAFESHM_OK
+		&& safeshm_store_lock_kind(&a->store) == SAFESHM_LOCK_KIND_SEMAPHORE);
+}
+
+/* Releases the lock this process holds on a. */
+void php_safeshm_release(php_safeshm_attachment *a)
+{
+	if (php_safeshm_is_store_lock(a)) {
+		safeshm_store_set_owner(&a->store, 0);
+	}
+	safeshm_lock_release(&a->lock);
+	SAFESHM_G(held) = NULL;
+}
+
+/* Acquires the lock only: the semaphore at attach, then the store's own lock. */
+static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, int *err)
+{
+	int waited = 0;
+	safeshm_lock_status ls;
+
+	ZEND_ASSERT(SAFESHM_G(held) == NULL);
+	ls = safeshm_lock_acquire(&a->lock, php_safeshm_timeout_ms(), &waited);
+	if (waited) {
+		safeshm_store_count_lock_wait(&a->store);
+	}
+	switch (ls) {
+		case SAFESHM_LOCK_OWNER_DEAD:
+		case SAFESHM_LOCK_OK:
+			SAFESHM_G(held) = a;
+			SAFESHM_G(prev_owner) = 0;
+			SAFESHM_G(owner_died) = ls == SAFESHM_LOCK_OWNER_DEAD;
+			if (php_safeshm_is_store_lock(a)) {
+				/* a previous holder of this very semaphore is gone (SEM_UNDO);
+				 * one of another semaphore (removed and re-created) may not be.
+				 * A mutex lives in the segment: nobody can swap it under us. */
+				if (!a->lock.mutex && safeshm_store_lock_semid(&a->store) != a->lock.semid) {
+					SAFESHM_G(prev_owner) = __atomic_load_n(safeshm_store_owner_hint(&a->store), __ATOMIC_ACQUIRE);
+					safeshm_store_set_lock_semid(&a->store, a->lock.semid);
+				}
+				safeshm_store_set_owner(&a->store, php_safeshm_pid);
+			}
+			return PHP_SAFESHM_LOCKED;
+		case SAFESHM_LOCK_TIMEOUT:
+			safeshm_store_count_lock_timeout(&a->store);
+			return PHP_SAFESHM_LOCK_TIMEOUT;
+		case SAFESHM_LOCK_REMOVED:
+			return PHP_SAFESHM_LOCK_REMOVED;
+		case SAFESHM_LOCK_BROKEN:
+			return PHP_SAFESHM_LOCK_BROKEN;
+		default:
+			*err = errno;
+			return PHP_SAFESHM_LOCK_SYSERR;
+	}
+}
+
+/*
+ * Before repairing a store left mid-mutation, make sure its writer is dead:
+ * SEM_UNDO guarantees that for the semaphore we hold, but if someone removed
+ * the semaphore (ipcrm -s) a writer may still be at work under the old one.
+ * Only when the semaphore changed under it: waits up to safeshm.lock_timeout
+ * for that owner to finish or die, then reports a timeout rather than repair
+ * under a writer that may resume (a SIGSTOPped one).
+ */
+static bool php_safeshm_owner_alive(php_safeshm_attachment *a)
+{
+	uint64_t deadline = php_safeshm_now_ns() + (uint64_t) php_safeshm_timeout_ms() * 1000000u;
+	uint32_t pid = SAFESHM_G(prev_owner);
+
+	for (;;) {
+		if (pid == 0 || pid == php_safeshm_pid || pid > INT32_MAX
+				|| (kill((pid_t) pid, 0) != 0 && errno == ESRCH)) {
+			return false;
+		}
+		if (!safeshm_store_needs_recovery(&a->store)) {
+			return false; /* it finished its mutation */
+		}
+		if (php_safeshm_now_ns() >= deadline) {
+			return true; /* alive and mid-mutation: never repair under it */
+		}
+		usleep(1000);
+	}
+}
+
+/* Locked: repairs a store its previous holder left mid-mutation. Returns
+ * false, changing nothing, when that holder may still be writing (see above). */
+static bool php_safeshm_repair_if_needed(php_safeshm_attachment *a, safeshm_status *st)
+{
+	if (!safeshm_store_needs_recovery(&a->store)) {
+		return true;
+	}
+	if (php_safeshm_owner_alive(a)) {
+		return false;
+	}
+	*st = safeshm_store_recover(&a->store);
+	return true;
+}
+
+static php_safeshm_lock_result php_safeshm_lock(php_safeshm_attachment *a, safeshm_status *store_st, int *err)
+{
+	php_safeshm_lock_result r;
+
+	/* Outside the lock, to keep the critical section short: a write racing
+	 * an external ipcrm is the same as one made just before it. */
+	if (!php_safeshm_still_current(a)) {
+		return PHP_SAFESHM_LOCK_REMOVED;
+	}
+	r = php_safeshm_lock_raw(a, err);
+	if (r != PHP_SAFESHM_LOCKED) {
+		return r;
+	}
+	*store_st = safeshm_store_check_header(&a->store);
+	if (SAFESHM_G(owner_died)) {
+		/* repair now, whatever else is wrong, and never release the mutex
+		 * before it is consistent: that would make it unusable for good */
+		if (*store_st == SAFESHM_OK) {
+			php_safeshm_repair_if_needed(a, store_st);
+		}
+		safeshm_lock_consistent(&a->lock);
+		SAFESHM_G(owner_died) = false;
+	}
+	if (*store_st == SAFESHM_OK && safeshm_store_is_removed(&a->store)) {
+		php_safeshm_release(a);
+		return PHP_SAFESHM_LOCK_REMOVED;
+	}
+	if (*store_st == SAFESHM_OK && !php_safeshm_repair_if_needed(a, store_st)) {
+		php_safeshm_release(a);
+		return PHP_SAFESHM_LOCK_TIMEOUT;
+	}
+	if (*store_st != SAFESHM_OK) {
+		php_safeshm_release(a);
+		return PHP_SAFESHM_LOCK_STORE;
+	}
+	return PHP_SAFESHM_LOCKED;
+}
+
+void php_safeshm_unlock(php_safeshm_attachment *a)
+{
+	ZEND_ASSERT(SAFESHM_G(held) == a);
+	php_safeshm_release(a);
+}
+
+static void php_safeshm_throw_lock(php_safeshm_attachment *a, php_safeshm_lock_result r, safeshm_status st, int err)
+{
+	switch (r) {
+		case PHP_SAFESHM_LOCK_TIMEOUT:
+			zend_throw_exception_ex(php_safeshm_timeout_exception_ce, 0,
+				"SafeShm segment 0x%08x: lock not acquired within safeshm.lock_timeout (%.3F s)",
+				(unsigned) a->key, SAFESHM_G(lock_timeout));
+			break;
+		case PHP_SAFESHM_LOCK_REMOVED:
+			php_safeshm_attachment_forget(a);
+			php_safeshm_throw_removed(a);
+			break;
+		case PHP_SAFESHM_LOCK_SYSERR:
+			zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm segment 0x%08x: %s: %s",
+				(unsigned) a->key, a->lock.mutex ? "mutex" : "semaphore", strerror(err));
+			break;
+		case PHP_SAFESHM_LOCK_BROKEN:
+			zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
+				"SafeShm segment 0x%08x: its lock is damaged", (unsigned) a->key);
+			break;
+		case PHP_SAFESHM_LOCK_STORE:
+			php_safeshm_throw_status(a, st);
+			break;
+		case PHP_SAFESHM_LOCKED:
+			break;
+	}
+}
+
+/* Lock or throw: the common form of the above. */
+bool php_safeshm_lock_or_throw(php_safeshm_attachment *a)
+{
+	safeshm_status st = SAFESHM_OK;
+	int err = 0;
+	php_safeshm_lock_result r = php_safeshm_lock(a, &st, &err);
+	if (r != PHP_SAFESHM_LOCKED) {
+		php_safeshm_throw_lock(a, r, st, err);
+		return false;
+	}
+	return true;
+}
+
+/* ---- attaching ------------------------------------------------------ */
+
+/* Derives the IPC key for a segment name; named segments live in 0x40000000..0x7fffffff. */
+key_t php_safeshm_name_key(const char *name, size_t len)
+{
+	uint32_t h = (uint32_t) safeshm_hash(name, len);
+	return (key_t) ((h & 0x3FFFFFFFu) | 0x40000000u);
+}
+
+/* Reports an attach failure: a SafeShmException for the class, sysvshm's
+ * "Failed for key" warning for the functions. No lock is held here. */
+static void php_safeshm_attach_error(bool proc, zend_class_entry *ce, key_t key, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	zend_vspprintf(&msg, 0, fmt, ap);
+	va_end(ap);
+	if (proc) {
+		php_error_docref(NULL, E_WARNING, "Failed for key 0x%x: %s", (unsigned) key, msg);
+	} else {
+		zend_throw_exception_ex(ce, 0, "SafeShm segment 0x%08x: %s", (unsigned) key, msg);
+	}
+	efree(msg);
+}
+
+static void php_safeshm_attach_status_error(bool proc, key_t key, int shmid, safeshm_status st, const void *base, size_t size)
+{
+	int kind;
+
+	switch (st) {
+		case SAFESHM_FOREIGN:
+			kind = php_safeshm_sysvshm_kind(base, size);
+			if (kind == 1) {
+				php_safeshm_attach_error(proc, php_safeshm_exception_ce, key,
+					"the key holds an ext/sysvshm segment (shm_attach); it was left untouched. "
+					"Copy its variables with SafeShm::importSysvshm(0x%x) into a store under another key, "
+					"or, once no process uses it, remove it (ipcrm -m %d) and attach again", (unsigned) key, shmid);
+			} else if (proc) {
+				php_safeshm_attach_error(proc, NULL, key, "segment header is corrupted");
+			} else {
+				php_safeshm_attach_error(proc, php_safeshm_exception_ce, key,
+					"the segment was not created by SafeShm (%s); its bytes were left untouched",
+					kind < 0 ? "an ext/sysvshm header with invalid fields" : "shmop, sysvshm or another program uses this key");
+			}
+			break;
+		case SAFESHM_TOO_SMALL:
+			php_safeshm_attach_error(proc, php_safeshm_exception_ce, key, "segment too small");
+			break;
+		case SAFESHM_NAME:
+			php_safeshm_attach_error(proc, php_safeshm_exception_ce, key,
+				"the segment belongs to another name (or was opened by integer key); refusing to share it");
+			break;
+		case SAFESHM_CORRUPT:
+			php_safeshm_attach_error(proc, php_safeshm_corrupt_exception_ce, key,
+				proc ? "segment header is corrupted" : "segment is corrupted");
+			break;
+		default:
+			php_safeshm_attach_error(proc, php_safeshm_status_ce(st), key, "%s", safeshm_status_str(st));
+			break;
+	}
+}
+
+/* Opens (creating if needed) the segment for key. On failure returns NULL
+ * after throwing (class) or warning (proc: the sysvshm-style functions). */
+php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t name_len, zend_long size, zend_long perms, bool proc)
+{
+	php_safeshm_attachment *a, *cached;
+	struct shmid_ds ds;
+	safeshm_status st;
+	void *base;
+	int shmid, err = 0;
+	php_safeshm_lock_result r;
+
+	/* asking for read and write makes the kernel check permissions now,
+	 * also for a mapping this process inherited across fork() */
+	shmid = shmget(key, 0, SHM_R | SHM_W);
+	cached = zend_hash_index_find_ptr(&SAFESHM_G(attachments), (zend_ulong) (uint32_t) key);
+	if (cached) {
+		st = safeshm_store_check_header(&cached->store);
+		if (shmid == cached->shmid && !cached->stale && st != SAFESHM_OK) {
+			php_safeshm_attach_status_error(proc, key, shmid, st, cached->store.base, cached->store.size);
+			return NULL;
+		}
+		if (shmid == cached->shmid && !cached->stale && !safeshm_store_is_removed(&cached->store)
+				&& (cached->lock.mutex || semget(cached->lock.key, 0, 0) == cached->lock.semid)) {
+			const safeshm_header *h = (const safeshm_header *) cached->store.base;
+			if (h->name_len != name_len || (name_len && memcmp(h->name, name, name_len) != 0)) {
+				php_safeshm_attach_status_error(proc, key, shmid, SAFESHM_NAME, NULL, 0);
+				return NULL;
+			}
+			cached->refcount++;
+			return cached;
+		}
+		php_safeshm_attachment_forget(cached);
+	}
+
+	if (shmid < 0 && errno == ENOENT) {
+		shmid = shmget(key, (size_t) size, IPC_CREAT | IPC_EXCL | (int) perms);
+		if (shmid < 0 && errno == EEXIST) {
+			shmid = shmget(key, 0, SHM_R | SHM_W);
+		}
+	}
+	if (shmid < 0 || shmctl(shmid, IPC_STAT, &ds) != 0) {
+		err = errno;
+		php_safeshm_attach_error(proc, php_safeshm_exception_ce, key, "%s%s",
+			err == EACCES && !proc ? "permission denied: " : "", strerror(err));
+		return NULL;
+	}
+	base = shmat(shmid, NULL, 0);
+	if (base == (void *) -1) {
+		err = errno;
+		php_safeshm_attach_error(proc, php_safeshm_exception_ce, key, "%s%s",
+			err == EACCES && !proc ? "permission denied: " : "", strerror(err));
+		return NULL;
+	}
+
+	a = pecalloc(1, sizeof(*a), 1);
+	a->key = key;
+	a->shmid = shmid;
+	a->checked_ns = php_safeshm_now_ns();
+	safeshm_store_bind(&a->store, base, ds.shm_segsz);
+
+	/* Refuse a foreign segment before creating any semaphore for it. */
+	if (ds.shm_segsz < SAFESHM_MIN_SIZE) {
+		st = php_safeshm_sysvshm_kind(base, ds.shm_segsz) != 0 ? SAFESHM_FOREIGN : SAFESHM_TOO_SMALL;
+		goto fail;
+	}
+	if ((uint64_t) ds.shm_segsz > SAFESHM_MAX_SIZE) {
+		st = SAFESHM_CORRUPT;
+		goto fail;
+	}
+	/* A magic that is neither ours nor zero is foreign for sure: refuse it
+	 * before creating a semaphore for it. A zero one may be a segment whose
+	 * creator is formatting it right now: decide under the lock. */
+	{
+		uint32_t magic = __atomic_load_n(&((safeshm_header *) base)->magic, __ATOMIC_ACQUIRE);
+		if (magic != SAFESHM_MAGIC && magic != 0) {
+			st = SAFESHM_FOREIGN;
+			goto fail;
+		}
+	}
+	if (safeshm_lock_open(&a->lock, key, (int) (ds.shm_perm.mode & 0777)) != SAFESHM_LOCK_OK) {
+		err = errno;
+		php_safeshm_attach_error(proc, php_safeshm_exception_ce, key, "cannot open its semaphore: %s", strerror(err));
+		php_safeshm_attachment_free(a);
+		return NULL;
+	}
+	r = php_safeshm_lock_raw(a, &err);
+	if (r != PHP_SAFESHM_LOCKED) {
+		if (proc) {
+			php_safeshm_attach_error(proc, NULL, key, "%s", r == PHP_SAFESHM_LOCK_TIMEOUT
+				? "lock not acquired within safeshm.lock_timeout" : "cannot use its semaphore");
+		} else {
+			php_safeshm_throw_lock(a, r, SAFESHM_OK, err);
+		}
+		php_safeshm_attachment_free(a);
+		return NULL;
+	}
+	/* formats a blank segment; two creators racing both end up here in turn */
+	st = safeshm_store_open_as(&a->store, name, name_len, SAFESHM_G(lock_kind),
+		SAFESHM_G(lock_kind) == SAFESHM_LOCK_KIND_MUTEX ? safeshm_lock_mutex_init : NULL);
+	if (st == SAFESHM_OK && safeshm_store_lock_kind(&a->store) == SAFESHM_LOCK_KIND_MUTEX) {
+		/* its writers hold the mutex, not this semaphore: a store left
+		 * mid-mutation here may be a live writer's, and is repaired by
+		 * whoever next takes the mutex (EOWNERDEAD says its holder died) */
+		if (!safeshm_lock_mutex_supported()) {
+			php_safeshm_unlock(a);
+			php_safeshm_attach_error(proc, php_safeshm_exception_ce, key,
+				"it is locked by a robust mutex, which this build cannot use");
+			php_safeshm_attachment_free(a);
+			return NULL;
+		}
+		if (!safeshm_lock_mutex_valid(safeshm_store_lock_area(&a->store))) {
+			st = SAFESHM_CORRUPT;
+		}
+	} else if (st == SAFESHM_OK && !php_safeshm_repair_if_needed(a, &st)) {
+		php_safeshm_unlock(a);
+		php_safeshm_attach_error(proc, php_safeshm_timeout_exception_ce, key,
+			"its last writer is alive and still mid-mutation under a semaphore that was removed; try again later");
+		php_safeshm_attachment_free(a);
+		return NULL;
+	}
+	if (st == SAFESHM_FOREIGN) {
+		/* zero magic but not blank. If we just made the semaphore, no SafeShm
+		 * store uses it: do not leave it behind. Otherwise it may be the lock
+		 * of a store whose header was damaged: leave it alone. */
+		if (a->lock.created) {
+			safeshm_lock_remove(&a->lock);
+			SAFESHM_G(held) = NULL;
+		} else {
+			php_safeshm_unlock(a);
+		}
+		goto fail;
+	}
+	php_safeshm_unlock(a);
+	if (st != SAFESHM_OK) {
+		goto fail;
+	}
+	if (safeshm_store_lock_kind(&a->store) == SAFESHM_LOCK_KIND_MUTEX) {
+		safeshm_lock_use_mutex(&a->lock, safeshm_store_lock_area(&a->store));
+	}
+
+	a->refcount = 1;
+	a->cached = true;
+	zend_hash_index_update_ptr(&SAFESHM_G(attachments), (zend_ulong) (uint32_t) key, a);
+	return a;
+
+fail:
+	php_safeshm_attach_status_error(proc, key, shmid, st, base, ds.shm_segsz);
+	php_safeshm_attachment_free(a);
+	return NULL;
+}
+
+/* The attachment of an object, or NULL with an exception thrown. */
+php_safeshm_attachment *php_safeshm_get(zval *obj)
+{
+	php_safeshm_obj *o = Z_SAFESHM_P(obj);
+	php_safeshm_attachment *a = o->att;
+	if (!a) {
+		zend_throw_error(NULL, o->detached ? "Shared memory block has already been destroyed"
+			: "SafeShm object is not initialized");
+		return NULL;
+	}
+	/* the removed flag means something only in a valid header */
+	if (a->stale || (safeshm_store_check_header(&a->store) == SAFESHM_OK && safeshm_store_is_removed(&a->store))) {
+		php_safeshm_attachment_forget(a);
+		php_safeshm_throw_removed(a);
+		return NULL;
+	}
+	return a;
+}

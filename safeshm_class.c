@@ -1,0 +1,406 @@
+/*
+ * SafeShm glue: the methods of class SafeShm (declared in safeshm.stub.php).
+ * Each parses its arguments, canonicalises the key, then reads through
+ * php_safeshm_read(), writes through php_safeshm_store_value(), or runs one
+ * store call under the lock; SafeShm::importSysvshm() is in safeshm_sysvshm.c.
+ */
+#ifdef HAVE_CONFIG_H
+# include "config.h"
+#endif
+
+#include "php.h"
+#include "zend_exceptions.h"
+
+#include <errno.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+
+#include "safeshm_internal.h"
+
+#define PHP_SAFESHM_KEY_ARG(k, s, l, arg) \
+	if (!php_safeshm_key_init(&k, s, l, arg)) { RETURN_THROWS(); }
+
+/* Runs a store mutation under the lock and throws on failure. */
+#define PHP_SAFESHM_LOCKED_CALL(a, st, call) do { \
+		if (!php_safeshm_lock_or_throw(a)) { RETURN_THROWS(); } \
+		st = (call); \
+		php_safeshm_unlock(a); \
+	} while (0)
+
+PHP_METHOD(SafeShm, __construct)
+{
+	zend_string *name = NULL;
+	zend_long ikey = 0, size = 0, perms = 0600;
+	php_safeshm_obj *o = Z_SAFESHM_P(ZEND_THIS);
+	key_t key;
+
+	ZEND_PARSE_PARAMETERS_START(1, 3)
+		Z_PARAM_STR_OR_LONG(name, ikey)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_LONG(size)
+		Z_PARAM_LONG(perms)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if (o->att) {
+		zend_throw_error(NULL, "SafeShm object is already constructed");
+		RETURN_THROWS();
+	}
+	if (name) {
+		if (ZSTR_LEN(name) == 0) {
+			zend_argument_value_error(1, "must not be an empty string");
+			RETURN_THROWS();
+		}
+		if (ZSTR_LEN(name) > SAFESHM_MAX_NAME_LEN) {
+			zend_argument_value_error(1, "must be a name of at most %u bytes", SAFESHM_MAX_NAME_LEN);
+			RETURN_THROWS();
+		}
+		key = php_safeshm_name_key(ZSTR_VAL(name), ZSTR_LEN(name));
+	} else {
+		if (ikey == 0 || ikey < INT32_MIN || ikey > INT32_MAX) {
+			zend_argument_value_error(1, "must be a non-zero System V IPC key (a 32-bit integer)");
+			RETURN_THROWS();
+		}
+		key = (key_t) ikey;
+	}
+	if (size == 0) {
+		size = SAFESHM_G(default_size);
+	} else if (size < (zend_long) SAFESHM_MIN_SIZE || (uint64_t) size > SAFESHM_MAX_SIZE) {
+		zend_argument_value_error(2, "must be 0 (safeshm.default_size) or between %u bytes and 32 GiB", SAFESHM_MIN_SIZE);
+		RETURN_THROWS();
+	}
+	if (perms < 0 || perms > 0777) {
+		zend_argument_value_error(3, "must be between 0 and 0777");
+		RETURN_THROWS();
+	}
+	o->att = php_safeshm_attach(key, name ? ZSTR_VAL(name) : NULL, name ? ZSTR_LEN(name) : 0, size, perms, false);
+	if (!o->att) {
+		RETURN_THROWS();
+	}
+}
+
+PHP_METHOD(SafeShm, put)
+{
+	zend_string *skey = NULL;
+	zend_long lkey = 0;
+	zval *value;
+	php_safeshm_key k;
+	safeshm_status st;
+
+	ZEND_PARSE_PARAMETERS_START(2, 2)
+		Z_PARAM_STR_OR_LONG(skey, lkey)
+		Z_PARAM_ZVAL(value)
+	ZEND_PARSE_PARAMETERS_END();
+
+	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
+	PHP_SAFESHM_ATT(a);
+	if (!php_safeshm_store_value(a, &k, value, SAFESHM_PUT_REPLACE, &st)) {
+		RETURN_THROWS();
+	}
+	if (st != SAFESHM_OK) {
+		php_safeshm_throw_status(a, st);
+	}
+}
+
+PHP_METHOD(SafeShm, add)
+{
+	zend_string *skey = NULL;
+	zend_long lkey = 0;
+	zval *value;
+	php_safeshm_key k;
+	safeshm_status st;
+
+	ZEND_PARSE_PARAMETERS_START(2, 2)
+		Z_PARAM_STR_OR_LONG(skey, lkey)
+		Z_PARAM_ZVAL(value)
+	ZEND_PARSE_PARAMETERS_END();
+
+	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
+	PHP_SAFESHM_ATT(a);
+	if (!php_safeshm_store_value(a, &k, value, SAFESHM_PUT_ADD, &st)) {
+		RETURN_THROWS();
+	}
+	if (st == SAFESHM_EXISTS) {
+		RETURN_FALSE;
+	}
+	if (st != SAFESHM_OK) {
+		php_safeshm_throw_status(a, st);
+		RETURN_THROWS();
+	}
+	RETURN_TRUE;
+}
+
+PHP_METHOD(SafeShm, get)
+{
+	zend_string *skey = NULL;
+	zend_long lkey = 0;
+	zval *def = NULL;
+	php_safeshm_key k;
+	php_safeshm_copy c;
+	safeshm_status st;
+
+	ZEND_PARSE_PARAMETERS_START(1, 2)
+		Z_PARAM_STR_OR_LONG(skey, lkey)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_ZVAL(def)
+	ZEND_PARSE_PARAMETERS_END();
+
+	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
+	PHP_SAFESHM_ATT(a);
+	st = php_safeshm_read(a, &k, &c, true);
+	if (st == SAFESHM_NOMEM) {
+		RETURN_OOM(); /* PHP reports the memory_limit error */
+	}
+	if (st == SAFESHM_NOT_FOUND) {
+		if (def) {
+			RETURN_COPY(def);
+		}
+		RETURN_NULL();
+	}
+	if (st != SAFESHM_OK) {
+		RETURN_THROWS();
+	}
+	php_safeshm_decode(&c, return_value, a->key, false);
+}
+
+PHP_METHOD(SafeShm, has)
+{
+	zend_string *skey = NULL;
+	zend_long lkey = 0;
+	php_safeshm_key k;
+	safeshm_status st;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_STR_OR_LONG(skey, lkey)
+	ZEND_PARSE_PARAMETERS_END();
+
+	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
+	PHP_SAFESHM_ATT(a);
+	st = php_safeshm_read(a, &k, NULL, false);
+	if (st != SAFESHM_OK && st != SAFESHM_NOT_FOUND) {
+		RETURN_THROWS();
+	}
+	RETURN_BOOL(st == SAFESHM_OK);
+}
+
+PHP_METHOD(SafeShm, delete)
+{
+	zend_string *skey = NULL;
+	zend_long lkey = 0;
+	php_safeshm_key k;
+	safeshm_status st;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_STR_OR_LONG(skey, lkey)
+	ZEND_PARSE_PARAMETERS_END();
+
+	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
+	PHP_SAFESHM_ATT(a);
+	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_delete(&a->store, k.ptr, k.len, k.hash));
+	if (st == SAFESHM_NOT_FOUND) {
+		RETURN_FALSE;
+	}
+	if (st != SAFESHM_OK) {
+		php_safeshm_throw_status(a, st);
+		RETURN_THROWS();
+	}
+	RETURN_TRUE;
+}
+
+PHP_METHOD(SafeShm, increment)
+{
+	zend_string *skey = NULL;
+	zend_long lkey = 0, by = 1;
+	int64_t result = 0;
+	php_safeshm_key k;
+	safeshm_status st;
+
+	ZEND_PARSE_PARAMETERS_START(1, 2)
+		Z_PARAM_STR_OR_LONG(skey, lkey)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_LONG(by)
+	ZEND_PARSE_PARAMETERS_END();
+
+	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
+	PHP_SAFESHM_ATT(a);
+	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_increment(&a->store, k.ptr, k.len, k.hash, (int64_t) by, &result));
+	switch (st) {
+		case SAFESHM_OK:
+			RETURN_LONG((zend_long) result);
+		case SAFESHM_NOT_LONG:
+			zend_throw_exception_ex(php_safeshm_exception_ce, 0,
+				"SafeShm::increment(): the value stored under this key is not an int");
+			RETURN_THROWS();
+		case SAFESHM_OVERFLOW:
+			zend_throw_exception_ex(php_safeshm_exception_ce, 0,
+				"SafeShm::increment(): the result would overflow an int; the value is unchanged");
+			RETURN_THROWS();
+		default:
+			php_safeshm_throw_status(a, st);
+			RETURN_THROWS();
+	}
+}
+
+PHP_METHOD(SafeShm, count)
+{
+	safeshm_stats stats;
+	safeshm_status st;
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	PHP_SAFESHM_ATT(a);
+	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_stats(&a->store, &stats));
+	if (st != SAFESHM_OK) {
+		php_safeshm_throw_status(a, st);
+		RETURN_THROWS();
+	}
+	RETURN_LONG((zend_long) stats.entries);
+}
+
+typedef struct {
+	char *buf;      /* key bytes, each preceded by its uint32_t length */
+	size_t len, cap;
+	bool nomem;
+} php_safeshm_keybuf;
+
+/* Runs under the lock: plain malloc only, so nothing here can bail out. */
+static int php_safeshm_collect_key(const safeshm_view *e, void *ctx)
+{
+	php_safeshm_keybuf *kb = ctx;
+	uint32_t l = (uint32_t) e->key_len;
+	if (kb->len + sizeof(l) + l > kb->cap) {
+		size_t cap = (kb->cap ? kb->cap * 2 : 4096) + sizeof(l) + l;
+		char *nb = realloc(kb->buf, cap);
+		if (!nb) {
+			kb->nomem = true;
+			return 1;
+		}
+		kb->buf = nb;
+		kb->cap = cap;
+	}
+	memcpy(kb->buf + kb->len, &l, sizeof(l));
+	memcpy(kb->buf + kb->len + sizeof(l), e->key, l);
+	kb->len += sizeof(l) + l;
+	return 0;
+}
+
+PHP_METHOD(SafeShm, keys)
+{
+	php_safeshm_keybuf kb = {0};
+	safeshm_status st;
+	size_t off = 0;
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	PHP_SAFESHM_ATT(a);
+	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_iterate(&a->store, php_safeshm_collect_key, &kb));
+	if (st == SAFESHM_OK && kb.nomem) {
+		st = SAFESHM_NOMEM;
+	}
+	if (st != SAFESHM_OK) {
+		free(kb.buf);
+		php_safeshm_throw_status(a, st);
+		RETURN_THROWS();
+	}
+	array_init(return_value);
+	while (off < kb.len) {
+		uint32_t l;
+		zend_ulong idx;
+		memcpy(&l, kb.buf + off, sizeof(l));
+		off += sizeof(l);
+		if (php_safeshm_numeric_key(kb.buf + off, l, &idx)) {
+			add_next_index_long(return_value, (zend_long) idx);
+		} else {
+			add_next_index_stringl(return_value, kb.buf + off, l);
+		}
+		off += l;
+	}
+	free(kb.buf);
+}
+
+PHP_METHOD(SafeShm, clear)
+{
+	safeshm_status st;
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	PHP_SAFESHM_ATT(a);
+	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_clear(&a->store));
+	if (st != SAFESHM_OK) {
+		php_safeshm_throw_status(a, st);
+	}
+}
+
+PHP_METHOD(SafeShm, info)
+{
+	safeshm_stats s;
+	safeshm_status st;
+	const safeshm_header *h;
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	PHP_SAFESHM_ATT(a);
+	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_stats(&a->store, &s));
+	if (st != SAFESHM_OK) {
+		php_safeshm_throw_status(a, st);
+		RETURN_THROWS();
+	}
+	h = (const safeshm_header *) a->store.base;
+	array_init(return_value);
+	add_assoc_long(return_value, "size", (zend_long) s.size);
+	add_assoc_long(return_value, "used", (zend_long) s.used);
+	add_assoc_long(return_value, "free", (zend_long) s.free);
+	add_assoc_long(return_value, "entries", (zend_long) s.entries);
+	add_assoc_long(return_value, "dead", (zend_long) s.dead);
+	add_assoc_long(return_value, "compactions", (zend_long) s.compactions);
+	add_assoc_long(return_value, "lock_waits", (zend_long) s.lock_waits);
+	add_assoc_long(return_value, "lock_timeouts", (zend_long) s.lock_timeouts);
+	add_assoc_long(return_value, "recoveries", (zend_long) s.recoveries);
+	add_assoc_long(return_value, "writes", (zend_long) s.writes);
+	add_assoc_long(return_value, "max_entries", (zend_long) s.max_entries);
+	add_assoc_long(return_value, "tombstones", (zend_long) s.tombs);
+	add_assoc_long(return_value, "arena_size", (zend_long) s.arena_size);
+	add_assoc_long(return_value, "index_bytes", (zend_long) s.index_bytes);
+	add_assoc_long(return_value, "key", (zend_long) a->key);
+	add_assoc_long(return_value, "shmid", (zend_long) a->shmid);
+	add_assoc_long(return_value, "semid", (zend_long) a->lock.semid);
+	add_assoc_long(return_value, "layout_version", (zend_long) h->version);
+	add_assoc_string(return_value, "lock", a->lock.mutex ? "mutex" : "semaphore");
+	if (h->name_len) {
+		add_assoc_stringl(return_value, "name", (const char *) h->name, h->name_len);
+	} else {
+		add_assoc_null(return_value, "name");
+	}
+}
+
+PHP_METHOD(SafeShm, verify)
+{
+	safeshm_status st;
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	PHP_SAFESHM_ATT(a);
+	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_verify(&a->store));
+	if (st != SAFESHM_OK) {
+		php_safeshm_throw_status(a, st);
+		RETURN_THROWS();
+	}
+	RETURN_TRUE;
+}
+
+PHP_METHOD(SafeShm, remove)
+{
+	int err = 0;
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	PHP_SAFESHM_ATT(a);
+	/* flag it first, so every process still attached sees it as removed */
+	if (!php_safeshm_lock_or_throw(a)) {
+		RETURN_THROWS();
+	}
+	safeshm_store_mark_removed(&a->store);
+	php_safeshm_unlock(a);
+	if (shmctl(a->shmid, IPC_RMID, NULL) != 0 && errno != EINVAL && errno != EIDRM) {
+		err = errno;
+	}
+	safeshm_lock_remove(&a->lock);
+	php_safeshm_attachment_forget(a);
+	if (err) {
+		zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm segment 0x%08x: cannot remove: %s",
+			(unsigned) a->key, strerror(err));
+	}
+}

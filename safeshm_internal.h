@@ -1,0 +1,153 @@
+/*
+ * SafeShm: what the Zend glue's files share, and nothing else includes.
+ *
+ *   safeshm.c          module: ini, globals, MINIT..RSHUTDOWN, phpinfo, class
+ *                      registration and the object's handlers
+ *   safeshm_attach.c   the attachment cache, stale/removed checks, the lock
+ *                      (acquire, repair, release), attach errors, exceptions
+ *   safeshm_value.c    keys, and PHP values to and from stored bytes
+ *   safeshm_ops.c      a read (lock-free, then locked) and a write
+ *                      (encode, lock, put, unlock) of one key
+ *   safeshm_class.c    the SafeShm methods
+ *   safeshm_sysvshm.c  safeshm_* and shm_* functions, ext/sysvshm's segment
+ *                      walker, SafeShm::importSysvshm()
+ *
+ * Glue calls the store (shm_store.h) and the lock (sem_lock.h), never the
+ * other way round. docs/ARCHITECTURE.md draws the rooms.
+ *
+ * Rules kept in every room: no user code and no PHP warning while the lock is
+ * held (serialize before locking, copy bytes out under it, unserialize after);
+ * every path that could bail out under the lock releases it (zend_try), and
+ * request shutdown releases it as a last resort, because php-fpm workers
+ * outlive requests and SEM_UNDO only acts when a process exits.
+ */
+#ifndef SAFESHM_INTERNAL_H
+#define SAFESHM_INTERNAL_H
+
+#include "php_safeshm.h"
+#include "shm_store.h"
+#include "sem_lock.h"
+
+#include "zend_smart_str.h"
+
+#include <sys/ipc.h>
+
+/* One mapping of one segment, shared by every SafeShm object of this
+ * process that opened the same key, and kept across requests so that
+ * constructing a SafeShm on every php-fpm request costs one shmget(). */
+struct _php_safeshm_attachment {
+	key_t key;
+	int shmid;
+	safeshm_lock lock;
+	safeshm_store store;
+	uint64_t checked_ns; /* when the key was last seen to name this segment */
+	uint64_t checked_request; /* SAFESHM_G(request) of that check */
+	uint32_t refcount;  /* objects using it */
+	bool stale;         /* removed, or replaced by a new segment under the key */
+	bool rmid_kept;     /* safeshm_remove()/shm_remove(): marked for removal, still usable here */
+	bool cached;        /* still in SAFESHM_G(attachments) */
+};
+
+#ifndef RETURN_OOM
+# define RETURN_OOM() RETURN_THROWS()
+#endif
+
+/* ---- safeshm.c ------------------------------------------------------ */
+
+/* SafeShm's object handlers and constructor, which SysvSharedMemory copies. */
+extern zend_object_handlers php_safeshm_handlers;
+zend_object *php_safeshm_create(zend_class_entry *ce);
+
+/* ---- safeshm_attach.c ----------------------------------------------- */
+
+/* Caches the pid, refreshed in forked children. From MINIT. */
+void php_safeshm_attach_minit(void);
+
+void php_safeshm_throw_status(const php_safeshm_attachment *a, safeshm_status st);
+void php_safeshm_throw_removed(const php_safeshm_attachment *a);
+
+/* Opens (creating if needed) the segment for key. On failure returns NULL
+ * after throwing (class) or warning (proc: the sysvshm-style functions). */
+php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t name_len, zend_long size, zend_long perms, bool proc);
+/* Derives the IPC key for a segment name; named segments live in 0x40000000..0x7fffffff. */
+key_t php_safeshm_name_key(const char *name, size_t len);
+/* The attachment of an object, or NULL with an exception thrown. */
+php_safeshm_attachment *php_safeshm_get(zval *obj);
+void php_safeshm_attachment_release(php_safeshm_attachment *a);
+/* Drops a from the cache; objects still holding it see it as stale. */
+void php_safeshm_attachment_forget(php_safeshm_attachment *a);
+/* The destructor of SAFESHM_G(attachments). */
+void php_safeshm_attachment_dtor(zval *zv);
+
+/* The check of a lock-free reader: segment and semaphore both still ours. */
+bool php_safeshm_reader_current(php_safeshm_attachment *a);
+/* Takes the lock and makes the store usable, or throws and returns false. */
+bool php_safeshm_lock_or_throw(php_safeshm_attachment *a);
+void php_safeshm_unlock(php_safeshm_attachment *a);
+/* Releases the lock this process holds on a (also from RSHUTDOWN). */
+void php_safeshm_release(php_safeshm_attachment *a);
+
+#define PHP_SAFESHM_ATT(a) \
+	php_safeshm_attachment *a = php_safeshm_get(ZEND_THIS); \
+	if (!a) { RETURN_THROWS(); }
+
+/* ---- safeshm_value.c ------------------------------------------------ */
+
+typedef struct {
+	const char *ptr;
+	size_t len;
+	uint64_t hash;
+	char buf[MAX_LENGTH_OF_LONG + 1];
+} php_safeshm_key;
+
+/* int keys and canonical numeric strings are one key, as in PHP arrays:
+ * both are stored as the decimal string. */
+bool php_safeshm_key_init(php_safeshm_key *k, zend_string *s, zend_long l, uint32_t arg);
+/* Whether key bytes are a canonical integer, as a PHP array would see them. */
+bool php_safeshm_numeric_key(const char *key, uint32_t len, zend_ulong *idx);
+
+/* A PHP value encoded for the store, before the lock is taken. */
+typedef struct {
+	safeshm_type type;
+	const void *data;
+	size_t len;
+	union { zend_long l; double d; } num;
+	smart_str buf;
+} php_safeshm_value;
+
+/* False with an exception when the value cannot be serialized. */
+bool php_safeshm_encode(php_safeshm_value *v, zval *value);
+void php_safeshm_value_free(php_safeshm_value *v);
+
+/* A value copied out of the segment: scalars inline, bytes in a zend_string. */
+typedef struct {
+	safeshm_type type;
+	union { zend_long l; double d; } num;
+	zend_string *bytes;
+} php_safeshm_copy;
+
+/* Copies the view; false when the bytes do not fit in memory_limit. */
+bool php_safeshm_copy_view(php_safeshm_copy *c, const safeshm_view *v);
+/* Turns a copy into a PHP value, after the lock is released. */
+void php_safeshm_decode(php_safeshm_copy *c, zval *rv, key_t key, bool proc);
+
+/* ---- safeshm_ops.c -------------------------------------------------- */
+
+/* Looks up k and copies its value (when want_value); SAFESHM_OK,
+ * SAFESHM_NOT_FOUND, SAFESHM_NOMEM, or another status with an exception thrown. */
+safeshm_status php_safeshm_read(php_safeshm_attachment *a, const php_safeshm_key *k, php_safeshm_copy *c, bool want_value);
+/* Encodes value (before the lock), stores it under k, and sets *st. Returns
+ * false with an exception thrown when encoding or locking failed. */
+bool php_safeshm_store_value(php_safeshm_attachment *a, const php_safeshm_key *k, zval *value,
+	safeshm_put_mode mode, safeshm_status *st);
+
+/* ---- safeshm_sysvshm.c ---------------------------------------------- */
+
+/* 1: an ext/sysvshm segment; 0: not one; -1: sysvshm's magic with a bad
+ * header or chunk. Attach asks, to name a foreign segment in its error. */
+int php_safeshm_sysvshm_kind(const void *base, size_t size);
+/* Registers shm_* and SysvSharedMemory unless ext/sysvshm provides them.
+ * Returns NULL, or why they were not registered (for phpinfo). */
+const char *php_safeshm_register_compat(void);
+
+#endif

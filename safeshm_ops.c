@@ -1,0 +1,111 @@
+/*
+ * SafeShm glue: the two paths through the lock, shared by the SafeShm
+ * methods and the safeshm_* and shm_* functions. A read tries lock-free first
+ * (the store's sequence counter validates it) and takes the lock only when
+ * that keeps failing; a write encodes the value, then locks, puts and
+ * unlocks, so that no user code runs under the lock.
+ */
+#ifdef HAVE_CONFIG_H
+# include "config.h"
+#endif
+
+#include "php.h"
+
+#include "safeshm_internal.h"
+
+/* Optimistic (lock-free) read attempts before a reader takes the lock. */
+#define PHP_SAFESHM_READ_TRIES 16
+
+/*
+ * Looks up k and copies its value. Lock-free first: read seq, find, copy,
+ * confirm seq; every offset on the way is bounds-checked, so a torn read
+ * is retried. After PHP_SAFESHM_READ_TRIES it takes the lock (which also
+ * repairs a store left half-written by a dead holder).
+ * Returns SAFESHM_OK, SAFESHM_NOT_FOUND, or another status with an
+ * exception thrown.
+ */
+safeshm_status php_safeshm_read(php_safeshm_attachment *a, const php_safeshm_key *k, php_safeshm_copy *c, bool want_value)
+{
+	safeshm_store *s = &a->store;
+	safeshm_view v;
+	safeshm_status st;
+	volatile bool bailed = false;
+
+	st = safeshm_store_check_header(s);
+	if (st != SAFESHM_OK) {
+		php_safeshm_throw_status(a, st);
+		return st;
+	}
+	if (!php_safeshm_reader_current(a)) {
+		php_safeshm_attachment_forget(a);
+		php_safeshm_throw_removed(a);
+		return SAFESHM_REMOVED;
+	}
+	for (int i = 0; i < PHP_SAFESHM_READ_TRIES; i++) {
+		uint64_t seq = safeshm_store_read_begin(s);
+		if (seq & 1u) {
+			continue;
+		}
+		st = safeshm_store_find(s, k->ptr, k->len, k->hash, &v);
+		if (!safeshm_store_read_valid(s, seq)) {
+			continue;
+		}
+		if (st == SAFESHM_NOT_FOUND || (st == SAFESHM_OK && !want_value)) {
+			return st;
+		}
+		if (st != SAFESHM_OK) {
+			break; /* confirm under the lock */
+		}
+		if (!php_safeshm_copy_view(c, &v)) {
+			return SAFESHM_NOMEM;
+		}
+		if (safeshm_store_read_valid(s, seq)) {
+			return SAFESHM_OK;
+		}
+		if (c->bytes) {
+			zend_string_release(c->bytes);
+		}
+	}
+
+	if (!php_safeshm_lock_or_throw(a)) {
+		return SAFESHM_RETRY;
+	}
+	st = safeshm_store_find(s, k->ptr, k->len, k->hash, &v);
+	if (st == SAFESHM_OK && want_value) {
+		zend_try {
+			if (!php_safeshm_copy_view(c, &v)) {
+				st = SAFESHM_NOMEM;
+			}
+		} zend_catch {
+			bailed = true;
+		} zend_end_try();
+	}
+	php_safeshm_unlock(a);
+	if (bailed) {
+		zend_bailout();
+	}
+	if (st != SAFESHM_OK && st != SAFESHM_NOT_FOUND && st != SAFESHM_NOMEM) {
+		php_safeshm_throw_status(a, st);
+	}
+	return st;
+}
+
+/* Encodes value (before the lock), stores it under k, and sets *st. Returns
+ * false with an exception thrown when encoding or locking failed. */
+bool php_safeshm_store_value(php_safeshm_attachment *a, const php_safeshm_key *k, zval *value,
+	safeshm_put_mode mode, safeshm_status *st)
+{
+	php_safeshm_value v;
+
+	if (!php_safeshm_encode(&v, value)) {
+		return false;
+	}
+	if (!php_safeshm_lock_or_throw(a)) {
+		php_safeshm_value_free(&v);
+		return false;
+	}
+	*st = safeshm_store_put(&a->store, k->ptr, k->len, k->hash, v.type, v.data, v.len, mode);
+	php_safeshm_unlock(a);
+	php_safeshm_value_free(&v);
+	return true;
+}

@@ -1,0 +1,200 @@
+/*
+ * SafeShm glue: keys and values. A key is canonicalised as PHP arrays do
+ * (an int and its decimal string are one key); a value is encoded before the
+ * lock is taken (scalars as themselves, everything else serialized), its
+ * bytes are copied out under the lock, and decoded after it is released,
+ * because unserialize may run user code. Nothing here takes the lock.
+ */
+#ifdef HAVE_CONFIG_H
+# include "config.h"
+#endif
+
+#include "php.h"
+#include "ext/standard/php_var.h"
+#include "ext/standard/basic_functions.h"
+#include "zend_exceptions.h"
+#include "zend_smart_str.h"
+
+#include "safeshm_internal.h"
+
+/* int keys and canonical numeric strings are one key, as in PHP arrays:
+ * both are stored as the decimal string. */
+bool php_safeshm_key_init(php_safeshm_key *k, zend_string *s, zend_long l, uint32_t arg)
+{
+	if (s) {
+		if (ZSTR_LEN(s) == 0) {
+			zend_argument_value_error(arg, "must not be empty");
+			return false;
+		}
+		if (ZSTR_LEN(s) > SAFESHM_MAX_KEY_LEN) {
+			zend_argument_value_error(arg, "must be at most %u bytes long", SAFESHM_MAX_KEY_LEN);
+			return false;
+		}
+		k->ptr = ZSTR_VAL(s);
+		k->len = ZSTR_LEN(s);
+	} else {
+		char *end = k->buf + sizeof(k->buf) - 1;
+		char *p = zend_print_long_to_buf(end, l);
+		k->ptr = p;
+		k->len = (size_t) (end - p);
+	}
+	k->hash = safeshm_hash(k->ptr, k->len);
+	return true;
+}
+
+/* Encodes a PHP value before the lock is taken; false with an exception
+ * when it cannot be serialized (nothing is stored then). */
+bool php_safeshm_encode(php_safeshm_value *v, zval *value)
+{
+	memset(v, 0, sizeof(*v));
+	ZVAL_DEREF(value);
+	switch (Z_TYPE_P(value)) {
+		case IS_STRING:
+			v->type = SAFESHM_T_STRING;
+			v->data = Z_STRVAL_P(value);
+			v->len = Z_STRLEN_P(value);
+			return true;
+		case IS_LONG:
+			v->type = SAFESHM_T_LONG;
+			v->num.l = Z_LVAL_P(value);
+			v->data = &v->num.l;
+			v->len = sizeof(zend_long);
+			return true;
+		case IS_DOUBLE:
+			v->type = SAFESHM_T_DOUBLE;
+			v->num.d = Z_DVAL_P(value);
+			v->data = &v->num.d;
+			v->len = sizeof(double);
+			return true;
+		case IS_TRUE:
+			v->type = SAFESHM_T_TRUE;
+			return true;
+		case IS_FALSE:
+			v->type = SAFESHM_T_FALSE;
+			return true;
+		case IS_NULL:
+			v->type = SAFESHM_T_NULL;
+			return true;
+		default: {
+			php_serialize_data_t var_hash;
+			PHP_VAR_SERIALIZE_INIT(var_hash);
+			BG(serialize_lock)++;
+			php_var_serialize(&v->buf, value, &var_hash);
+			BG(serialize_lock)--;
+			PHP_VAR_SERIALIZE_DESTROY(var_hash);
+			if (EG(exception)) {
+				smart_str_free(&v->buf);
+				return false;
+			}
+			if (!v->buf.s) {
+				zend_throw_exception(php_safeshm_exception_ce, "Value could not be serialized", 0);
+				return false;
+			}
+			v->type = SAFESHM_T_SERIALIZED;
+			v->data = ZSTR_VAL(v->buf.s);
+			v->len = ZSTR_LEN(v->buf.s);
+			return true;
+		}
+	}
+}
+
+void php_safeshm_value_free(php_safeshm_value *v)
+{
+	smart_str_free(&v->buf);
+}
+
+/* Copies the view. Returns false when the bytes do not fit in memory_limit:
+ * where PHP has delayed out-of-memory errors (ZEND_HAS_OOM) the allocation is
+ * fallible and PHP raises the error at its next safe point, as for core
+ * functions; elsewhere the allocation may bail out, so under the lock this
+ * runs inside zend_try. */
+bool php_safeshm_copy_view(php_safeshm_copy *c, const safeshm_view *v)
+{
+	c->type = v->type;
+	c->bytes = NULL;
+	switch (v->type) {
+		case SAFESHM_T_LONG:
+			memcpy(&c->num.l, v->data, sizeof(zend_long));
+			break;
+		case SAFESHM_T_DOUBLE:
+			memcpy(&c->num.d, v->data, sizeof(double));
+			break;
+		case SAFESHM_T_STRING:
+		case SAFESHM_T_SERIALIZED:
+#ifdef ZEND_HAS_OOM
+			c->bytes = zend_string_finit((const char *) v->data, v->len, /* persistent */ false, /* fallible */ true);
+			if (!c->bytes) {
+				return false;
+			}
+#else
+			c->bytes = zend_string_init((const char *) v->data, v->len, 0);
+#endif
+			break;
+		default:
+			break;
+	}
+	return true;
+}
+
+/* Turns a copy into a PHP value, after the lock is released. Unserialize
+ * may run user code (__unserialize, __wakeup) and may throw. */
+void php_safeshm_decode(php_safeshm_copy *c, zval *rv, key_t key, bool proc)
+{
+	switch (c->type) {
+		case SAFESHM_T_STRING:
+			ZVAL_STR(rv, c->bytes);
+			return;
+		case SAFESHM_T_LONG:
+			ZVAL_LONG(rv, c->num.l);
+			return;
+		case SAFESHM_T_DOUBLE:
+			ZVAL_DOUBLE(rv, c->num.d);
+			return;
+		case SAFESHM_T_TRUE:
+			ZVAL_TRUE(rv);
+			return;
+		case SAFESHM_T_FALSE:
+			ZVAL_FALSE(rv);
+			return;
+		case SAFESHM_T_NULL:
+			ZVAL_NULL(rv);
+			return;
+		case SAFESHM_T_SERIALIZED: {
+			const unsigned char *p = (const unsigned char *) ZSTR_VAL(c->bytes);
+			php_unserialize_data_t var_hash;
+			bool ok;
+			PHP_VAR_UNSERIALIZE_INIT(var_hash);
+			BG(serialize_lock)++;
+			ok = php_var_unserialize(rv, &p, p + ZSTR_LEN(c->bytes), &var_hash);
+			BG(serialize_lock)--;
+			PHP_VAR_UNSERIALIZE_DESTROY(var_hash);
+			zend_string_release(c->bytes);
+			if (!ok) {
+				zval_ptr_dtor(rv);
+				ZVAL_UNDEF(rv);
+				if (EG(exception)) {
+					/* thrown by user code (__unserialize, __wakeup): let it propagate */
+				} else if (proc) {
+					php_error_docref(NULL, E_WARNING, "Variable data in shared memory is corrupted");
+					ZVAL_FALSE(rv);
+				} else {
+					zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
+						"SafeShm segment 0x%08x: a stored value cannot be unserialized", (unsigned) key);
+				}
+			}
+			return;
+		}
+	}
+}
+
+/* Whether key bytes are a canonical integer, as a PHP array would see them. */
+bool php_safeshm_numeric_key(const char *key, uint32_t len, zend_ulong *idx)
+{
+	char buf[MAX_LENGTH_OF_LONG + 1];
+	if (len == 0 || len > MAX_LENGTH_OF_LONG) {
+		return false;
+	}
+	memcpy(buf, key, len);
+	buf[len] = '\0';
+	return ZEND_HANDLE_NUMERIC_STR(buf, len, *idx);
+}

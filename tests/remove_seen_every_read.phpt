@@ -1,0 +1,55 @@
+--TEST--
+safeshm.removal_check_ms=0: once a store is removed, by SafeShm::remove() or from outside (IPC_RMID), every old object of other processes throws SafeShmException ("removed") at its next call, reads included
+--EXTENSIONS--
+safeshm
+pcntl
+shmop
+--INI--
+safeshm.removal_check_ms=0
+safeshm.lock_timeout=2
+--FILE--
+<?php
+require __DIR__ . '/_removal.inc';
+removal_scenario(test_key(__FILE__), 'remove()');
+removal_scenario(test_key(__FILE__, 1), 'IPC_RMID');
+?>
+--CLEAN--
+<?php
+require __DIR__ . '/_ipc.inc';
+test_clean(__FILE__);
+?>
+--EXPECT--
+-- removed by remove(), safeshm.removal_check_ms=0
+forked child reads shared shared
+fresh process reads shared
+  forked child, own get: SafeShmException (removed)
+  forked child, own has: SafeShmException (removed)
+  forked child, inherited get: SafeShmException (removed)
+  forked child, inherited has: SafeShmException (removed)
+  forked child, put: SafeShmException (removed)
+  forked child, get after the put: SafeShmException (removed)
+  forked child, new object: returned "fresh store"
+  fresh process, own get: SafeShmException (removed)
+  fresh process, own has: SafeShmException (removed)
+  fresh process, put: SafeShmException (removed)
+  fresh process, get after the put: SafeShmException (removed)
+  fresh process, new object: returned "fresh store"
+both exited normally: true
+fresh store: [0,null]
+-- removed by IPC_RMID, safeshm.removal_check_ms=0
+forked child reads shared shared
+fresh process reads shared
+  forked child, own get: SafeShmException (removed)
+  forked child, own has: SafeShmException (removed)
+  forked child, inherited get: SafeShmException (removed)
+  forked child, inherited has: SafeShmException (removed)
+  forked child, put: SafeShmException (removed)
+  forked child, get after the put: SafeShmException (removed)
+  forked child, new object: returned "fresh store"
+  fresh process, own get: SafeShmException (removed)
+  fresh process, own has: SafeShmException (removed)
+  fresh process, put: SafeShmException (removed)
+  fresh process, get after the put: SafeShmException (removed)
+  fresh process, new object: returned "fresh store"
+both exited normally: true
+fresh store: [0,null]
