@@ -27,8 +27,3 @@ dnl make test loads the system's shmop, sysvsem, sysvshm, posix and pcntl for th
 if test "$PHP_SAFESHM" != "no"; then
   PHP_ADD_MAKEFILE_FRAGMENT([$ext_srcdir/tests/Makefile.frag])
 fi
-
-dnl make test: load this build and the extensions the tests declare (see Makefile.frag)
-if test "$PHP_SAFESHM" != "no"; then
-  PHP_ADD_MAKEFILE_FRAGMENT
-fi

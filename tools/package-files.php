@@ -12,13 +12,14 @@
 //   --out=FILE   write the result to FILE instead of package.xml
 //
 // What belongs in the package, by rule rather than by name (the C sources may be split or renamed):
-//   - build files and sources: config.m4, config.w32, Makefile.frag, the top-level *.c, *.h and *.stub.php;
+//   - build files and sources: config.m4, config.w32, the Makefile fragments config.m4 adds, the top-level *.c,
+//     *.h and *.stub.php;
 //   - README.md, LICENSE, docs/, and every file README.md links to;
 //   - tests/: the phpt files and whatever they use (includes, data), except what run-tests.php leaves behind
 //     (x.diff, x.out, x.php ... beside x.phpt) and except the subdirectories that are suites of their own with
 //     their own run.sh (tests/c, tests/fault, tests/fpm: they need the checkout's tools and build variants).
 // Required in every release: config.m4, the sources config.m4 names, each stub with its arginfo header,
-// Makefile.frag when config.m4 adds it, README.md, LICENSE, and every README link target.
+// the Makefile fragments config.m4 adds, README.md, LICENSE, and every README link target.
 
 declare(strict_types=1);
 
@@ -58,12 +59,23 @@ function own_suite(string $root, string $path): bool
     return (bool) preg_match('~^tests/([^/]+)/~', $path, $m) && is_file("$root/tests/$m[1]/run.sh");
 }
 
+/** The Makefile fragments config.m4 adds (PHP_ADD_MAKEFILE_FRAGMENT; no argument: Makefile.frag). */
+function m4_fragments(string $root): array
+{
+    preg_match_all('~^\s*PHP_ADD_MAKEFILE_FRAGMENT(?:\(\s*\[?([^],)]*))?~m', (string) @file_get_contents("$root/config.m4"), $m);
+    return array_map(fn ($f) => $f === '' ? 'Makefile.frag' : preg_replace('~^\$(ext_srcdir|abs_srcdir)/~', '', $f), $m[1]);
+}
+
 $links = readme_links($root);
+$fragments = m4_fragments($root);
 
 /** The package role of a repository path, or null when the path is not part of the package. */
 function role_of(string $path): ?string
 {
-    global $root, $links;
+    global $root, $links, $fragments;
+    if (in_array($path, $fragments, true)) {
+        return 'src';                                    // read by configure
+    }
     if (str_starts_with($path, 'tests/')) {
         if (own_suite($root, $path)) {
             return null;
@@ -141,9 +153,7 @@ foreach (glob("$root/*.stub.php") as $stub) {
     $s = basename($stub);
     array_push($required, $s, substr($s, 0, -strlen('.stub.php')) . '_arginfo.h');
 }
-if (preg_match('~^\s*PHP_ADD_MAKEFILE_FRAGMENT~m', (string) @file_get_contents("$root/config.m4"))) {
-    $required[] = 'Makefile.frag';
-}
+array_push($required, ...$fragments);
 $problems = [];
 if (!m4_sources($root)) {
     $problems[] = 'config.m4 names no source (PHP_NEW_EXTENSION not found)';

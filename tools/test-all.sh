@@ -208,8 +208,9 @@ fi
 # ---- the end ----------------------------------------------------------------------------------------------------------
 
 echo
-if [ -f tests/ipc-leftovers.php ]; then
-  part "IPC objects the tests left (tests/ipc-leftovers.php)" all one php tests/ipc-leftovers.php
+# after every suite, the chroots' included (they share the host's IPC namespace): what the tests left under their keys
+if [ -f tools/ipc-leftovers.php ]; then
+  part "IPC objects the tests left under their keys (tools/ipc-leftovers.php)" all one php tools/ipc-leftovers.php
 fi
 left=$(ipcs -m -s 2>/dev/null | awk '/^0x/ {n++} END {print n+0}')
 echo "IPC objects on the machine after the tests (any user's, other runs' included): $left"
