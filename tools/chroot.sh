@@ -7,7 +7,7 @@
 #                                      create SUITE's chroot when absent (debootstrap from the host's Debian mirror,
 #                                      then PHP, a compiler and PKG...; in sid, from experimental what only
 #                                      experimental serves); reuse it when present, adding missing packages
-#   tools/chroot.sh served SUITE PKG   which version of PKG the chroot's archives serve (exit 1: none)
+#   tools/chroot.sh served SUITE PKG   which version of PKG the chroot's archives serve (exit 1: none, 2: no chroot)
 #   tools/chroot.sh run SUITE [--src DIR] CMD...
 #                                      run CMD as root inside it, /proc and /dev mounted only while CMD runs; with
 #                                      --src, in a copy of checkout DIR (/build/src-PID, deleted afterwards)
@@ -115,10 +115,10 @@ mount_into() { # mount_into ROOT: /proc, /dev and /dev/shm of the host, for the 
 }
 
 ensure() { # ensure SUITE [PKG...]: the chroot with the base packages and PKG...
-  local suite=$1 root="$base/$1" mirror t0 sources want have missing p m target=''; shift
+  local suite=$1 root="$base/$1" mirror t0 sources want have missing p m set own='' exp='' target=''; shift
   want=$(printf '%s\n' $packages "$@" | sort -u)
   lock "$suite"
-  have=$(tr " " "\n" <"$root/.safeshm-ready" 2>/dev/null || true)
+  have=''; [ -f "$root/.safeshm-ready" ] && have=$(tr ' ' '\n' <"$root/.safeshm-ready")
   missing=$(comm -23 <(echo "$want") <(echo "$have" | sort -u) | tr '\n' ' ')
   [ -f "$root/.safeshm-ready" ] && [ -z "${missing// /}" ] && return 0
   t0=$(date +%s)
@@ -145,14 +145,20 @@ ensure() { # ensure SUITE [PKG...]: the chroot with the base packages and PKG...
   (
     mount_into "$root"
     in_root "$root" apt-get update -qq
-    # a package that only experimental serves (PHP 8.5 and 8.6 while sid has 8.4) comes from experimental
+    # what only experimental serves (PHP 8.5 and 8.6 while sid has 8.4) comes from experimental, in a second
+    # step, so that everything else stays the suite's own
     for p in $missing; do
       m=$(in_root "$root" apt-cache madison "$p" 2>/dev/null || true)
-      if ! grep -q " $suite/" <<<"$m" && grep -q ' experimental/' <<<"$m"; then target='-t experimental'; fi
+      if ! grep -q " $suite/" <<<"$m" && grep -q ' experimental/' <<<"$m"; then exp="$exp $p"; else own="$own $p"; fi
     done
-    # shellcheck disable=SC2086
-    in_root "$root" apt-get install -y -qq --no-install-recommends $target $missing >"$base/$suite.apt.log" 2>&1 ||
-      { tail -20 "$base/$suite.apt.log"; die "apt-get install in $suite failed (log: $base/$suite.apt.log)"; }
+    : >"$base/$suite.apt.log"
+    for set in own exp; do
+      [ -n "${!set// /}" ] || continue
+      [ $set = exp ] && target='-t experimental'
+      # shellcheck disable=SC2086
+      in_root "$root" apt-get install -y -qq --no-install-recommends $target ${!set} >>"$base/$suite.apt.log" 2>&1 ||
+        { tail -20 "$base/$suite.apt.log"; die "apt-get install in $suite failed (log: $base/$suite.apt.log)"; }
+    done
     in_root "$root" apt-get clean
   )
   printf '%s\n' "$want" "$have" | grep -v '^$' | sort -u >"$root/.safeshm-ready"
@@ -160,10 +166,10 @@ ensure() { # ensure SUITE [PKG...]: the chroot with the base packages and PKG...
 }
 
 # served SUITE PKG: the version of PKG the chroot's archives (with experimental for sid) would install, and from
-# where; exit 1 when none serves it
+# where; exit 1 when none serves it, 2 when there is no such chroot
 served() {
   local root="$base/$1" out
-  [ -f "$root/.safeshm-ready" ] || die "no $1 chroot: run tools/chroot.sh ensure $1"
+  [ -f "$root/.safeshm-ready" ] || { echo "chroot.sh: no $1 chroot: run tools/chroot.sh ensure $1" >&2; exit 2; }
   lock "$1"
   out=$(in_root "$root" apt-cache madison "$2" 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2, $3 }' | head -n1)
   [ -n "$out" ] || { echo "$2: not served by $1's archives"; return 1; }

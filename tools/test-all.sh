@@ -106,7 +106,8 @@ for lock in mutex semaphore; do
 done
 
 # Valgrind: the tests that exercise memory-sensitive paths (tools/valgrind.list), on a private copy of the tests
-# so that its leftovers do not mix with the suite's.
+# so that its leftovers do not mix with the suite's. pcre.jit=0: valgrind cannot follow PCRE's JIT-compiled code
+# and reports its reads as uninitialised (the tests' includes use preg_*).
 valgrind_pass() {
   local dir sel=() t pats=() p
   dir=$(mktemp -d)
@@ -122,7 +123,7 @@ valgrind_pass() {
   [ "${SAFESHM_VALGRIND_ALL:-0}" = 1 ] && sel=("$dir")
   echo "valgrind on ${#sel[@]} of $(ls "$dir"/*.phpt | wc -l) test files (tools/valgrind.list; SAFESHM_VALGRIND_ALL=1: all)"
   USE_ZEND_ALLOC=0 VALGRIND_OPTS="--vgdb=no --trace-children-skip=*" \
-    bash tools/phpt.sh "valgrind" -m -d extension="$root/modules/safeshm.so" "${sel[@]}"
+    bash tools/phpt.sh "valgrind" -m -d pcre.jit=0 -d extension="$root/modules/safeshm.so" "${sel[@]}"
   local rc=$?
   rm -rf "$dir"
   return $rc
@@ -195,12 +196,16 @@ else
   part "PHP 8.4 (Debian 13 trixie chroot): build, arginfo, phpt x2" all version_part trixie 8.4
   part "PHP 8.5 (Debian sid chroot, experimental): build, arginfo, phpt x2" all version_part sid 8.5
   part "composer.json against Composer's own schema (Debian sid's composer)" all composer_in_sid
-  served=$(bash tools/chroot.sh served sid php8.6-dev 2>&1)
-  if [ $? -eq 0 ]; then
+  # 8.6 only while Debian serves it (experimental, as a release candidate): asked of the sid chroot's apt
+  served=$(bash tools/chroot.sh served sid php8.6-dev 2>&1); rc=$?
+  if [ $rc -eq 0 ]; then
     echo; echo "PHP 8.6: $served"
     part "PHP 8.6 (Debian experimental, sid chroot): build only" all version_part sid 8.6 --build-only
-  else
+  elif [ $rc -eq 1 ]; then
     skip_part "PHP 8.6 build check" "Debian does not serve it: $served"
+  else
+    part "PHP 8.6 build check: is it served?" all one false
+    echo "$served"
   fi
   part "PECL: pecl package, pecl install into a clean Debian 12 chroot, tests there" all pecl_part
 fi
