@@ -52,9 +52,9 @@ host_mirror() {
   echo "${m:-http://deb.debian.org/debian}"
 }
 
-# Mount points at or below $1, deepest first (/proc/self/mountinfo field 5).
+# Mount points below $1, deepest first (/proc/self/mountinfo field 5).
 mounts_below() {
-  awk -v r="$1" '$5 == r || index($5, r "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r
+  awk -v r="$1" 'index($5, r "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r
 }
 
 unmount_below() {
@@ -108,6 +108,7 @@ mount_into() { # mount_into ROOT: /proc, /dev and /dev/shm of the host, for the 
   # the trap runs on every exit path of this (sub)shell: leftover processes inside are killed, then unmounted
   trap 'rc=$?; kill_inside "$mounted_root"; undo_mounts; exit $rc' EXIT
   trap 'exit 130' INT TERM HUP
+  unmount_below "$1"   # what a killed run left (the lock is ours: nobody else uses this chroot now)
   mount -t proc proc "$1/proc" && mounted+=("$1/proc")
   mount --bind /dev "$1/dev" && mounted+=("$1/dev")
   mount --bind /dev/shm "$1/dev/shm" && mounted+=("$1/dev/shm")
