@@ -16,11 +16,18 @@
 #   SAFESHM_WARN_FLAGS       flags of the CI builds (default "-Wall -Wextra -Werror")
 #   SAFESHM_FUZZ_SECONDS     fuzzing time (default 60)
 #   SAFESHM_CI_LOGS          directory for the full logs (default: a new one under /tmp)
+#   SAFESHM_TEST_KEY_BASE    the tests' IPC key range (default: one derived from this checkout's path)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 export NO_COLOR=1 TERM=dumb LC_ALL=C NO_INTERACTION=1
 export SAFESHM_WARN_FLAGS=${SAFESHM_WARN_FLAGS:--Wall -Wextra -Werror}
+# The tests use fixed IPC keys (tests/_ipc.inc). Two checkouts testing at once on one machine (a developer's run
+# beside CI) would share them and see each other's stores: unless set, each checkout gets its own range of keys.
+if [ -z "${SAFESHM_TEST_KEY_BASE:-}" ]; then
+  SAFESHM_TEST_KEY_BASE=$(printf '0x%02X000000' $(( $(printf '%s' "$root" | cksum | cut -d' ' -f1) % 63 + 1 )))
+fi
+export SAFESHM_TEST_KEY_BASE
 logs=${SAFESHM_CI_LOGS:-$(mktemp -d /tmp/safeshm-ci.XXXXXX)}
 mkdir -p "$logs"
 passed=0; failed=0; times=(); t_all=$(date +%s); n_part=0
@@ -160,7 +167,8 @@ version_part() {
   # shellcheck disable=SC2086
   bash tools/chroot.sh ensure "$suite" "php$ver-cli" "php$ver-dev" $extra || { echo "0 passed, 1 failed"; return 1; }
   # shellcheck disable=SC2086
-  bash tools/chroot.sh run "$suite" --src . env SAFESHM_WARN_FLAGS="$SAFESHM_WARN_FLAGS" bash tools/ci-php.sh "$ver" ${3:-}
+  bash tools/chroot.sh run "$suite" --src . env SAFESHM_WARN_FLAGS="$SAFESHM_WARN_FLAGS" \
+    SAFESHM_TEST_KEY_BASE="$SAFESHM_TEST_KEY_BASE" bash tools/ci-php.sh "$ver" ${3:-}
 }
 composer_in_sid() {
   bash tools/chroot.sh run sid --src . env COMPOSER_ALLOW_SUPERUSER=1 COMPOSER_ROOT_VERSION=0.0.0 sh -c \
@@ -184,7 +192,8 @@ pecl_part() {
   bash tools/chroot.sh ensure bookworm || { echo "0 passed, 1 failed"; rm -rf "$tmp"; return 1; }
   clone=pecl-$$
   bash tools/chroot.sh clone bookworm "$clone" >/dev/null || { echo "0 passed, 1 failed"; rm -rf "$tmp"; return 1; }
-  bash tools/chroot.sh run "$clone" --src "$tmp/pecl" bash tools/ci-pecl.sh "$(basename "$tgz")" || rc=$?
+  bash tools/chroot.sh run "$clone" --src "$tmp/pecl" env SAFESHM_TEST_KEY_BASE="$SAFESHM_TEST_KEY_BASE" \
+    bash tools/ci-pecl.sh "$(basename "$tgz")" || rc=$?
   bash tools/chroot.sh delete "$clone"
   rm -rf "$tmp"
   return $rc
@@ -218,7 +227,7 @@ if [ -f tools/ipc-leftovers.php ]; then
   part "IPC objects the tests left under their keys (tools/ipc-leftovers.php)" all one php tools/ipc-leftovers.php
 fi
 left=$(ipcs -m -s 2>/dev/null | awk '/^0x/ {n++} END {print n+0}')
-echo "IPC objects on the machine after the tests (any user's, other runs' included): $left"
+echo "IPC objects on the machine after the tests (any user's, other runs' included): $left; this run's test keys: $SAFESHM_TEST_KEY_BASE + 0x01000000"
 echo
 echo "== time of each part (logs: $logs)"
 printf '%s\n' "${times[@]}"
