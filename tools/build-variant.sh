@@ -14,8 +14,12 @@ case "$variant" in
   *) echo "unknown variant $variant" >&2; exit 2 ;;
 esac
 mkdir -p "$dst"
-# every source of the extension: the top-level *.c and *.h (config.m4 names which are built)
-cp config.m4 config.w32 ./*.c ./*.h "$dst/"
+# the sources config.m4 builds, every header, the build files: a split or rename of the C files needs no edit here
+srcs=$(sed -n 's/.*PHP_NEW_EXTENSION(safeshm, *\([^,]*\),.*/\1/p' config.m4)
+[ -n "$srcs" ] || { echo "no PHP_NEW_EXTENSION(safeshm, ...) in config.m4" >&2; exit 1; }
+# shellcheck disable=SC2086
+cp config.m4 config.w32 $srcs $(ls ./*.h | grep -v '^./config\.h$') "$dst/"
+[ -f Makefile.frag ] && cp Makefile.frag "$dst/"
 cd "$dst"
 if [ ! -f Makefile ] || [ config.m4 -nt configure ]; then
   phpize >/dev/null

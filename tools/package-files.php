@@ -1,67 +1,123 @@
 <?php
-// Rewrites the <contents> list of package.xml from the extension's files, so that a PECL package never misses a
-// file or ships one that is gone.
+// Keeps package.xml (the PECL package) in step with the repository: its <contents> list, and its release and API
+// version, which come from one place, PHP_SAFESHM_VERSION in the extension's header.
 //
-// usage: php tools/package-files.php [--check] [--present]
+// usage: php tools/package-files.php [--check] [--present] [--release[=YYYY-MM-DD]] [--out=FILE]
 //   (no option)  rewrite package.xml in place
-//   --check      change nothing; exit 1 and print the difference when package.xml is stale, or when a file
-//                every release needs (REQUIRED below) is missing (for CI)
-//   --present    take the files on disk even when git tracks some: by default, once git tracks any file of
-//                the package, only git-tracked files are listed, so a stray local file is never shipped
+//   --check      change nothing; exit 1 and print the difference when package.xml is stale, or when a file every
+//                release needs is missing (for CI)
+//   --present    take the files on disk even when git tracks some: by default, once git tracks any file of the
+//                package, only git-tracked files are listed, so a stray local file is never shipped
+//   --release    also set <date> to today (or the date given): what `pecl package` of a release wants
+//   --out=FILE   write the result to FILE instead of package.xml
 //
-// What belongs in the package: the build files, the C sources and headers, the stubs, README.md and LICENSE at
-// the top, and everything under tests/ that run-tests.php needs (phpt files and their helpers, in any
-// subdirectory). Not shipped: the C unit tests (tests/c/), fuzz targets, bench, demo, tools and CI scripts, and
-// whatever run-tests.php leaves behind (.diff, .exp, .log, .out, .php, .sh, .mem).
+// What belongs in the package, by rule rather than by name (the C sources may be split or renamed):
+//   - build files and sources: config.m4, config.w32, the Makefile fragments config.m4 adds, the top-level *.c,
+//     *.h and *.stub.php;
+//   - README.md, LICENSE, docs/, and every file README.md links to;
+//   - tests/: the phpt files and whatever they use (includes, data), except what run-tests.php leaves behind
+//     (x.diff, x.out, x.php ... beside x.phpt) and except the subdirectories that are suites of their own with
+//     their own run.sh (tests/c, tests/fault, tests/fpm: they need the checkout's tools and build variants).
+// Required in every release: config.m4, the sources config.m4 names, each stub with its arginfo header,
+// the Makefile fragments config.m4 adds, README.md, LICENSE, and every README link target.
 
 declare(strict_types=1);
 
 $root = dirname(__DIR__);
-$check = in_array('--check', $argv, true);
-$present = in_array('--present', $argv, true);
+$opts = getopt('', ['check', 'present', 'release::', 'out:']);
+$check = isset($opts['check']);
+$present = isset($opts['present']);
 
-const REQUIRED = [
-    'config.m4', 'config.w32', 'php_safeshm.h', 'safeshm_internal.h', 'safeshm.c', 'safeshm_attach.c',
-    'safeshm_value.c', 'safeshm_native.c', 'safeshm_ops.c', 'safeshm_class.c', 'safeshm_cache.c', 'safeshm_locks.c', 'safeshm_sysvshm.c', 'safeshm_upgrade.c', 'safeshm.stub.php',
-    'safeshm_arginfo.h', 'safeshm_compat.stub.php', 'safeshm_compat_arginfo.h',
-    'shm_store.c', 'shm_store.h', 'shm_store_int.h', 'shm_heap.c', 'shm_mutate.c', 'shm_room.c', 'shm_recover.c', 'shm_locks.c', 'shm_locks.h', 'shm_migrate.c', 'shm_migrate.h',
-    'sem_lock.c', 'sem_lock.h', 'README.md', 'LICENSE',
-];
+/** Paths README.md links to inside the repository (Markdown links and images, without anchors). */
+function readme_links(string $root): array
+{
+    $md = @file_get_contents("$root/README.md") ?: '';
+    preg_match_all('~\]\(\s*<?([^)#\s>]+)~', $md, $m);
+    $out = [];
+    foreach ($m[1] as $l) {
+        if (preg_match('~^[a-z][a-z0-9+.-]*:~i', $l) || str_starts_with($l, '/')) {
+            continue;                                    // a URL, or an absolute path
+        }
+        $out[] = rtrim(preg_replace('~^\./~', '', $l), '/');
+    }
+    return array_values(array_unique($out));
+}
+
+/** The sources config.m4 builds (PHP_NEW_EXTENSION's second argument). */
+function m4_sources(string $root): array
+{
+    $m4 = @file_get_contents("$root/config.m4") ?: '';
+    if (!preg_match('~PHP_NEW_EXTENSION\(\s*\w+\s*,\s*\[?([^,\]]+)~', $m4, $m)) {
+        return [];
+    }
+    return preg_split('~\s+~', trim($m[1]));
+}
+
+/** Directories below tests/ that are suites of their own (they have a run.sh), not shipped. */
+function own_suite(string $root, string $path): bool
+{
+    return (bool) preg_match('~^tests/([^/]+)/~', $path, $m) && is_file("$root/tests/$m[1]/run.sh");
+}
+
+/** The Makefile fragments config.m4 adds (PHP_ADD_MAKEFILE_FRAGMENT; no argument: Makefile.frag). */
+function m4_fragments(string $root): array
+{
+    preg_match_all('~^\s*PHP_ADD_MAKEFILE_FRAGMENT(?:\(\s*\[?([^],)]*))?~m', (string) @file_get_contents("$root/config.m4"), $m);
+    return array_map(fn ($f) => $f === '' ? 'Makefile.frag' : preg_replace('~^\$(ext_srcdir|abs_srcdir)/~', '', $f), $m[1]);
+}
+
+$links = readme_links($root);
+$fragments = m4_fragments($root);
 
 /** The package role of a repository path, or null when the path is not part of the package. */
 function role_of(string $path): ?string
 {
+    global $root, $links, $fragments;
+    if (in_array($path, $fragments, true)) {
+        return 'src';                                    // read by configure
+    }
     if (str_starts_with($path, 'tests/')) {
-        if (str_starts_with($path, 'tests/c/') || preg_match('~\.(diff|exp|log|out|php|sh|mem|core)$~', $path)) {
+        if (own_suite($root, $path)) {
+            return null;
+        }
+        // what run-tests.php leaves beside x.phpt: x.diff, x.exp, x.log, x.out, x.php, x.sh, x.mem, x.core,
+        // x.skip.php, x.clean.php
+        if (preg_match('~^(.*?)(\.skip\.php|\.clean\.php|\.(diff|exp|log|out|php|sh|mem|core))$~', $path, $m)
+            && is_file("$root/$m[1].phpt")) {
             return null;
         }
         return 'test';
     }
-    if (str_contains($path, '/')) {
-        return null;
-    }
-    if (in_array($path, ['README.md', 'LICENSE'], true)) {
+    if (str_starts_with($path, 'docs/')) {
         return 'doc';
     }
-    if (in_array($path, ['config.m4', 'config.w32'], true) || preg_match('~\.(c|h)$|\.stub\.php$~', $path)) {
-        return 'src';
+    if (!str_contains($path, '/')) {
+        if (in_array($path, ['README.md', 'LICENSE'], true)) {
+            return 'doc';
+        }
+        if (in_array($path, ['config.m4', 'config.w32', 'Makefile.frag'], true)
+            || (preg_match('~\.(c|h)$|\.stub\.php$~', $path) && $path !== 'config.h')) {
+            return 'src';
+        }
+    }
+    foreach ($links as $l) {
+        if ($path === $l || str_starts_with($path, "$l/")) {
+            return 'doc';
+        }
     }
     return null;
 }
 
-/** Every file under $dir, as paths relative to $root. */
+/** Every file under $dir, as paths relative to $root (no git: what the package could contain). */
 function files_under(string $root, string $dir): array
 {
     $out = [];
-    foreach (scandir("$root/$dir") ?: [] as $e) {
-        if ($e === '.' || $e === '..') {
+    foreach (scandir($dir === '' ? $root : "$root/$dir") ?: [] as $e) {
+        if ($e === '.' || $e === '..' || $e === '.git') {
             continue;
         }
         $rel = $dir === '' ? $e : "$dir/$e";
         if (is_dir("$root/$rel")) {
-            if ($dir === '' && $e !== 'tests') {
-                continue;                       // only tests/ has package files below the top
-            }
             array_push($out, ...files_under($root, $rel));
         } else {
             $out[] = $rel;
@@ -77,8 +133,7 @@ $git = function (string $args) use ($root): ?array {
 $tracked = $git('ls-files');
 $untracked = $git('ls-files --others --exclude-standard');   // on disk, not ignored by .gitignore
 if ($tracked === null || $untracked === null) {
-    // No git: the files on disk, less what phpize/configure generate.
-    $files = array_values(array_filter(files_under($root, ''), fn ($f) => role_of($f) !== null && $f !== 'config.h'));
+    $files = array_values(array_filter(files_under($root, ''), fn ($f) => role_of($f) !== null));
     $source = 'files on disk (no git)';
 } elseif ($tracked && !$present) {
     foreach ($untracked as $f) {
@@ -91,9 +146,41 @@ if ($tracked === null || $untracked === null) {
     $source = 'files on disk that git does not ignore';
 }
 sort($files);
-$missing = array_diff(REQUIRED, $files);
-foreach ($missing as $f) {
-    fwrite(STDERR, "warning: $f is missing from the package\n");
+
+// What every release needs.
+$required = array_merge(['config.m4', 'README.md', 'LICENSE'], m4_sources($root));
+foreach (glob("$root/*.stub.php") as $stub) {
+    $s = basename($stub);
+    array_push($required, $s, substr($s, 0, -strlen('.stub.php')) . '_arginfo.h');
+}
+array_push($required, ...$fragments);
+$problems = [];
+if (!m4_sources($root)) {
+    $problems[] = 'config.m4 names no source (PHP_NEW_EXTENSION not found)';
+}
+foreach ($links as $l) {
+    if (is_dir("$root/$l")) {
+        if (!array_filter($files, fn ($f) => str_starts_with($f, "$l/"))) {
+            $problems[] = "README.md links to $l/, of which no file is in the package";
+        }
+    } else {
+        $required[] = $l;
+    }
+}
+foreach (array_diff(array_unique($required), $files) as $f) {
+    $problems[] = "$f is missing from the package" . (is_file("$root/$f") ? '' : ' (and from the disk)');
+}
+
+// The version, from the header that defines PHP_SAFESHM_VERSION.
+$version = null;
+foreach (glob("$root/*.h") as $h) {
+    if (preg_match('~^#\s*define\s+PHP_SAFESHM_VERSION\s+"([^"]+)"~m', (string) file_get_contents($h), $m)) {
+        $version = $m[1];
+        break;
+    }
+}
+if ($version === null) {
+    $problems[] = 'no header defines PHP_SAFESHM_VERSION';
 }
 
 // Nest the paths into <dir> elements: in each directory its files, then its subdirectories, both sorted.
@@ -130,10 +217,25 @@ if ($old === false || !preg_match('~<contents>.*?</contents>~s', $old)) {
     exit(2);
 }
 $new = preg_replace('~<contents>.*?</contents>~s', str_replace(['\\', '$'], ['\\\\', '\\$'], $xml), $old, 1);
+if ($version !== null) {
+    $new = preg_replace('~(<version>\s*<release>)[^<]*(</release>\s*<api>)[^<]*(</api>)~',
+        '${1}' . $version . '${2}' . $version . '${3}', $new, 1);
+}
+if (isset($opts['release'])) {
+    $date = is_string($opts['release']) ? $opts['release'] : date('Y-m-d');
+    if (!preg_match('~^\d{4}-\d{2}-\d{2}$~', $date)) {
+        fwrite(STDERR, "--release: a date is YYYY-MM-DD\n");
+        exit(2);
+    }
+    $new = preg_replace('~<date>[^<]*</date>~', "<date>$date</date>", $new, 1);
+}
 
 if ($check) {
-    if ($new === $old && !$missing) {
-        printf("package.xml lists the %d package files (%s)\n", count($files), $source);
+    foreach ($problems as $p) {
+        echo "$p\n";
+    }
+    if ($new === $old && !$problems) {
+        printf("package.xml lists the %d package files (%s), version %s\n", count($files), $source, $version);
         exit(0);
     }
     preg_match('~<contents>.*?</contents>~s', $old, $m);
@@ -141,10 +243,18 @@ if ($check) {
     $now = array_map('trim', explode("\n", $xml));
     foreach (array_diff($was, $now) as $l) { echo "- $l\n"; }
     foreach (array_diff($now, $was) as $l) { echo "+ $l\n"; }
-    echo $new === $old ? "required files are missing\n" : "package.xml is stale: run php tools/package-files.php\n";
+    if ($new !== $old) {
+        echo "package.xml is stale: run php tools/package-files.php\n";
+    }
     exit(1);
 }
-if ($new !== $old) {
-    file_put_contents($pkg, $new);
+foreach ($problems as $p) {
+    fwrite(STDERR, "warning: $p\n");
 }
-printf("package.xml: %d files (%s)%s\n", count($files), $source, $new === $old ? ', unchanged' : ', updated');
+$out = $opts['out'] ?? $pkg;
+if ($new !== $old || $out !== $pkg) {
+    file_put_contents($out, $new);
+}
+printf("%s: %d files (%s), version %s%s\n", $out === $pkg ? 'package.xml' : $out, count($files), $source,
+    $version ?? '?', $new === $old ? ', unchanged' : ', updated');
+exit($problems ? 1 : 0);
