@@ -156,6 +156,7 @@ fi
 
 part "fault injection: killed writers, stale handles, stuck holders, full segments" suite bash tests/fault/run.sh
 part "php-fpm: fatal errors, timeouts and killed workers" suite bash tests/fpm/run.sh
+part "tooling: bin/safeshm, the status page (headless Chromium), the PSR-16 cache (PHPUnit)" suite bash tools/test-tooling.sh
 
 # ---- other PHP versions, in Debian chroots ---------------------------------------------------------------------------
 
