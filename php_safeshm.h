@@ -9,7 +9,7 @@
 extern zend_module_entry safeshm_module_entry;
 #define phpext_safeshm_ptr &safeshm_module_entry
 
-#define PHP_SAFESHM_VERSION "0.1.0"
+#define PHP_SAFESHM_VERSION "0.2.0"
 
 /* One mapping of one segment, shared by the objects of a process that opened
  * its key (safeshm_internal.h). */
