@@ -271,7 +271,10 @@ final class RawHeader
     public function lockOwner(): int { return $this->field('lock_owner'); }
     public function lockKind(): int { return $this->field('lock_kind'); }
     /** The first word of glibc's pthread_mutex_t in lock_area: the holder's tid, 0 when free. */
-    public function lockWord(): int { return $this->field('lock_area') & 0xFFFFFFFF; }
+    public function lockWord(): int
+    {
+        return unpack('V', shmop_read($this->shm, TEST_HDR_FIELDS['lock_area'][0], 4))[1];
+    }
 
     public function close(): void
     {
