@@ -50,7 +50,7 @@ const HUNT_BUDGET = 0.25;  // seconds a round hunts for its kind of fault point
 ini_set('safeshm.lock_timeout', (string) LOCK_TIMEOUT);
 T::start("kill_writers: $kills SIGKILLs of a writer in a " . SEGMENT_SIZE . '-byte segment, fault delay '
     . ($fixedDelay ?: '50/100/200') . " us, seed $seed",
-    max(120, (int) ($kills * 0.4)));
+    max(120, (int) ($kills * 0.3)));
 if (!T::hooks()) {
     T::check(false, 'the fault hooks are compiled in (run with build-hooks/modules/safeshm.so)',
         'without safeshm.test_fault_delay_us kills rarely land inside a mutation, and the recoveries this test claims would not happen');
