@@ -231,8 +231,10 @@ final class T
 }
 
 /**
- * Read-only view of a segment header, for telling where a killed writer was.
- * Offsets follow safeshm_header in shm_store.h (layout versions 1 and 2 share them).
+ * Read-only view of a layout-3 segment header (through shmop), for telling
+ * where a killed writer was. Offsets from tests/_ipc.inc (test_hdr_offset()),
+ * which follows safeshm_header in shm_store.h. The magic is not checked when
+ * attaching: a creator killed while formatting leaves "FRMF" there.
  */
 final class RawHeader
 {
@@ -241,10 +243,7 @@ final class RawHeader
     public function __construct(int $key)
     {
         $this->shm = function_exists('shmop_open') ? (@shmop_open($key, 'a', 0, 0) ?: null) : null;
-        if ($this->shm && $this->u32(0) !== 0x4D485346) { // "FSHM"
-            $this->shm = null;
-        }
-        if ($this->shm && !in_array($this->u32(4), [1, 2], true)) {
+        if ($this->shm && !in_array($this->magic(), [0, 0x4D485346, 0x464D5246], true)) { // "FSHM", "FRMF"
             $this->shm = null;
         }
     }
@@ -254,30 +253,167 @@ final class RawHeader
         return $this->shm !== null;
     }
 
-    private function u32(int $off): int
+    private function field(string $name): int
     {
-        return unpack('V', shmop_read($this->shm, $off, 4))[1];
+        [$off, $width] = TEST_HDR_FIELDS[$name];
+        return test_uint(shmop_read($this->shm, $off, $width), 0, $width);
     }
 
-    private function u64(int $off): int
-    {
-        return unpack('P', shmop_read($this->shm, $off, 8))[1];
-    }
-
-    public function seq(): int { return $this->u64(56); }
-    public function moveLen(): int { return $this->u64(168); }
-    /** The journalled compaction move: [src, dst, len, done]. */
-    public function move(): array { return [$this->u64(152), $this->u64(160), $this->u64(168), $this->u64(176)]; }
-    public function recoveries(): int { return $this->u64(136); }
-    public function compactions(): int { return $this->u64(112); }
-    public function lockOwner(): int { return $this->u32(196); }
-    public function lockKind(): int { return $this->u32(404); }
+    public function magic(): int { return $this->field('magic'); }
+    public function version(): int { return $this->field('version'); }
+    /** Odd while a mutation is in progress. */
+    public function seq(): int { return $this->field('seq'); }
+    /** Non-zero while a multi-key put is past its commit point (rolled forward by recovery). */
+    public function journalOff(): int { return $this->field('journal_off'); }
+    public function indexGen(): int { return $this->field('index_gen'); }
+    public function recoveries(): int { return $this->field('recoveries'); }
+    public function compactions(): int { return $this->field('compactions'); }
+    public function lockOwner(): int { return $this->field('lock_owner'); }
+    public function lockKind(): int { return $this->field('lock_kind'); }
     /** The first word of glibc's pthread_mutex_t in lock_area: the holder's tid, 0 when free. */
-    public function lockWord(): int { return $this->u32(448); }
+    public function lockWord(): int
+    {
+        return unpack('V', shmop_read($this->shm, TEST_HDR_FIELDS['lock_area'][0], 4))[1];
+    }
 
     public function close(): void
     {
         $this->shm = null;
+    }
+}
+
+/**
+ * Where a process of the hooks build is inside the store: the fault point
+ * (FAULT("...") in shm_*.c) it sleeps at. The hook sleeps
+ * safeshm.test_fault_delay_us at every point; stopped there (SIGSTOP), the
+ * process is inside clock_nanosleep, and above its stack pointer lie the
+ * return addresses of the hook and of the point that called it. These are
+ * found in /proc/PID/mem, translated to file:line by addr2line (the hooks
+ * build has -g) and the FAULT("...") of that source line names the point.
+ * The process is a fork of this one, so the extension is mapped at the same
+ * address here. Needs ptrace access to the child (its parent, same user).
+ */
+final class FaultPoint
+{
+    /** @var array{0: string, 1: int, 2: int, 3: int}|null the .so, its load base, its text range */
+    private static ?array $so = null;
+    /** @var array<int, string> return address (file-relative) => point name, '' when none */
+    private static array $names = [];
+    public static bool $usable = true;
+    public static string $why = '';
+    /** The wait status of a process stop() found gone (it reaped it). */
+    public static ?int $goneStatus = null;
+
+    private static function so(): ?array
+    {
+        if (self::$so !== null) {
+            return self::$so;
+        }
+        $base = $text = null;
+        $path = '';
+        foreach (@file('/proc/self/maps') ?: [] as $line) {
+            $f = preg_split('/\s+/', trim($line));
+            if (count($f) < 6 || !preg_match('~/safeshm\.so$~', $f[5])) {
+                continue;
+            }
+            [$a, $b] = array_map('hexdec', explode('-', $f[0]));
+            $path = $f[5];
+            if (hexdec($f[2]) === 0 && $base === null) {
+                $base = $a;
+            }
+            if ($f[1][2] === 'x') {
+                $text = [$a, $b];
+            }
+        }
+        if ($base === null || $text === null) {
+            self::$usable = false;
+            self::$why = 'safeshm.so not found in /proc/self/maps';
+            return null;
+        }
+        if (trim((string) shell_exec('command -v addr2line')) === '') {
+            self::$usable = false;
+            self::$why = 'addr2line (binutils) is not installed';
+            return null;
+        }
+        return self::$so = [$path, $base, $text[0], $text[1]];
+    }
+
+    /** The fault point whose call returns to $addr (relative to the .so), '' when it is no FAULT() call. */
+    private static function name(string $so, int $addr): string
+    {
+        if (!isset(self::$names[$addr])) {
+            $out = (string) shell_exec(sprintf('addr2line -i -e %s 0x%x 2>/dev/null', escapeshellarg($so), $addr - 1));
+            $name = '';
+            // -i: the innermost (inlined) location first
+            if (preg_match('/^(\S+):(\d+)/', $out, $m) && is_file($m[1])) {
+                $src = @file($m[1]);
+                if (preg_match('/\bFAULT\("([^"]+)"\)/', $src[(int) $m[2] - 1] ?? '', $f)) {
+                    $name = $f[1];
+                }
+            }
+            self::$names[$addr] = $name;
+        }
+        return self::$names[$addr];
+    }
+
+    /**
+     * Stops $pid with SIGSTOP and returns where it is: a fault point name, 'elsewhere' (not sleeping in the
+     * hook: running, or in another system call), 'gone' (it exited), or 'unknown' (nothing readable). The
+     * process stays stopped: the caller kills it or sends SIGCONT.
+     */
+    public static function stop(int $pid): string
+    {
+        posix_kill($pid, SIGSTOP);
+        $r = pcntl_waitpid($pid, $st, WUNTRACED);
+        if ($r !== $pid || !pcntl_wifstopped($st)) {
+            self::$goneStatus = $r === $pid ? $st : null;
+            return 'gone';
+        }
+        $so = self::so();
+        if ($so === null) {
+            return 'unknown';
+        }
+        [$path, $base, $t0, $t1] = $so;
+        $sc = preg_split('/\s+/', trim((string) @file_get_contents("/proc/$pid/syscall")));
+        // clock_nanosleep (230) or nanosleep (35) on x86-64: the hook's usleep()
+        if (!isset($sc[8]) || !in_array($sc[0], ['230', '35'], true)) {
+            return 'elsewhere';
+        }
+        $mem = @fopen("/proc/$pid/mem", 'r');
+        if (!$mem) {
+            self::$usable = false;
+            self::$why = "/proc/$pid/mem is not readable (ptrace access)";
+            return 'unknown';
+        }
+        fseek($mem, hexdec($sc[7]));
+        $stack = (string) fread($mem, 2048);
+        fclose($mem);
+        $seen = 0;
+        foreach (unpack('P*', substr($stack, 0, strlen($stack) & ~7)) ?: [] as $word) {
+            if ($word < $t0 || $word >= $t1) {
+                continue;
+            }
+            $name = self::name($path, $word - $base);
+            if ($name !== '') {
+                return $name;
+            }
+            if (++$seen >= 3) { // the hook's own frame, then its caller: no further
+                break;
+            }
+        }
+        return 'elsewhere';
+    }
+
+    /** Stops, locates, then SIGKILLs and reaps $pid; returns where it was and its wait status. */
+    public static function kill(int $pid): array
+    {
+        $where = self::stop($pid);
+        if ($where === 'gone') {
+            return [$where, self::$goneStatus];
+        }
+        posix_kill($pid, SIGKILL);
+        pcntl_waitpid($pid, $st);
+        return [$where, $st];
     }
 }
 

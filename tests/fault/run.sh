@@ -6,11 +6,16 @@
 # production build (modules/safeshm.so). Builds either when it is missing or
 # older than the sources. Last line: "N passed, N failed" summed over all.
 #
+# Migrations of layout-1/2 stores killed halfway run with the hooks build; the
+# last layout-2 release (built from the project's history into build-v2/, when
+# the clone has that commit) is run beside this one on the same keys.
+#
 # Environment: SAFESHM_FAULT_KILLS (default 500; SAFESHM_FAULT_KILLS_SEM 250 for
 # the semaphore-locked run), SAFESHM_FAULT_LOCK_KILLS (kill_lockers.php, 500;
-# SAFESHM_FAULT_LOCK_KILLS_SEM 250), SAFESHM_SO / SAFESHM_HOOKS_SO to test other builds.
-# SAFESHM_FAULT_CACHE_KILLS (kill_cache.php: writers of TTL entries, evictions and putMultiple()
-# batches killed, issue 11; default 250).
+# SAFESHM_FAULT_LOCK_KILLS_SEM 250), SAFESHM_FAULT_CACHE_KILLS (kill_cache.php:
+# writers of TTL entries, evictions and putMultiple() batches killed; 250),
+# SAFESHM_SO / SAFESHM_HOOKS_SO / SAFESHM_OLD_SO to test other builds,
+# SAFESHM_OLD_RELEASE (a commit of layout 2).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -29,6 +34,20 @@ fi
 if [ -z "${SAFESHM_HOOKS_SO:-}" ] && stale "$hooks"; then
   echo "== building $hooks"
   bash tools/build-hooks.sh || { echo "hooks build failed"; failed=$((failed + 1)); }
+fi
+
+# The last release of layout 2: main before layout 3 landed.
+old_release=${SAFESHM_OLD_RELEASE:-3118dbda4e5eeefbf46e82c964806ed2896b847c}
+old=${SAFESHM_OLD_SO:-$root/build-v2/modules/safeshm.so}
+if [ -z "${SAFESHM_OLD_SO:-}" ] && [ ! -f "$old" ]; then
+  if git cat-file -e "$old_release^{commit}" 2>/dev/null; then
+    echo "== building the layout-2 release ($old_release) into build-v2/"
+    rm -rf build-v2 && mkdir build-v2 && git archive "$old_release" | tar -x -C build-v2 \
+      && (cd build-v2 && phpize >/dev/null && ./configure -q --enable-safeshm >/dev/null && make -j"$(nproc)" >/dev/null) \
+      || { echo "old release build failed"; failed=$((failed + 1)); }
+  else
+    echo "== the layout-2 release ($old_release) is not in this clone: old_release.php is skipped"
+  fi
 fi
 
 run() { # run SO LIMIT SCRIPT [ARGS]
@@ -72,6 +91,11 @@ phpargs="-d safeshm.lock=semaphore"
 run "$hooks" 60 sem_removed_under_writer.php
 phpargs=""
 run "$prod" 60 fill_refill.php
+# a migration to layout 3 killed halfway: the old header decides the lock kind
+run "$hooks" 120 migration_killed.php
+if [ -f "$old" ]; then
+  run "$old" 60 old_release.php "$prod"
+fi
 echo
 echo "fault tests: $(( $(date +%s) - start )) s"
 echo "$passed passed, $failed failed"

@@ -28,7 +28,7 @@ ini_set('safeshm.lock_timeout', '1');
 function seq_of(int $key): int
 {
     $h = shmop_open($key, 'a', 0, 0);
-    return unpack('P', shmop_read($h, 56, 8))[1];
+    return test_uint(shmop_read($h, test_hdr_offset('seq'), 8), 0, 8);
 }
 
 foreach (['writer stays alive past the timeout' => 'kill-after', 'writer finishes on its own' => 'finish'] as $label => $mode) {
