@@ -64,18 +64,55 @@ static int php_safeshm_mig_count(const safeshm_old_entry *e, void *ctx)
 	return 0;
 }
 
+/* The backup is the old segment's bytes exactly, followed by this trailer: who
+ * it belongs to (written first), and whether the copy is complete (last). */
+#define PHP_SAFESHM_BACKUP_TRAILER 64u
+typedef struct {
+	char magic[16];     /* "SafeShm-backup" */
+	int32_t key;
+	uint32_t complete;
+	uint64_t size;
+} php_safeshm_backup_trailer;
+
+static const char php_safeshm_backup_magic[16] = "SafeShm-backup";
+
+/* 1: the backup of key's store (complete or not); 0: not ours; -1: a segment of
+ * exactly a backup's size with no trailer yet (a migration killed right after
+ * making it). */
+static int php_safeshm_backup_of(const unsigned char *img, size_t bsize, key_t key, size_t size)
+{
+	php_safeshm_backup_trailer t;
+	static const unsigned char zero[sizeof(t)];
+
+	if (bsize != size + PHP_SAFESHM_BACKUP_TRAILER) {
+		return 0;
+	}
+	memcpy(&t, img + size, sizeof(t));
+	if (memcmp(&t, zero, sizeof(t)) == 0) {
+		return -1;
+	}
+	return memcmp(t.magic, php_safeshm_backup_magic, sizeof(t.magic)) == 0 && t.key == (int32_t) key && t.size == size;
+}
+
+static size_t php_safeshm_seg_size(int id)
+{
+	struct shmid_ds ds;
+	return shmctl(id, IPC_STAT, &ds) == 0 ? ds.shm_segsz : 0;
+}
+
 int php_safeshm_upgrade(php_safeshm_attachment *a, int perms, char **why)
 {
 	unsigned char *base = a->store.base, *img;
 	size_t size = a->store.size;
 	uint32_t magic = __atomic_load_n(&((safeshm_header *) base)->magic, __ATOMIC_ACQUIRE);
 	key_t bkey = php_safeshm_backup_key(a->key);
-	int bid = shmget(bkey, 0, 0), formatted = 0;
+	int bid = shmget(bkey, 0, 0);
 	unsigned char name[SAFESHM_MAX_NAME_LEN];
 	size_t name_len = 0;
 	uint32_t kind = 0;
 	uint64_t skipped = 0, count = 0;
-	php_safeshm_mig_ctx m;
+	php_safeshm_mig_ctx m = {0};
+	php_safeshm_backup_trailer *t;
 	safeshm_status st;
 
 	*why = NULL;
@@ -84,7 +121,7 @@ int php_safeshm_upgrade(php_safeshm_attachment *a, int perms, char **why)
 			/* a migration that finished but was killed before removing its backup */
 			img = shmat(bid, NULL, SHM_RDONLY);
 			if (img != (void *) -1) {
-				if (safeshm_old_is_backup(img, size, (int32_t) a->key)) {
+				if (php_safeshm_backup_of(img, php_safeshm_seg_size(bid), a->key, size) == 1) {
 					shmctl(bid, IPC_RMID, NULL);
 				}
 				shmdt(img);
@@ -93,38 +130,44 @@ int php_safeshm_upgrade(php_safeshm_attachment *a, int perms, char **why)
 		return 0;
 	}
 	if (magic == SAFESHM_MAGIC && safeshm_old_version(base, size)) {
-		/* 1. the backup (an earlier, unfinished one is made again) */
+		/* 1. the backup; one an unfinished attempt left (the store is still the old one) is made again */
 		if (bid >= 0) {
+			int ours;
 			img = shmat(bid, NULL, SHM_RDONLY);
-			if (img == (void *) -1 || !safeshm_old_is_backup(img, size, (int32_t) a->key)) {
-				if (img != (void *) -1) {
-					shmdt(img);
-				}
-				*why = estrdup("its backup key is in use by another segment");
+			ours = img == (void *) -1 ? 0 : php_safeshm_backup_of(img, php_safeshm_seg_size(bid), a->key, size);
+			if (img != (void *) -1) {
+				shmdt(img);
+			}
+			if (!ours) {
+				spprintf(why, 0, "its backup key 0x%08x is in use by another segment", (unsigned) bkey);
 				return -1;
 			}
-			shmdt(img);
 			shmctl(bid, IPC_RMID, NULL);
 		}
-		bid = shmget(bkey, size, IPC_CREAT | IPC_EXCL | (perms & 0777) | 0600);
+		bid = shmget(bkey, size + PHP_SAFESHM_BACKUP_TRAILER, IPC_CREAT | IPC_EXCL | (perms & 0777) | 0600);
 		if (bid < 0) {
-			spprintf(why, 0, "cannot create the backup segment: %s", strerror(errno));
+			spprintf(why, 0, "cannot create its backup segment 0x%08x: %s", (unsigned) bkey, strerror(errno));
 			return -1;
 		}
 		img = shmat(bid, NULL, 0);
 		if (img == (void *) -1) {
-			spprintf(why, 0, "cannot attach the backup segment: %s", strerror(errno));
+			spprintf(why, 0, "cannot attach its backup segment: %s", strerror(errno));
 			shmctl(bid, IPC_RMID, NULL);
 			return -1;
 		}
+		t = (php_safeshm_backup_trailer *) (img + size);
+		memcpy(t->magic, php_safeshm_backup_magic, sizeof(t->magic));
+		t->key = (int32_t) a->key;
+		t->size = size;
 		memcpy(img, base, size);
-		safeshm_old_mark_backup(img, size, (int32_t) a->key);
+		__atomic_store_n(&t->complete, 1u, __ATOMIC_RELEASE);
 	} else if (magic == SAFESHM_MAGIC_FORMATTING && bid >= 0) {
 		img = shmat(bid, NULL, 0);
 		if (img == (void *) -1) {
 			return 0;
 		}
-		if (!safeshm_old_is_backup(img, size, (int32_t) a->key)) {
+		t = (php_safeshm_backup_trailer *) (img + size);
+		if (php_safeshm_backup_of(img, php_safeshm_seg_size(bid), a->key, size) != 1 || !t->complete) {
 			shmdt(img);
 			return 0; /* a creator died formatting: open() formats it afresh */
 		}
@@ -142,16 +185,14 @@ int php_safeshm_upgrade(php_safeshm_attachment *a, int perms, char **why)
 	if (kind == SAFESHM_LOCK_KIND_MUTEX && !safeshm_lock_mutex_supported()) {
 		kind = SAFESHM_LOCK_KIND_SEMAPHORE;
 	}
-	__atomic_store_n(&((safeshm_header *) base)->magic, SAFESHM_MAGIC_FORMATTING, __ATOMIC_RELEASE);
-	st = safeshm_store_open(&a->store, (const char *) name, name_len, kind,
-		kind == SAFESHM_LOCK_KIND_MUTEX ? safeshm_lock_mutex_init : NULL, 0, php_safeshm_now_us(), &formatted);
+	st = safeshm_store_format(&a->store, (const char *) name, name_len, kind,
+		kind == SAFESHM_LOCK_KIND_MUTEX ? safeshm_lock_mutex_init : NULL, php_safeshm_now_us());
 	if (st == SAFESHM_OK) {
-		__atomic_store_n(&((safeshm_header *) base)->magic, SAFESHM_MAGIC_FORMATTING, __ATOMIC_RELEASE);
 		m = (php_safeshm_mig_ctx) { .s = &a->store, .now = php_safeshm_now_us(), .st = SAFESHM_OK };
 		st = safeshm_old_read(img, size, php_safeshm_mig_put, &m, name, &name_len, &kind, &skipped);
 	}
 	if (st != SAFESHM_OK) {
-		/* does not fit in layout 3 (or worse): the old store comes back as it was */
+		/* does not fit in layout 3 (or worse): the old store comes back as it was, byte for byte */
 		memcpy(base, img, size);
 		shmdt(img);
 		shmctl(bid, IPC_RMID, NULL);
@@ -159,8 +200,8 @@ int php_safeshm_upgrade(php_safeshm_attachment *a, int perms, char **why)
 			"with an older release", count, safeshm_status_str(st));
 		return -1;
 	}
-	/* 3. whole: lift the mark, then drop the backup */
-	__atomic_store_n(&((safeshm_header *) base)->magic, SAFESHM_MAGIC, __ATOMIC_RELEASE);
+	/* 3. whole: publish it, then drop the backup */
+	safeshm_store_publish(&a->store);
 	shmdt(img);
 	shmctl(bid, IPC_RMID, NULL);
 	if (skipped) {

@@ -17,7 +17,6 @@
 
 #define OLD_HDR 512u
 #define OLD_REC 40u
-#define OLD_BACKUP_MARK "SafeShm-backup:"
 
 typedef struct {
 	uint32_t magic, version;
@@ -171,25 +170,4 @@ safeshm_status safeshm_old_read(unsigned char *img, size_t size, safeshm_old_cb 
 		}
 	}
 	return SAFESHM_OK;
-}
-
-void safeshm_old_mark_backup(unsigned char *img, size_t size, int32_t key)
-{
-	old_header *h = (old_header *) img;
-	(void) size;
-	memset(h->reserved, 0, sizeof(h->reserved));
-	memcpy(h->reserved, OLD_BACKUP_MARK, sizeof(OLD_BACKUP_MARK) - 1);
-	memcpy(h->reserved + 32, &key, sizeof(key));
-}
-
-int safeshm_old_is_backup(const unsigned char *img, size_t size, int32_t key)
-{
-	const old_header *h = (const old_header *) img;
-	int32_t k;
-	if (size < sizeof(old_header) || !safeshm_old_version(img, size)
-			|| memcmp(h->reserved, OLD_BACKUP_MARK, sizeof(OLD_BACKUP_MARK) - 1) != 0) {
-		return 0;
-	}
-	memcpy(&k, h->reserved + 32, sizeof(k));
-	return k == key;
 }

@@ -34,9 +34,4 @@ uint32_t safeshm_old_version(const unsigned char *img, size_t size);
 safeshm_status safeshm_old_read(unsigned char *img, size_t size, safeshm_old_cb cb, void *ctx,
 	unsigned char *name, size_t *name_len, uint32_t *lock_kind, uint64_t *skipped);
 
-/* The backup marker the glue writes into the image's reserved bytes, with
- * the key it belongs to: 1 when img is a complete backup of key's store. */
-void safeshm_old_mark_backup(unsigned char *img, size_t size, int32_t key);
-int safeshm_old_is_backup(const unsigned char *img, size_t size, int32_t key);
-
 #endif

@@ -180,8 +180,9 @@ static void format(safeshm_store *s, const char *name, size_t name_len, uint32_t
 	uint32_t n = INDEX_MIN_SLOTS;
 	int corrupt = 0;
 
-	/* everything but the lock area, which init_lock prepared */
-	memset(h, 0, offsetof(safeshm_header, lock_area));
+	/* everything but the magic ("formatting" until the end) and the lock
+	 * area, which init_lock prepared */
+	memset((unsigned char *) h + sizeof(h->magic), 0, offsetof(safeshm_header, lock_area) - sizeof(h->magic));
 	memset(h->wait_words, 0, sizeof(h->wait_words) + sizeof(h->reserved));
 	h->version = SAFESHM_LAYOUT_VERSION;
 	h->size = s->size;
@@ -202,6 +203,38 @@ static void format(safeshm_store *s, const char *name, size_t name_len, uint32_t
 	safeshm_index_init(s, ioff, n);
 	h->index_desc = (ioff / 8u) << 32 | n;
 	h->index_gen = 1;
+}
+
+safeshm_status safeshm_store_format(safeshm_store *s, const char *name, size_t name_len, uint32_t lock_kind,
+	int (*init_lock)(void *area), uint64_t now_us)
+{
+	safeshm_header *h = HDR(s);
+
+	if (s->size < SAFESHM_MIN_SIZE) {
+		return SAFESHM_TOO_SMALL;
+	}
+	if ((uint64_t) s->size > SAFESHM_MAX_SIZE || lock_kind >= SAFESHM_STORE_LOCK_KINDS) {
+		return SAFESHM_CORRUPT;
+	}
+	if (name_len > SAFESHM_MAX_NAME_LEN) {
+		return SAFESHM_NAME;
+	}
+	/* a magic of our own first: a creator killed from here on leaves a
+	 * segment the next opener recognises and formats again */
+	__atomic_store_n(&h->magic, SAFESHM_MAGIC_FORMATTING, __ATOMIC_RELEASE);
+	FAULT("format:begin");
+	if (init_lock && init_lock(h->lock_area) != 0) {
+		memset(h->lock_area, 0, sizeof(h->lock_area));
+		return SAFESHM_NOMEM;
+	}
+	format(s, name, name_len, lock_kind, now_us);
+	FAULT("format:written");
+	return SAFESHM_OK;
+}
+
+void safeshm_store_publish(safeshm_store *s)
+{
+	__atomic_store_n(&HDR(s)->magic, SAFESHM_MAGIC, __ATOMIC_RELEASE);
 }
 
 safeshm_status safeshm_store_open(safeshm_store *s, const char *name, size_t name_len,
@@ -226,18 +259,12 @@ safeshm_status safeshm_store_open(safeshm_store *s, const char *name, size_t nam
 	}
 	magic = __atomic_load_n(&h->magic, __ATOMIC_ACQUIRE);
 	if (magic == SAFESHM_MAGIC_FORMATTING || (magic == 0 && (fresh || safeshm_store_is_blank(s)))) {
-		/* a magic of our own first: a creator killed from here on leaves a
-		 * segment the next opener recognises and formats again */
-		__atomic_store_n(&h->magic, SAFESHM_MAGIC_FORMATTING, __ATOMIC_RELEASE);
-		FAULT("format:begin");
-		if (init_lock && init_lock(h->lock_area) != 0) {
-			memset(h->lock_area, 0, sizeof(h->lock_area));
-			return SAFESHM_NOMEM;
+		st = safeshm_store_format(s, name, name_len, lock_kind, init_lock, now_us);
+		if (st != SAFESHM_OK) {
+			return st;
 		}
-		format(s, name, name_len, lock_kind, now_us);
-		FAULT("format:written");
 		/* the magic last: no process uses a store before it is whole */
-		__atomic_store_n(&h->magic, SAFESHM_MAGIC, __ATOMIC_RELEASE);
+		safeshm_store_publish(s);
 		*formatted = 1;
 		return SAFESHM_OK;
 	}

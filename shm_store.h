@@ -259,6 +259,13 @@ int safeshm_store_header_blank(const safeshm_store *s);
 safeshm_status safeshm_store_open(safeshm_store *s, const char *name, size_t name_len,
 	uint32_t lock_kind, int (*init_lock)(void *area), int fresh, uint64_t now_us, int *formatted);
 
+/* locked: formats the segment whatever it holds, leaving it marked
+ * "formatting" (SAFESHM_MAGIC_FORMATTING) until safeshm_store_publish(): a
+ * migration fills it first, so that one killed halfway starts again. */
+safeshm_status safeshm_store_format(safeshm_store *s, const char *name, size_t name_len, uint32_t lock_kind,
+	int (*init_lock)(void *area), uint64_t now_us);
+void safeshm_store_publish(safeshm_store *s);
+
 /* The lock kind of a store that passed safeshm_store_check_header(). */
 uint32_t safeshm_store_lock_kind(const safeshm_store *s);
 void *safeshm_store_lock_area(const safeshm_store *s);

@@ -153,11 +153,15 @@ for ($n = 1; $n <= $attempts; $n++) {
     }
 }
 
-// Killed while copying the store into its backup (before the copy was marked complete): the store is still the
-// old one, and the next attacher makes the backup again. The state such a kill leaves, made directly: the old
-// store, and under the backup key a segment of its size not (yet) marked as its backup.
-foreach (['empty' => fn($img) => str_repeat("\0", strlen($img)), 'half copied' => fn($img) => substr($img, 0, intdiv(strlen($img), 2))
-    . str_repeat("\0", strlen($img) - intdiv(strlen($img), 2))] as $what => $backup) {
+// Killed while making the backup: the store is still the old one, and the next attacher makes the backup again.
+// The backup is the old bytes followed by a 64-byte trailer (safeshm_upgrade.c): who it belongs to, written right
+// after the segment is made, then "complete" once the copy is done. The states such a kill leaves, made directly:
+// a segment of the backup's size with no trailer yet (killed right after making it), and one whose trailer names
+// this store but whose copy is half done (not complete).
+$trailer = fn(int $k, int $size) => str_pad('SafeShm-backup', 16, "\0") . pack('l', $k) . pack('V', 0) . pack('P', $size);
+foreach (['empty, no trailer' => fn($img) => str_repeat("\0", strlen($img) + 64),
+        'half copied, trailer without complete' => fn($img) => substr($img, 0, intdiv(strlen($img), 2))
+            . str_repeat("\0", strlen($img) - intdiv(strlen($img), 2)) . str_pad($trailer($key, strlen($img)), 64, "\0")] as $what => $backup) {
     $entries = entries(1000);
     $image = test_old_image(SEGMENT_SIZE, $entries, 2, 0);
     test_ipc_remove($key, $bkey);
@@ -166,13 +170,26 @@ foreach (['empty' => fn($img) => str_repeat("\0", strlen($img)), 'half copied' =
     try {
         $s = new SafeShm($key);
         $ok = count($s) === count($entries) && $s->info()['layout_version'] === 3 && $s->verify() === true;
-        T::check($ok && !isset(test_ipc_list('shm')[$bkey]), "killed while copying (its backup $what, unmarked): the next attacher migrates it, every entry there, no backup left",
+        T::check($ok && !isset(test_ipc_list('shm')[$bkey]), "killed while making the backup ($what): the next attacher migrates it, every entry there, no backup left",
             'entries ' . count($s) . ', layout ' . $s->info()['layout_version']);
         $s->remove();
         unset($s);
     } catch (Throwable $e) {
-        T::check(false, "killed while copying (its backup $what, unmarked): the next attacher migrates it", get_class($e) . ': ' . $e->getMessage());
+        T::check(false, "killed while making the backup ($what): the next attacher migrates it", get_class($e) . ': ' . $e->getMessage());
     }
+}
+// A segment of another size under the backup key is somebody else's: refused, both left alone.
+$entries = entries(100);
+$image = test_old_image(SEGMENT_SIZE, $entries, 2, 0);
+test_ipc_remove($key, $bkey);
+test_shm_write($key, $image);
+test_shm_write($bkey, str_repeat('x', 4096));
+try {
+    new SafeShm($key);
+    T::check(false, 'a foreign segment under the backup key: the migration is refused', 'it was not');
+} catch (SafeShmException $e) {
+    T::check(str_contains($e->getMessage(), 'backup key') && test_shm_read($key) === $image,
+        'a foreign segment under the backup key: the migration is refused, the store left as it was', $e->getMessage());
 }
 test_ipc_remove($key, $bkey);
 ksort($points);
