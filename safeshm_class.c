@@ -93,7 +93,7 @@ PHP_METHOD(SafeShm, put)
 
 	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
 	PHP_SAFESHM_ATT(a);
-	if (!php_safeshm_store_value(a, &k, value, SAFESHM_PUT_REPLACE, &st)) {
+	if (!php_safeshm_store_value(ZEND_THIS, a, &k, value, SAFESHM_PUT_REPLACE, &st)) {
 		RETURN_THROWS();
 	}
 	if (st != SAFESHM_OK) {
@@ -116,7 +116,7 @@ PHP_METHOD(SafeShm, add)
 
 	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
 	PHP_SAFESHM_ATT(a);
-	if (!php_safeshm_store_value(a, &k, value, SAFESHM_PUT_ADD, &st)) {
+	if (!php_safeshm_store_value(ZEND_THIS, a, &k, value, SAFESHM_PUT_ADD, &st)) {
 		RETURN_THROWS();
 	}
 	if (st == SAFESHM_EXISTS) {

@@ -136,9 +136,16 @@ void php_safeshm_decode(php_safeshm_copy *c, zval *rv, key_t key, bool proc);
 /* Looks up k and copies its value (when want_value); SAFESHM_OK,
  * SAFESHM_NOT_FOUND, SAFESHM_NOMEM, or another status with an exception thrown. */
 safeshm_status php_safeshm_read(php_safeshm_attachment *a, const php_safeshm_key *k, php_safeshm_copy *c, bool want_value);
-/* Encodes value (before the lock), stores it under k, and sets *st. Returns
- * false with an exception thrown when encoding or locking failed. */
-bool php_safeshm_store_value(php_safeshm_attachment *a, const php_safeshm_key *k, zval *value,
+/* User code (a serializer, an unserializer, a destructor, an error handler)
+ * may detach obj or free its attachment: pin a before running it, and unpin
+ * after. Unpin returns false, a no longer usable, when obj let go of a
+ * meanwhile: then an Error is thrown unless an exception already is. */
+void php_safeshm_pin(php_safeshm_attachment *a);
+bool php_safeshm_unpin(zval *obj, php_safeshm_attachment *a);
+/* Encodes value (before the lock), stores it under k through obj's
+ * attachment a, and sets *st. Returns false with an exception thrown when
+ * encoding or locking failed, or when the serializer detached obj. */
+bool php_safeshm_store_value(zval *obj, php_safeshm_attachment *a, const php_safeshm_key *k, zval *value,
 	safeshm_put_mode mode, safeshm_status *st);
 
 /* ---- safeshm_sysvshm.c ---------------------------------------------- */

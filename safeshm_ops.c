@@ -90,14 +90,47 @@ safeshm_status php_safeshm_read(php_safeshm_attachment *a, const php_safeshm_key
 	return st;
 }
 
+/*
+ * The serializer runs user code (__serialize, __sleep, a destructor it
+ * triggers, an error handler for one of its warnings), which may detach the
+ * very handle being written through, or remove its store. The attachment is
+ * pinned meanwhile, so it is never freed under us, and the object must still
+ * hold it afterwards, else the write is refused with ext/sysvshm's Error
+ * (php-src GH-16591). A store removed meanwhile is refused by the lock.
+ */
+void php_safeshm_pin(php_safeshm_attachment *a)
+{
+	a->refcount++;
+}
+
+bool php_safeshm_unpin(zval *obj, php_safeshm_attachment *a)
+{
+	bool held = Z_SAFESHM_P(obj)->att == a;
+
+	php_safeshm_attachment_release(a); /* frees a when obj let go of it */
+	if (!held && !EG(exception)) {
+		zend_throw_error(NULL, "Shared memory block has been destroyed by the serialization function");
+	}
+	return held;
+}
+
 /* Encodes value (before the lock), stores it under k, and sets *st. Returns
  * false with an exception thrown when encoding or locking failed. */
-bool php_safeshm_store_value(php_safeshm_attachment *a, const php_safeshm_key *k, zval *value,
+bool php_safeshm_store_value(zval *obj, php_safeshm_attachment *a, const php_safeshm_key *k, zval *value,
 	safeshm_put_mode mode, safeshm_status *st)
 {
 	php_safeshm_value v;
+	bool encoded;
 
-	if (!php_safeshm_encode(&v, value)) {
+	php_safeshm_pin(a);
+	encoded = php_safeshm_encode(&v, value);
+	if (!php_safeshm_unpin(obj, a)) {
+		if (encoded) {
+			php_safeshm_value_free(&v);
+		}
+		return false;
+	}
+	if (!encoded) {
 		return false;
 	}
 	if (!php_safeshm_lock_or_throw(a)) {

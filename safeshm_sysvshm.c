@@ -214,7 +214,7 @@ PHP_METHOD(SafeShm, importSysvshm)
 		safeshm_status st;
 
 		php_safeshm_key_init(&k, NULL, (zend_long) vkey, 1);
-		if (!php_safeshm_store_value(a, &k, val, SAFESHM_PUT_REPLACE, &st)) {
+		if (!php_safeshm_store_value(ZEND_THIS, a, &k, val, SAFESHM_PUT_REPLACE, &st)) {
 			break;
 		}
 		if (st != SAFESHM_OK) {
@@ -351,7 +351,7 @@ static void php_safeshm_fn_put_var(INTERNAL_FUNCTION_PARAMETERS, zend_class_entr
 		RETURN_THROWS();
 	}
 	php_safeshm_key_init(&k, NULL, vkey, 2);
-	if (!php_safeshm_store_value(a, &k, value, SAFESHM_PUT_REPLACE, &st)) {
+	if (!php_safeshm_store_value(zshm, a, &k, value, SAFESHM_PUT_REPLACE, &st)) {
 		RETURN_THROWS();
 	}
 	if (st == SAFESHM_FULL) {
