@@ -148,6 +148,12 @@ bool php_safeshm_unpin(zval *obj, php_safeshm_attachment *a);
 bool php_safeshm_store_value(zval *obj, php_safeshm_attachment *a, const php_safeshm_key *k, zval *value,
 	safeshm_put_mode mode, safeshm_status *st);
 
+/* Stores n encoded values under n distinct keys under one lock hold, all or
+ * nothing: *st is SAFESHM_FULL, nothing changed, unless every one fits.
+ * False with an exception thrown when the lock could not be taken. */
+bool php_safeshm_store_many(php_safeshm_attachment *a, uint32_t n, const php_safeshm_key *keys,
+	const php_safeshm_value *values, safeshm_status *st);
+
 /* ---- safeshm_sysvshm.c ---------------------------------------------- */
 
 /* 1: an ext/sysvshm segment; 0: not one; -1: sysvshm's magic with a bad

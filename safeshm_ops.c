@@ -142,3 +142,67 @@ bool php_safeshm_store_value(zval *obj, php_safeshm_attachment *a, const php_saf
 	php_safeshm_value_free(&v);
 	return true;
 }
+
+/*
+ * Whether every put of a batch fits, checked under the lock before any is
+ * made: the puts run in order, each needing room for its new record beside
+ * the key's old one (publish, then retire) and, for a new key, an index slot.
+ * Mirrors the store's own rule for a put (shm_store.c); a status other than
+ * SAFESHM_OK means nothing may be written.
+ */
+static safeshm_status php_safeshm_batch_fits(php_safeshm_attachment *a, uint32_t n,
+	const php_safeshm_key *keys, const php_safeshm_value *values)
+{
+	safeshm_stats stats;
+	uint64_t used, entries;
+	safeshm_status st = safeshm_store_stats(&a->store, &stats);
+
+	if (st != SAFESHM_OK) {
+		return st;
+	}
+	used = stats.used;
+	entries = stats.entries;
+	for (uint32_t i = 0; i < n; i++) {
+		safeshm_view old;
+		size_t rsz = safeshm_record_size(keys[i].len, values[i].len);
+		uint64_t old_size = 0;
+
+		st = safeshm_store_find(&a->store, keys[i].ptr, keys[i].len, keys[i].hash, &old);
+		if (st == SAFESHM_OK) {
+			old_size = safeshm_record_size(old.key_len, old.len);
+		} else if (st != SAFESHM_NOT_FOUND) {
+			return st;
+		}
+		if (rsz > stats.arena_size || rsz > UINT32_MAX || used + rsz > stats.arena_size
+				|| (st == SAFESHM_NOT_FOUND && entries + 1 > stats.max_entries)) {
+			return SAFESHM_FULL;
+		}
+		used = used + rsz - old_size;
+		entries += st == SAFESHM_NOT_FOUND;
+	}
+	return SAFESHM_OK;
+}
+
+/*
+ * Stores n encoded values under n distinct keys, all or nothing, under one
+ * lock hold: SAFESHM_FULL in *st, with nothing changed, unless every one
+ * fits. The store has no multi-put yet, so this checks the batch first and
+ * then puts one by one; when the store gets an atomic batch put (crash-safe
+ * too), this is the one place to change. Returns false with an exception
+ * thrown when the lock could not be taken.
+ */
+bool php_safeshm_store_many(php_safeshm_attachment *a, uint32_t n, const php_safeshm_key *keys,
+	const php_safeshm_value *values, safeshm_status *st)
+{
+	if (!php_safeshm_lock_or_throw(a)) {
+		return false;
+	}
+	*st = php_safeshm_batch_fits(a, n, keys, values);
+	for (uint32_t i = 0; *st == SAFESHM_OK && i < n; i++) {
+		/* cannot be FULL after the check above; a store error stops the batch */
+		*st = safeshm_store_put(&a->store, keys[i].ptr, keys[i].len, keys[i].hash,
+			values[i].type, values[i].data, values[i].len, SAFESHM_PUT_REPLACE);
+	}
+	php_safeshm_unlock(a);
+	return true;
+}

@@ -102,16 +102,82 @@ int php_safeshm_sysvshm_kind(const void *base, size_t size)
 
 /* ---- SafeShm::importSysvshm() -------------------------------------- */
 
+/* Copies of a foreign segment taken before one is seen unchanged right after. */
+#define PHP_SAFESHM_IMPORT_TRIES 8
+
+/*
+ * Copies a foreign segment into private memory; NULL (nothing allocated)
+ * when it changed during every try. Old processes may still be writing it,
+ * unlocked: every byte is read once, by the copy, and only the copy is
+ * validated and used, so a length checked is the length used. A copy is
+ * kept only when the segment still holds the same bytes right after it, so
+ * it is a state the segment was in (not a mix of two) save for a writer that
+ * changed a byte and changed it back meanwhile.
+ */
+static char *php_safeshm_sysvshm_snapshot(const char *base, size_t size)
+{
+	char *copy = emalloc(size);
+
+	for (int i = 0; i < PHP_SAFESHM_IMPORT_TRIES; i++) {
+		memcpy(copy, base, size);
+		if (memcmp(copy, base, size) == 0) {
+			return copy;
+		}
+	}
+	efree(copy);
+	return NULL;
+}
+
+/* Unserializes every chunk of a validated private copy into vals (chunk key
+ * => value). False with an exception thrown when one does not unserialize. */
+static bool php_safeshm_sysvshm_values(const char *copy, const zend_long *offs, zend_long n, key_t skey, HashTable *vals)
+{
+	for (zend_long i = 0; i < n; i++) {
+		php_safeshm_sysvshm_chunk c;
+		const unsigned char *p, *stop;
+		php_unserialize_data_t var_hash;
+		zend_string *bytes;
+		zval tmp;
+		bool ok;
+
+		memcpy(&c, copy + offs[i], sizeof(c));
+		/* NUL-terminated on its own: the unserializer's scanner may look one
+		 * byte past the end, where the next chunk begins */
+		bytes = zend_string_init(copy + offs[i] + sizeof(c), (size_t) c.length, 0);
+		p = (const unsigned char *) ZSTR_VAL(bytes);
+		stop = p + c.length;
+		ZVAL_UNDEF(&tmp);
+		PHP_VAR_UNSERIALIZE_INIT(var_hash);
+		ok = php_var_unserialize(&tmp, &p, stop, &var_hash);
+		PHP_VAR_UNSERIALIZE_DESTROY(var_hash);
+		zend_string_release(bytes);
+		if (!ok || p != stop || EG(exception)) {
+			zval_ptr_dtor(&tmp);
+			if (!EG(exception)) {
+				zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
+					"SafeShm::importSysvshm(): variable " ZEND_LONG_FMT " of key 0x%08x cannot be unserialized; nothing was imported",
+					c.key, (unsigned) skey);
+			}
+			return false;
+		}
+		zend_hash_index_update(vals, (zend_ulong) c.key, &tmp);
+	}
+	return true;
+}
+
 PHP_METHOD(SafeShm, importSysvshm)
 {
-	zend_long skey, n = 0, imported = 0, bad = -1;
-	php_safeshm_sysvshm_head h;
+	zend_long skey, n = 0, bad = -1;
 	const char *base;
+	char *copy;
 	struct shmid_ds ds;
 	zend_long *offs;
 	HashTable vals;
-	zval *val;
-	zend_ulong vkey;
+	php_safeshm_key *keys = NULL;
+	php_safeshm_value *values = NULL;
+	uint32_t count = 0;
+	safeshm_status st = SAFESHM_OK;
+	bool ok;
 	int shmid, kind;
 
 	ZEND_PARSE_PARAMETERS_START(1, 1)
@@ -139,25 +205,23 @@ PHP_METHOD(SafeShm, importSysvshm)
 			(unsigned) skey, strerror(errno));
 		RETURN_THROWS();
 	}
-	kind = php_safeshm_sysvshm_kind(base, ds.shm_segsz);
-	if (kind == 0) {
-		shmdt(base);
-		zend_throw_exception_ex(php_safeshm_exception_ce, 0,
-			"SafeShm::importSysvshm(): key 0x%08x does not hold an ext/sysvshm segment", (unsigned) skey);
+	copy = php_safeshm_sysvshm_snapshot(base, ds.shm_segsz);
+	shmdt(base);
+	if (!copy) {
+		zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
+			"SafeShm::importSysvshm(): the ext/sysvshm segment of key 0x%08x changed during each of %d reads; "
+			"nothing was imported (retry, or stop its writers first)", (unsigned) skey, PHP_SAFESHM_IMPORT_TRIES);
 		RETURN_THROWS();
 	}
-	memcpy(&h, base, sizeof(h));
-	offs = kind > 0 ? safe_emalloc((size_t) ((h.end - h.start) / (zend_long) sizeof(php_safeshm_sysvshm_chunk)) + 1, sizeof(zend_long), 0) : NULL;
-	/* walk again into offs: the segment may be written by old processes meanwhile */
-	if (kind < 0 || php_safeshm_sysvshm_walk(base, ds.shm_segsz, offs, &n, &bad) != 1) {
-		if (kind < 0) {
-			php_safeshm_sysvshm_walk(base, ds.shm_segsz, NULL, NULL, &bad);
-		}
-		if (offs) {
-			efree(offs);
-		}
-		shmdt(base);
-		if (bad >= 0) {
+
+	/* from here on only the private copy is read */
+	kind = php_safeshm_sysvshm_walk(copy, ds.shm_segsz, NULL, &n, &bad);
+	if (kind <= 0) {
+		efree(copy);
+		if (kind == 0) {
+			zend_throw_exception_ex(php_safeshm_exception_ce, 0,
+				"SafeShm::importSysvshm(): key 0x%08x does not hold an ext/sysvshm segment", (unsigned) skey);
+		} else if (bad >= 0) {
 			zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
 				"SafeShm::importSysvshm(): chunk at offset " ZEND_LONG_FMT " of key 0x%08x is corrupted; nothing was imported",
 				bad, (unsigned) skey);
@@ -168,66 +232,50 @@ PHP_METHOD(SafeShm, importSysvshm)
 		}
 		RETURN_THROWS();
 	}
+	offs = safe_emalloc((size_t) n + 1, sizeof(zend_long), 0);
+	php_safeshm_sysvshm_walk(copy, ds.shm_segsz, offs, &n, NULL); /* the same walk over the same bytes */
 
-	/* unserialize everything first: all or nothing */
+	/* User code runs from here (__unserialize, __wakeup, __serialize, and
+	 * their warnings' handlers) until every value is encoded. */
+	php_safeshm_pin(a);
 	zend_hash_init(&vals, (uint32_t) n, NULL, ZVAL_PTR_DTOR, 0);
-	for (zend_long i = 0; i < n; i++) {
-		php_safeshm_sysvshm_chunk c;
-		const unsigned char *p, *start, *stop;
-		php_unserialize_data_t var_hash;
-		zval tmp;
-		bool ok;
-
-		zend_string *bytes;
-
-		memcpy(&c, base + offs[i], sizeof(c));
-		/* a private, NUL-terminated copy: the unserializer's scanner may look
-		 * one byte past its end, and the mapping has no terminator */
-		bytes = zend_string_init(base + offs[i] + sizeof(c), (size_t) c.length, 0);
-		start = p = (const unsigned char *) ZSTR_VAL(bytes);
-		stop = start + c.length;
-		ZVAL_UNDEF(&tmp);
-		PHP_VAR_UNSERIALIZE_INIT(var_hash);
-		ok = php_var_unserialize(&tmp, &p, stop, &var_hash);
-		PHP_VAR_UNSERIALIZE_DESTROY(var_hash);
-		zend_string_release(bytes);
-		if (!ok || p != stop) {
-			zval_ptr_dtor(&tmp);
-			if (!EG(exception)) {
-				zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
-					"SafeShm::importSysvshm(): variable " ZEND_LONG_FMT " of key 0x%08x cannot be unserialized; nothing was imported",
-					c.key, (unsigned) skey);
-			}
-			break;
-		}
-		zend_hash_index_update(&vals, (zend_ulong) c.key, &tmp);
-	}
+	ok = php_safeshm_sysvshm_values(copy, offs, n, (key_t) skey, &vals);
 	efree(offs);
-	shmdt(base);
+	efree(copy);
+	if (ok) {
+		zend_ulong vkey;
+		zval *val;
+
+		keys = safe_emalloc(zend_hash_num_elements(&vals), sizeof(*keys), 0);
+		values = safe_emalloc(zend_hash_num_elements(&vals), sizeof(*values), 0);
+		ZEND_HASH_FOREACH_NUM_KEY_VAL(&vals, vkey, val) {
+			php_safeshm_key_init(&keys[count], NULL, (zend_long) vkey, 1);
+			if (!php_safeshm_encode(&values[count], val)) {
+				ok = false;
+				break;
+			}
+			count++;
+		} ZEND_HASH_FOREACH_END();
+	}
+	if (!php_safeshm_unpin(ZEND_THIS, a)) {
+		ok = false;
+	}
+	/* all or nothing, under one lock hold */
+	if (ok && php_safeshm_store_many(a, count, keys, values, &st) && st != SAFESHM_OK) {
+		php_safeshm_throw_status(a, st);
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		php_safeshm_value_free(&values[i]);
+	}
+	if (keys) {
+		efree(keys);
+		efree(values);
+	}
+	zend_hash_destroy(&vals); /* may run destructors: a is not used after this */
 	if (EG(exception)) {
-		zend_hash_destroy(&vals);
 		RETURN_THROWS();
 	}
-
-	ZEND_HASH_FOREACH_NUM_KEY_VAL(&vals, vkey, val) {
-		php_safeshm_key k;
-		safeshm_status st;
-
-		php_safeshm_key_init(&k, NULL, (zend_long) vkey, 1);
-		if (!php_safeshm_store_value(ZEND_THIS, a, &k, val, SAFESHM_PUT_REPLACE, &st)) {
-			break;
-		}
-		if (st != SAFESHM_OK) {
-			php_safeshm_throw_status(a, st);
-			break;
-		}
-		imported++;
-	} ZEND_HASH_FOREACH_END();
-	zend_hash_destroy(&vals);
-	if (EG(exception)) {
-		RETURN_THROWS();
-	}
-	RETURN_LONG(imported);
+	RETURN_LONG((zend_long) count);
 }
 
 /* ---- sysvshm-compatible functions ----------------------------------- */
