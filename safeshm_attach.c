@@ -36,8 +36,10 @@ static zend_class_entry *php_safeshm_status_ce(safeshm_status st)
 
 void php_safeshm_throw_status(const php_safeshm_attachment *a, safeshm_status st)
 {
-	zend_throw_exception_ex(php_safeshm_status_ce(st), 0, "SafeShm segment 0x%08x: %s",
-		(unsigned) a->key, safeshm_status_str(st));
+	/* a damaged store is never repaired in place: say what gets rid of it */
+	zend_throw_exception_ex(php_safeshm_status_ce(st), 0, "SafeShm segment 0x%08x: %s%s",
+		(unsigned) a->key, safeshm_status_str(st),
+		st == SAFESHM_CORRUPT ? " (remove() discards it; a new SafeShm object then creates a fresh store)" : "");
 }
 
 void php_safeshm_throw_removed(const php_safeshm_attachment *a)
@@ -51,8 +53,11 @@ void php_safeshm_throw_removed(const php_safeshm_attachment *a)
 static void php_safeshm_attachment_free(php_safeshm_attachment *a)
 {
 	/* after safeshm_remove(): the semaphore goes too, unless a new segment
-	 * under the same key already uses it */
-	if (a->rmid_kept && a->lock.semid > 0 && shmget(a->key, 0, 0) < 0 && errno == ENOENT) {
+	 * under the same key already uses it. Only by the process that removed
+	 * it: a forked child that merely exits must not take the semaphore from
+	 * the parent, which may still be using the segment. */
+	if (a->rmid_kept && a->rmid_pid == php_safeshm_getpid() && a->lock.semid > 0
+			&& shmget(a->key, 0, 0) < 0 && errno == ENOENT) {
 		safeshm_lock_remove(&a->lock);
 	}
 	if (a->store.base) {
@@ -149,6 +154,11 @@ static uint32_t php_safeshm_pid;
 static void php_safeshm_atfork_child(void)
 {
 	php_safeshm_pid = (uint32_t) getpid();
+}
+
+uint32_t php_safeshm_getpid(void)
+{
+	return php_safeshm_pid;
 }
 
 void php_safeshm_attach_minit(void)
@@ -427,10 +437,13 @@ php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t n
 	if (cached) {
 		st = safeshm_store_check_header(&cached->store);
 		if (shmid == cached->shmid && !cached->stale && st != SAFESHM_OK) {
-			php_safeshm_attach_status_error(proc, key, shmid, st, cached->store.base, cached->store.size);
-			return NULL;
-		}
-		if (shmid == cached->shmid && !cached->stale && !safeshm_store_is_removed(&cached->store)
+			if (proc || st != SAFESHM_CORRUPT) {
+				php_safeshm_attach_status_error(proc, key, shmid, st, cached->store.base, cached->store.size);
+				return NULL;
+			}
+			/* damaged: the object gets an uncached attachment of its own below,
+			 * good for remove(); the cached one stays with its objects */
+		} else if (shmid == cached->shmid && !cached->stale && !safeshm_store_is_removed(&cached->store)
 				&& (cached->lock.mutex || semget(cached->lock.key, 0, 0) == cached->lock.semid)) {
 			const safeshm_header *h = (const safeshm_header *) cached->store.base;
 			if (h->name_len != name_len || (name_len && memcmp(h->name, name, name_len) != 0)) {
@@ -439,8 +452,9 @@ php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t n
 			}
 			cached->refcount++;
 			return cached;
+		} else {
+			php_safeshm_attachment_forget(cached);
 		}
-		php_safeshm_attachment_forget(cached);
 	}
 
 	if (shmid < 0 && errno == ENOENT) {
@@ -542,6 +556,15 @@ php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t n
 		goto fail;
 	}
 	php_safeshm_unlock(a);
+	if (st == SAFESHM_CORRUPT && !proc && safeshm_store_check_header(&a->store) != SAFESHM_FOREIGN) {
+		/* Ours, but its header (or its mutex) is damaged: the object is
+		 * made, and every call but remove() throws, so that the store can
+		 * be removed through the API. Never cached, never locked: a new
+		 * object validates the header again. */
+		a->damaged = true;
+		a->refcount = 1;
+		return a;
+	}
 	if (st != SAFESHM_OK) {
 		goto fail;
 	}
@@ -560,8 +583,9 @@ fail:
 	return NULL;
 }
 
-/* The attachment of an object, or NULL with an exception thrown. */
-php_safeshm_attachment *php_safeshm_get(zval *obj)
+/* The attachment of an object for remove(): also one whose header is
+ * damaged. NULL with an exception thrown when detached or removed. */
+php_safeshm_attachment *php_safeshm_get_removable(zval *obj)
 {
 	php_safeshm_obj *o = Z_SAFESHM_P(obj);
 	php_safeshm_attachment *a = o->att;
@@ -577,4 +601,51 @@ php_safeshm_attachment *php_safeshm_get(zval *obj)
 		return NULL;
 	}
 	return a;
+}
+
+/* The attachment of an object, or NULL with an exception thrown. */
+php_safeshm_attachment *php_safeshm_get(zval *obj)
+{
+	php_safeshm_attachment *a = php_safeshm_get_removable(obj);
+	if (a && a->damaged) {
+		zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
+			"SafeShm segment 0x%08x: its header is damaged, so the store cannot be used; "
+			"remove() discards it (a new SafeShm object then creates a fresh store)", (unsigned) a->key);
+		return NULL;
+	}
+	return a;
+}
+
+/*
+ * Removal, crash-safe and without the lock or a valid header: IPC_RMID
+ * first. From then on the key names no segment, so new objects create a
+ * fresh store, and every attached process sees the removal at its next
+ * write (shmget) and read (within safeshm.removal_check_ms). The flag set
+ * after it only makes objects already attached see it at once, and the
+ * semaphore removed last is one a new store under the key would reuse. So a
+ * remover killed at any point leaves either nothing done or a removed
+ * segment, never a flagged store still under its key; and a refused
+ * IPC_RMID (a store of another user) changes nothing at all.
+ */
+bool php_safeshm_remove_segment(php_safeshm_attachment *a)
+{
+	if (shmctl(a->shmid, IPC_RMID, NULL) != 0 && errno != EINVAL && errno != EIDRM) {
+		return false; /* EINVAL/EIDRM: removed already, by ipcrm or another remover */
+	}
+	if (safeshm_store_check_header(&a->store) == SAFESHM_OK) {
+		safeshm_store_mark_removed(&a->store);
+	}
+	if (a->lock.semid > 0) {
+		safeshm_lock_remove(&a->lock);
+	}
+	/* a damaged store's remover has an attachment of its own: the cached one
+	 * of the same segment goes stale too, whatever its header says */
+	{
+		php_safeshm_attachment *cached = zend_hash_index_find_ptr(&SAFESHM_G(attachments), (zend_ulong) (uint32_t) a->key);
+		if (cached && cached != a && cached->shmid == a->shmid) {
+			php_safeshm_attachment_forget(cached);
+		}
+	}
+	php_safeshm_attachment_forget(a);
+	return true;
 }

@@ -384,23 +384,17 @@ PHP_METHOD(SafeShm, verify)
 
 PHP_METHOD(SafeShm, remove)
 {
-	int err = 0;
+	php_safeshm_attachment *a;
 
 	ZEND_PARSE_PARAMETERS_NONE();
-	PHP_SAFESHM_ATT(a);
-	/* flag it first, so every process still attached sees it as removed */
-	if (!php_safeshm_lock_or_throw(a)) {
+	/* also a store whose header is damaged: removal needs no valid header */
+	if (!(a = php_safeshm_get_removable(ZEND_THIS))) {
 		RETURN_THROWS();
 	}
-	safeshm_store_mark_removed(&a->store);
-	php_safeshm_unlock(a);
-	if (shmctl(a->shmid, IPC_RMID, NULL) != 0 && errno != EINVAL && errno != EIDRM) {
-		err = errno;
-	}
-	safeshm_lock_remove(&a->lock);
-	php_safeshm_attachment_forget(a);
-	if (err) {
-		zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm segment 0x%08x: cannot remove: %s",
-			(unsigned) a->key, strerror(err));
+	if (!php_safeshm_remove_segment(a)) {
+		int err = errno;
+		zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm segment 0x%08x: cannot remove: %s%s; the store is unchanged",
+			(unsigned) a->key, strerror(err),
+			err == EPERM ? " (only its owner, its creator or root may remove it)" : "");
 	}
 }

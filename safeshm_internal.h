@@ -43,9 +43,11 @@ struct _php_safeshm_attachment {
 	uint64_t checked_ns; /* when the key was last seen to name this segment */
 	uint64_t checked_request; /* SAFESHM_G(request) of that check */
 	uint32_t refcount;  /* objects using it */
+	uint32_t rmid_pid;  /* the process that called safeshm_remove()/shm_remove(): it alone removes the semaphore */
 	bool stale;         /* removed, or replaced by a new segment under the key */
 	bool rmid_kept;     /* safeshm_remove()/shm_remove(): marked for removal, still usable here */
 	bool cached;        /* still in SAFESHM_G(attachments) */
+	bool damaged;       /* its header failed validation at attach: usable only to remove() it; never cached */
 };
 
 #ifndef RETURN_OOM
@@ -73,6 +75,14 @@ php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t n
 key_t php_safeshm_name_key(const char *name, size_t len);
 /* The attachment of an object, or NULL with an exception thrown. */
 php_safeshm_attachment *php_safeshm_get(zval *obj);
+/* The same for a removal, which also takes a store whose header is damaged. */
+php_safeshm_attachment *php_safeshm_get_removable(zval *obj);
+/* Removes the segment (IPC_RMID first: crash-safe, no lock, no valid header
+ * needed), then flags it and removes its semaphore. A refused IPC_RMID
+ * changes nothing: false with errno set. */
+bool php_safeshm_remove_segment(php_safeshm_attachment *a);
+/* This process's pid, refreshed in forked children. */
+uint32_t php_safeshm_getpid(void);
 void php_safeshm_attachment_release(php_safeshm_attachment *a);
 /* Drops a from the cache; objects still holding it see it as stale. */
 void php_safeshm_attachment_forget(php_safeshm_attachment *a);

@@ -362,7 +362,7 @@ static void php_safeshm_fn_remove(INTERNAL_FUNCTION_PARAMETERS, zend_class_entry
 		Z_PARAM_OBJECT_OF_CLASS(zshm, ce)
 	ZEND_PARSE_PARAMETERS_END();
 
-	if (!(a = php_safeshm_fn_att(zshm))) {
+	if (!(a = php_safeshm_get_removable(zshm))) {
 		RETURN_THROWS();
 	}
 	if (shmctl(a->shmid, IPC_RMID, NULL) < 0) {
@@ -372,6 +372,7 @@ static void php_safeshm_fn_remove(INTERNAL_FUNCTION_PARAMETERS, zend_class_entry
 	/* as with sysvshm, objects of this process keep working until detached;
 	 * other processes get "removed"; new attachments get a new segment */
 	a->rmid_kept = true;
+	a->rmid_pid = php_safeshm_getpid();
 	if (a->cached) {
 		a->cached = false;
 		a->refcount++; /* the hash destructor must not free it */

@@ -12,7 +12,7 @@ $key = ftok(__FILE__, 'a');
 /** Attaches from a fresh PHP process, which has no attachment cached. */
 function fresh_attach(int $key): string {
     $php = getenv('TEST_PHP_EXECUTABLE') ?: PHP_BINARY;
-    $code = 'try { new SafeShm(' . $key . '); echo "attached"; } catch (SafeShmException $e) { echo get_class($e); }';
+    $code = 'try { (new SafeShm(' . $key . '))->count(); echo "attached"; } catch (SafeShmException $e) { echo get_class($e); }';
     return trim((string) shell_exec($php . ' ' . getenv('TEST_PHP_EXTRA_ARGS') . ' -r ' . escapeshellarg($code) . ' 2>&1'));
 }
 $s = new SafeShm($key, 8192);
@@ -25,7 +25,7 @@ foreach ([3, 99, 0, 0xFFFFFFFF, 1] as $v) {
     shmop_write($raw, pack('V', $v), 4);
     $before = shmop_read($raw, 0, 8192);
     try {
-        new SafeShm($key);
+        (new SafeShm($key))->count(); // a damaged store constructs (for remove()), then refuses
         echo "version $v: attached\n";
     } catch (SafeShmException $e) {
         echo "version $v: ", get_class($e), "\n";
