@@ -13,6 +13,7 @@
 #include "zend_exceptions.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <time.h>
@@ -177,14 +178,112 @@ static bool php_safeshm_is_store_lock(const php_safeshm_attachment *a)
 		&& safeshm_store_lock_kind(&a->store) == SAFESHM_LOCK_KIND_SEMAPHORE);
 }
 
+/* The lock holder's pid in the header, for the atomic operations of the
+ * semaphore's hand-over below (the store hands out a const view of it). */
+static uint32_t *php_safeshm_owner_word(php_safeshm_attachment *a)
+{
+	return (uint32_t *) safeshm_store_owner_hint(&a->store);
+}
+
 /* Releases the lock this process holds on a. */
 void php_safeshm_release(php_safeshm_attachment *a)
 {
 	if (php_safeshm_is_store_lock(a)) {
-		safeshm_store_set_owner(&a->store, 0);
+		if (a->lock.mutex) {
+			safeshm_store_set_owner(&a->store, 0);
+		} else {
+			/* only our own mark: a holder of a removed semaphore backing
+			 * out may have written its pid over it meanwhile */
+			uint32_t me = php_safeshm_pid;
+			__atomic_compare_exchange_n(php_safeshm_owner_word(a), &me, 0, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
+		}
 	}
 	safeshm_lock_release(&a->lock);
 	SAFESHM_G(held) = NULL;
+}
+
+/* Whether pid is a live process. A zombie (killed, not reaped yet by its
+ * parent) holds nothing: SEM_UNDO ran when it exited. */
+static bool php_safeshm_pid_alive(uint32_t pid)
+{
+	char path[48], buf[256];
+	const char *paren;
+	ssize_t n;
+	int fd;
+
+	if (pid == 0 || pid > INT32_MAX || (kill((pid_t) pid, 0) != 0 && errno == ESRCH)) {
+		return false;
+	}
+	snprintf(path, sizeof(path), "/proc/%u/stat", (unsigned) pid);
+	if ((fd = open(path, O_RDONLY)) < 0) {
+		return true; /* cannot tell: assume it may still write */
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0) {
+		return true;
+	}
+	buf[n] = '\0';
+	paren = strrchr(buf, ')'); /* "pid (comm) state ...": comm may hold anything */
+	return !(paren && (paren[1] == ' ') && (paren[2] == 'Z' || paren[2] == 'X'));
+}
+
+/*
+ * Semaphore-locked stores: after `ipcrm -s`, two writers must never be inside
+ * at once. SEM_UNDO vouches only for the semaphore a process holds: a holder
+ * of the removed one may still be inside while others lock the fresh one
+ * that the next attach creates. So right after acquiring, every holder
+ * records its pid in the header (lock_owner) and checks which semaphore the
+ * store is on (lock_semid); both sides store, fence, then load (Dekker), so
+ * of an old and a new holder at least one sees the other:
+ *
+ *  - lock_semid is not ours and ours is gone: we hold a removed semaphore
+ *    and are not inside yet: back out ("removed").
+ *  - lock_semid is not ours and ours exists: we hold the new semaphore. We
+ *    store ours in lock_semid, fence, and while lock_owner names another
+ *    live process (the old holder, inside) wait for it to leave or die, up
+ *    to safeshm.lock_timeout; then give lock_semid back, so that the next
+ *    holder waits too, and time out rather than write beside it.
+ *  - then we record our pid, fence, and read lock_semid again: if a newer
+ *    semaphore's holder came in meanwhile, we are the old one: back out.
+ *
+ * Only an `ipcrm -s` ever makes a holder wait or back out; the common path
+ * costs one exchange and two loads. Runs with the semaphore held.
+ */
+static php_safeshm_lock_result php_safeshm_sem_handover(php_safeshm_attachment *a)
+{
+	uint32_t *owner = php_safeshm_owner_word(a);
+	uint32_t me = php_safeshm_pid;
+	int32_t mine = a->lock.semid, was = safeshm_store_lock_semid(&a->store);
+
+	SAFESHM_G(prev_owner) = 0;
+	if (was != mine) {
+		uint64_t deadline = php_safeshm_now_ns() + (uint64_t) php_safeshm_timeout_ms() * 1000000u;
+		if (!safeshm_lock_exists(&a->lock)) {
+			return PHP_SAFESHM_LOCK_REMOVED;
+		}
+		safeshm_store_set_lock_semid(&a->store, mine);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		for (;;) {
+			uint32_t o = __atomic_load_n(owner, __ATOMIC_SEQ_CST);
+			if (o == 0 || o == me || !php_safeshm_pid_alive(o)) {
+				break;
+			}
+			if (php_safeshm_now_ns() >= deadline) {
+				safeshm_store_set_lock_semid(&a->store, was);
+				SAFESHM_G(prev_owner) = o;
+				return PHP_SAFESHM_LOCK_TIMEOUT;
+			}
+			usleep(1000);
+		}
+	}
+	__atomic_exchange_n(owner, me, __ATOMIC_SEQ_CST);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (safeshm_store_lock_semid(&a->store) != mine) {
+		__atomic_compare_exchange_n(owner, &me, 0, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
+		return PHP_SAFESHM_LOCK_REMOVED;
+	}
+	return PHP_SAFESHM_LOCKED;
 }
 
 /* Acquires the lock only: the semaphore at attach, then the store's own lock. */
@@ -192,6 +291,7 @@ static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, i
 {
 	int waited = 0;
 	safeshm_lock_status ls;
+	php_safeshm_lock_result r;
 
 	ZEND_ASSERT(SAFESHM_G(held) == NULL);
 	ls = safeshm_lock_acquire(&a->lock, php_safeshm_timeout_ms(), &waited);
@@ -202,17 +302,19 @@ static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, i
 		case SAFESHM_LOCK_OWNER_DEAD:
 		case SAFESHM_LOCK_OK:
 			SAFESHM_G(held) = a;
-			SAFESHM_G(prev_owner) = 0;
 			SAFESHM_G(owner_died) = ls == SAFESHM_LOCK_OWNER_DEAD;
 			if (php_safeshm_is_store_lock(a)) {
-				/* a previous holder of this very semaphore is gone (SEM_UNDO);
-				 * one of another semaphore (removed and re-created) may not be.
-				 * A mutex lives in the segment: nobody can swap it under us. */
-				if (!a->lock.mutex && safeshm_store_lock_semid(&a->store) != a->lock.semid) {
-					SAFESHM_G(prev_owner) = __atomic_load_n(safeshm_store_owner_hint(&a->store), __ATOMIC_ACQUIRE);
-					safeshm_store_set_lock_semid(&a->store, a->lock.semid);
+				if (a->lock.mutex) {
+					/* a mutex lives in the segment: nobody can swap it under us */
+					safeshm_store_set_owner(&a->store, php_safeshm_pid);
+				} else if ((r = php_safeshm_sem_handover(a)) != PHP_SAFESHM_LOCKED) {
+					safeshm_lock_release(&a->lock);
+					SAFESHM_G(held) = NULL;
+					if (r == PHP_SAFESHM_LOCK_TIMEOUT) {
+						safeshm_store_count_lock_timeout(&a->store);
+					}
+					return r;
 				}
-				safeshm_store_set_owner(&a->store, php_safeshm_pid);
 			}
 			return PHP_SAFESHM_LOCKED;
 		case SAFESHM_LOCK_TIMEOUT:
@@ -228,46 +330,14 @@ static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, i
 	}
 }
 
-/*
- * Before repairing a store left mid-mutation, make sure its writer is dead:
- * SEM_UNDO guarantees that for the semaphore we hold, but if someone removed
- * the semaphore (ipcrm -s) a writer may still be at work under the old one.
- * Only when the semaphore changed under it: waits up to safeshm.lock_timeout
- * for that owner to finish or die, then reports a timeout rather than repair
- * under a writer that may resume (a SIGSTOPped one).
- */
-static bool php_safeshm_owner_alive(php_safeshm_attachment *a)
+/* Locked: repairs a store its previous holder left mid-mutation. That
+ * holder is gone: SEM_UNDO or the robust mutex says so for the lock we
+ * hold, and the hand-over above for a semaphore removed under it. */
+static void php_safeshm_repair_if_needed(php_safeshm_attachment *a, safeshm_status *st)
 {
-	uint64_t deadline = php_safeshm_now_ns() + (uint64_t) php_safeshm_timeout_ms() * 1000000u;
-	uint32_t pid = SAFESHM_G(prev_owner);
-
-	for (;;) {
-		if (pid == 0 || pid == php_safeshm_pid || pid > INT32_MAX
-				|| (kill((pid_t) pid, 0) != 0 && errno == ESRCH)) {
-			return false;
-		}
-		if (!safeshm_store_needs_recovery(&a->store)) {
-			return false; /* it finished its mutation */
-		}
-		if (php_safeshm_now_ns() >= deadline) {
-			return true; /* alive and mid-mutation: never repair under it */
-		}
-		usleep(1000);
+	if (safeshm_store_needs_recovery(&a->store)) {
+		*st = safeshm_store_recover(&a->store);
 	}
-}
-
-/* Locked: repairs a store its previous holder left mid-mutation. Returns
- * false, changing nothing, when that holder may still be writing (see above). */
-static bool php_safeshm_repair_if_needed(php_safeshm_attachment *a, safeshm_status *st)
-{
-	if (!safeshm_store_needs_recovery(&a->store)) {
-		return true;
-	}
-	if (php_safeshm_owner_alive(a)) {
-		return false;
-	}
-	*st = safeshm_store_recover(&a->store);
-	return true;
 }
 
 static php_safeshm_lock_result php_safeshm_lock(php_safeshm_attachment *a, safeshm_status *store_st, int *err)
@@ -297,9 +367,8 @@ static php_safeshm_lock_result php_safeshm_lock(php_safeshm_attachment *a, safes
 		php_safeshm_release(a);
 		return PHP_SAFESHM_LOCK_REMOVED;
 	}
-	if (*store_st == SAFESHM_OK && !php_safeshm_repair_if_needed(a, store_st)) {
-		php_safeshm_release(a);
-		return PHP_SAFESHM_LOCK_TIMEOUT;
+	if (*store_st == SAFESHM_OK) {
+		php_safeshm_repair_if_needed(a, store_st);
 	}
 	if (*store_st != SAFESHM_OK) {
 		php_safeshm_release(a);
@@ -318,6 +387,14 @@ static void php_safeshm_throw_lock(php_safeshm_attachment *a, php_safeshm_lock_r
 {
 	switch (r) {
 		case PHP_SAFESHM_LOCK_TIMEOUT:
+			if (SAFESHM_G(prev_owner)) {
+				zend_throw_exception_ex(php_safeshm_timeout_exception_ce, 0,
+					"SafeShm segment 0x%08x: its semaphore was removed (ipcrm -s) while process %u was writing, "
+					"and it has not left the store within safeshm.lock_timeout (%.3F s)",
+					(unsigned) a->key, (unsigned) SAFESHM_G(prev_owner), SAFESHM_G(lock_timeout));
+				SAFESHM_G(prev_owner) = 0;
+				break;
+			}
 			zend_throw_exception_ex(php_safeshm_timeout_exception_ce, 0,
 				"SafeShm segment 0x%08x: lock not acquired within safeshm.lock_timeout (%.3F s)",
 				(unsigned) a->key, SAFESHM_G(lock_timeout));
@@ -536,12 +613,8 @@ php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t n
 		if (!safeshm_lock_mutex_valid(safeshm_store_lock_area(&a->store))) {
 			st = SAFESHM_CORRUPT;
 		}
-	} else if (st == SAFESHM_OK && !php_safeshm_repair_if_needed(a, &st)) {
-		php_safeshm_unlock(a);
-		php_safeshm_attach_error(proc, php_safeshm_timeout_exception_ce, key,
-			"its last writer is alive and still mid-mutation under a semaphore that was removed; try again later");
-		php_safeshm_attachment_free(a);
-		return NULL;
+	} else if (st == SAFESHM_OK) {
+		php_safeshm_repair_if_needed(a, &st);
 	}
 	if (st == SAFESHM_FOREIGN) {
 		/* zero magic but not blank. If we just made the semaphore, no SafeShm
