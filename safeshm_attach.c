@@ -43,6 +43,12 @@ void php_safeshm_throw_status(const php_safeshm_attachment *a, safeshm_status st
 		st == SAFESHM_CORRUPT ? " (remove() discards it; a new SafeShm object then creates a fresh store)" : "");
 }
 
+void php_safeshm_throw_read_only(const php_safeshm_attachment *a)
+{
+	zend_throw_exception_ex(php_safeshm_exception_ce, 0,
+		"SafeShm segment 0x%08x: read-only for this user: its mode lets it read the store, not write it", (unsigned) a->key);
+}
+
 void php_safeshm_throw_removed(const php_safeshm_attachment *a)
 {
 	zend_throw_exception_ex(php_safeshm_exception_ce, 0,
@@ -146,7 +152,7 @@ bool php_safeshm_reader_current(php_safeshm_attachment *a)
 		return true;
 	}
 	/* a mutex store's semaphore only serialises formatting: its removal loses nothing */
-	return php_safeshm_still_current(a) && (a->rmid_kept || a->lock.mutex || safeshm_lock_exists(&a->lock));
+	return php_safeshm_still_current(a) && (a->rmid_kept || a->lock.mutex || a->rdonly || safeshm_lock_exists(&a->lock));
 }
 
 /* getpid() is a system call; the pid is cached and refreshed in forked children. */
@@ -383,8 +389,40 @@ void php_safeshm_unlock(php_safeshm_attachment *a)
 	php_safeshm_release(a);
 }
 
+/*
+ * Any user who can create SysV objects can create the key a store's
+ * semaphore is derived to before the store does (squatting), or hold one
+ * made by sem_get(). When the semaphore we could not use belongs to someone
+ * else, say so and name its key (ipcs -s shows it). Empty otherwise.
+ */
+static const char *php_safeshm_squat_note(const php_safeshm_attachment *a, char *buf, size_t len)
+{
+	struct semid_ds ds;
+
+	buf[0] = '\0';
+	if (a->lock.mutex || a->lock.semid < 0) {
+		return buf;
+	}
+	if (semctl(a->lock.semid, 0, IPC_STAT, &ds) != 0) {
+		if (errno == EACCES) {
+			snprintf(buf, len, "; its semaphore (key 0x%08x, see ipcs -s) belongs to another user and this one may not "
+				"use it: if no SafeShm store made it, the key is squatted; its owner or root can remove it (ipcrm -S 0x%08x)",
+				(unsigned) a->lock.key, (unsigned) a->lock.key);
+		}
+		return buf;
+	}
+	if (ds.sem_perm.uid != geteuid() && ds.sem_perm.uid != a->owner_uid) {
+		snprintf(buf, len, "; its semaphore (key 0x%08x, see ipcs -s) belongs to uid %u, neither this user nor the store's "
+			"owner: if no SafeShm process holds it, another program may be squatting that key; its owner or root can remove it "
+			"(ipcrm -S 0x%08x)", (unsigned) a->lock.key, (unsigned) ds.sem_perm.uid, (unsigned) a->lock.key);
+	}
+	return buf;
+}
+
 static void php_safeshm_throw_lock(php_safeshm_attachment *a, php_safeshm_lock_result r, safeshm_status st, int err)
 {
+	char note[320];
+
 	switch (r) {
 		case PHP_SAFESHM_LOCK_TIMEOUT:
 			if (SAFESHM_G(prev_owner)) {
@@ -396,16 +434,17 @@ static void php_safeshm_throw_lock(php_safeshm_attachment *a, php_safeshm_lock_r
 				break;
 			}
 			zend_throw_exception_ex(php_safeshm_timeout_exception_ce, 0,
-				"SafeShm segment 0x%08x: lock not acquired within safeshm.lock_timeout (%.3F s)",
-				(unsigned) a->key, SAFESHM_G(lock_timeout));
+				"SafeShm segment 0x%08x: lock not acquired within safeshm.lock_timeout (%.3F s)%s",
+				(unsigned) a->key, SAFESHM_G(lock_timeout), php_safeshm_squat_note(a, note, sizeof(note)));
 			break;
 		case PHP_SAFESHM_LOCK_REMOVED:
 			php_safeshm_attachment_forget(a);
 			php_safeshm_throw_removed(a);
 			break;
 		case PHP_SAFESHM_LOCK_SYSERR:
-			zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm segment 0x%08x: %s: %s",
-				(unsigned) a->key, a->lock.mutex ? "mutex" : "semaphore", strerror(err));
+			zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm segment 0x%08x: %s: %s%s",
+				(unsigned) a->key, a->lock.mutex ? "mutex" : "semaphore", strerror(err),
+				php_safeshm_squat_note(a, note, sizeof(note)));
 			break;
 		case PHP_SAFESHM_LOCK_BROKEN:
 			zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
@@ -424,7 +463,13 @@ bool php_safeshm_lock_or_throw(php_safeshm_attachment *a)
 {
 	safeshm_status st = SAFESHM_OK;
 	int err = 0;
-	php_safeshm_lock_result r = php_safeshm_lock(a, &st, &err);
+	php_safeshm_lock_result r;
+
+	if (a->rdonly) {
+		php_safeshm_throw_read_only(a);
+		return false;
+	}
+	r = php_safeshm_lock(a, &st, &err);
 	if (r != PHP_SAFESHM_LOCKED) {
 		php_safeshm_throw_lock(a, r, st, err);
 		return false;
@@ -496,6 +541,55 @@ static void php_safeshm_attach_status_error(bool proc, key_t key, int shmid, saf
 	}
 }
 
+/* Drops a from the cache without marking it stale: its objects keep using it. */
+static void php_safeshm_attachment_uncache(php_safeshm_attachment *a)
+{
+	if (a->cached) {
+		a->cached = false;
+		a->refcount++; /* the hash destructor must not free it */
+		zend_hash_index_del(&SAFESHM_G(attachments), (zend_ulong) (uint32_t) a->key);
+		a->refcount--;
+	}
+}
+
+/*
+ * A store this user may read but not write (e.g. created 0644 by another
+ * user), mapped SHM_RDONLY: lock-free reads work, and everything that needs
+ * the lock (every write, and the holder's bookkeeping in the header) is
+ * refused with a permission error, so nothing ever writes into the mapping.
+ * No semaphore is opened or created for it. a is bound, not yet validated.
+ */
+static php_safeshm_attachment *php_safeshm_attach_rdonly(php_safeshm_attachment *a, const char *name, size_t name_len, bool proc)
+{
+	const safeshm_header *h = (const safeshm_header *) a->store.base;
+	safeshm_status st;
+
+	a->rdonly = true;
+	a->lock.semid = -1;
+	if (a->store.size < SAFESHM_MIN_SIZE) {
+		st = php_safeshm_sysvshm_kind(a->store.base, a->store.size) != 0 ? SAFESHM_FOREIGN : SAFESHM_TOO_SMALL;
+	} else if ((uint64_t) a->store.size > SAFESHM_MAX_SIZE) {
+		st = SAFESHM_CORRUPT;
+	} else if (__atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) == 0) {
+		php_safeshm_attach_error(proc, php_safeshm_exception_ce, a->key,
+			"read-only for this user, and not formatted yet (its creator may be formatting it): try again");
+		php_safeshm_attachment_free(a);
+		return NULL;
+	} else if ((st = safeshm_store_check_header(&a->store)) == SAFESHM_OK
+			&& (h->name_len != name_len || (name_len && memcmp(h->name, name, name_len) != 0))) {
+		st = SAFESHM_NAME;
+	}
+	if (st != SAFESHM_OK) {
+		php_safeshm_attach_status_error(proc, a->key, a->shmid, st, a->store.base, a->store.size);
+		php_safeshm_attachment_free(a);
+		return NULL;
+	}
+	a->refcount = 1;
+	a->cached = true;
+	zend_hash_index_update_ptr(&SAFESHM_G(attachments), (zend_ulong) (uint32_t) a->key, a);
+	return a;
+}
+
 /* Opens (creating if needed) the segment for key. On failure returns NULL
  * after throwing (class) or warning (proc: the sysvshm-style functions). */
 php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t name_len, zend_long size, zend_long perms, bool proc)
@@ -503,14 +597,32 @@ php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t n
 	php_safeshm_attachment *a, *cached;
 	struct shmid_ds ds;
 	safeshm_status st;
-	void *base;
+	void *base = NULL;
 	int shmid, err = 0;
+	bool rdonly = false, created = false;
 	php_safeshm_lock_result r;
+	char note[320];
 
 	/* asking for read and write makes the kernel check permissions now,
 	 * also for a mapping this process inherited across fork() */
 	shmid = shmget(key, 0, SHM_R | SHM_W);
+	if (shmid < 0 && errno == EACCES && !proc) {
+		/* a store this user may only read (e.g. 0644 of another user) */
+		int ro = shmget(key, 0, SHM_R);
+		if (ro >= 0) {
+			shmid = ro;
+			rdonly = true;
+		} else {
+			errno = EACCES;
+		}
+	}
 	cached = zend_hash_index_find_ptr(&SAFESHM_G(attachments), (zend_ulong) (uint32_t) key);
+	if (cached && shmid == cached->shmid && !cached->stale && cached->rdonly != rdonly) {
+		/* the same segment, mapped for another access (a child that changed
+		 * its user, or a changed mode): its objects keep it, new ones map anew */
+		php_safeshm_attachment_uncache(cached);
+		cached = NULL;
+	}
 	if (cached) {
 		st = safeshm_store_check_header(&cached->store);
 		if (shmid == cached->shmid && !cached->stale && st != SAFESHM_OK) {
@@ -521,7 +633,7 @@ php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t n
 			/* damaged: the object gets an uncached attachment of its own below,
 			 * good for remove(); the cached one stays with its objects */
 		} else if (shmid == cached->shmid && !cached->stale && !safeshm_store_is_removed(&cached->store)
-				&& (cached->lock.mutex || semget(cached->lock.key, 0, 0) == cached->lock.semid)) {
+				&& (cached->lock.mutex || cached->rdonly || semget(cached->lock.key, 0, 0) == cached->lock.semid)) {
 			const safeshm_header *h = (const safeshm_header *) cached->store.base;
 			if (h->name_len != name_len || (name_len && memcmp(h->name, name, name_len) != 0)) {
 				php_safeshm_attach_status_error(proc, key, shmid, SAFESHM_NAME, NULL, 0);
@@ -536,29 +648,39 @@ php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t n
 
 	if (shmid < 0 && errno == ENOENT) {
 		shmid = shmget(key, (size_t) size, IPC_CREAT | IPC_EXCL | (int) perms);
+		created = shmid >= 0;
 		if (shmid < 0 && errno == EEXIST) {
 			shmid = shmget(key, 0, SHM_R | SHM_W);
 		}
 	}
-	if (shmid < 0 || shmctl(shmid, IPC_STAT, &ds) != 0) {
+	if (shmid < 0 || shmctl(shmid, IPC_STAT, &ds) != 0
+			|| (base = shmat(shmid, NULL, rdonly ? SHM_RDONLY : 0)) == (void *) -1) {
 		err = errno;
-		php_safeshm_attach_error(proc, php_safeshm_exception_ce, key, "%s%s",
-			err == EACCES && !proc ? "permission denied: " : "", strerror(err));
-		return NULL;
-	}
-	base = shmat(shmid, NULL, 0);
-	if (base == (void *) -1) {
-		err = errno;
-		php_safeshm_attach_error(proc, php_safeshm_exception_ce, key, "%s%s",
-			err == EACCES && !proc ? "permission denied: " : "", strerror(err));
+		if (created) {
+			/* e.g. a mode (0400, 0444, 0) that does not let even its creator
+			 * read and write it: leave nothing behind, as newer ext/sysvshm */
+			shmctl(shmid, IPC_RMID, NULL);
+		}
+		if (created && err == EACCES && !proc) {
+			php_safeshm_attach_error(proc, php_safeshm_exception_ce, key,
+				"permission denied: mode %04o does not let its creator read and write it (a store needs at least 0600 "
+				"for its owner); nothing was left behind", (unsigned) perms);
+		} else {
+			php_safeshm_attach_error(proc, php_safeshm_exception_ce, key, "%s%s",
+				err == EACCES && !proc ? "permission denied: " : "", strerror(err));
+		}
 		return NULL;
 	}
 
 	a = pecalloc(1, sizeof(*a), 1);
 	a->key = key;
 	a->shmid = shmid;
+	a->owner_uid = (uint32_t) ds.shm_perm.uid;
 	a->checked_ns = php_safeshm_now_ns();
 	safeshm_store_bind(&a->store, base, ds.shm_segsz);
+	if (rdonly) {
+		return php_safeshm_attach_rdonly(a, name, name_len, proc);
+	}
 
 	/* Refuse a foreign segment before creating any semaphore for it. */
 	if (ds.shm_segsz < SAFESHM_MIN_SIZE) {
@@ -581,17 +703,25 @@ php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t n
 	}
 	if (safeshm_lock_open(&a->lock, key, (int) (ds.shm_perm.mode & 0777)) != SAFESHM_LOCK_OK) {
 		err = errno;
-		php_safeshm_attach_error(proc, php_safeshm_exception_ce, key, "cannot open its semaphore: %s", strerror(err));
+		php_safeshm_attach_error(proc, php_safeshm_exception_ce, key, "cannot open its semaphore (key 0x%08x): %s",
+			(unsigned) a->lock.key, strerror(err));
+		if (created) {
+			shmctl(shmid, IPC_RMID, NULL);
+		}
 		php_safeshm_attachment_free(a);
 		return NULL;
 	}
 	r = php_safeshm_lock_raw(a, &err);
 	if (r != PHP_SAFESHM_LOCKED) {
 		if (proc) {
-			php_safeshm_attach_error(proc, NULL, key, "%s", r == PHP_SAFESHM_LOCK_TIMEOUT
-				? "lock not acquired within safeshm.lock_timeout" : "cannot use its semaphore");
+			php_safeshm_attach_error(proc, NULL, key, "%s%s", r == PHP_SAFESHM_LOCK_TIMEOUT
+				? "lock not acquired within safeshm.lock_timeout" : "cannot use its semaphore",
+				php_safeshm_squat_note(a, note, sizeof(note)));
 		} else {
 			php_safeshm_throw_lock(a, r, SAFESHM_OK, err);
+		}
+		if (created) {
+			shmctl(shmid, IPC_RMID, NULL); /* a store nobody could lock: leave nothing behind */
 		}
 		php_safeshm_attachment_free(a);
 		return NULL;
@@ -705,7 +835,7 @@ bool php_safeshm_remove_segment(php_safeshm_attachment *a)
 	if (shmctl(a->shmid, IPC_RMID, NULL) != 0 && errno != EINVAL && errno != EIDRM) {
 		return false; /* EINVAL/EIDRM: removed already, by ipcrm or another remover */
 	}
-	if (safeshm_store_check_header(&a->store) == SAFESHM_OK) {
+	if (!a->rdonly && safeshm_store_check_header(&a->store) == SAFESHM_OK) {
 		safeshm_store_mark_removed(&a->store);
 	}
 	if (a->lock.semid > 0) {

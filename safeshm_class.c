@@ -27,6 +27,26 @@
 		php_safeshm_unlock(a); \
 	} while (0)
 
+/* Runs an inspection (stats, iterate, verify) under the lock; for a store
+ * mapped read-only, which may not take it, lock-free instead, kept only when
+ * the store's sequence counter did not move (reset undoes a torn try). */
+#define PHP_SAFESHM_INSPECT_CALL(a, st, reset, call) do { \
+		if (!(a)->rdonly) { \
+			PHP_SAFESHM_LOCKED_CALL(a, st, call); \
+			break; \
+		} \
+		uint64_t deadline_ = 0; \
+		for (int try_ = 0; ; try_++) { \
+			uint64_t seq_; \
+			if (try_ >= PHP_SAFESHM_READ_TRIES && !php_safeshm_unlocked_retry(a, try_, &deadline_)) { RETURN_THROWS(); } \
+			seq_ = safeshm_store_read_begin(&(a)->store); \
+			if (seq_ & 1u) { continue; } \
+			reset; \
+			st = (call); \
+			if (safeshm_store_read_valid(&(a)->store, seq_)) { break; } \
+		} \
+	} while (0)
+
 PHP_METHOD(SafeShm, __construct)
 {
 	zend_string *name = NULL;
@@ -247,7 +267,7 @@ PHP_METHOD(SafeShm, count)
 
 	ZEND_PARSE_PARAMETERS_NONE();
 	PHP_SAFESHM_ATT(a);
-	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_stats(&a->store, &stats));
+	PHP_SAFESHM_INSPECT_CALL(a, st, (void) 0, safeshm_store_stats(&a->store, &stats));
 	if (st != SAFESHM_OK) {
 		php_safeshm_throw_status(a, st);
 		RETURN_THROWS();
@@ -290,7 +310,7 @@ PHP_METHOD(SafeShm, keys)
 
 	ZEND_PARSE_PARAMETERS_NONE();
 	PHP_SAFESHM_ATT(a);
-	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_iterate(&a->store, php_safeshm_collect_key, &kb));
+	PHP_SAFESHM_INSPECT_CALL(a, st, (kb.len = 0, kb.nomem = false), safeshm_store_iterate(&a->store, php_safeshm_collect_key, &kb));
 	if (st == SAFESHM_OK && kb.nomem) {
 		st = SAFESHM_NOMEM;
 	}
@@ -335,7 +355,7 @@ PHP_METHOD(SafeShm, info)
 
 	ZEND_PARSE_PARAMETERS_NONE();
 	PHP_SAFESHM_ATT(a);
-	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_stats(&a->store, &s));
+	PHP_SAFESHM_INSPECT_CALL(a, st, (void) 0, safeshm_store_stats(&a->store, &s));
 	if (st != SAFESHM_OK) {
 		php_safeshm_throw_status(a, st);
 		RETURN_THROWS();
@@ -374,7 +394,7 @@ PHP_METHOD(SafeShm, verify)
 
 	ZEND_PARSE_PARAMETERS_NONE();
 	PHP_SAFESHM_ATT(a);
-	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_verify(&a->store));
+	PHP_SAFESHM_INSPECT_CALL(a, st, (void) 0, safeshm_store_verify(&a->store));
 	if (st != SAFESHM_OK) {
 		php_safeshm_throw_status(a, st);
 		RETURN_THROWS();

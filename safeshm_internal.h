@@ -44,10 +44,12 @@ struct _php_safeshm_attachment {
 	uint64_t checked_request; /* SAFESHM_G(request) of that check */
 	uint32_t refcount;  /* objects using it */
 	uint32_t rmid_pid;  /* the process that called safeshm_remove()/shm_remove(): it alone removes the semaphore */
+	uint32_t owner_uid; /* the segment's owner, to tell a squatted semaphore in errors */
 	bool stale;         /* removed, or replaced by a new segment under the key */
 	bool rmid_kept;     /* safeshm_remove()/shm_remove(): marked for removal, still usable here */
 	bool cached;        /* still in SAFESHM_G(attachments) */
 	bool damaged;       /* its header failed validation at attach: usable only to remove() it; never cached */
+	bool rdonly;        /* mapped SHM_RDONLY (this user may read, not write): never locks, never writes */
 };
 
 #ifndef RETURN_OOM
@@ -67,6 +69,8 @@ void php_safeshm_attach_minit(void);
 
 void php_safeshm_throw_status(const php_safeshm_attachment *a, safeshm_status st);
 void php_safeshm_throw_removed(const php_safeshm_attachment *a);
+/* The refusal of a write to a store this user may only read. */
+void php_safeshm_throw_read_only(const php_safeshm_attachment *a);
 
 /* Opens (creating if needed) the segment for key. On failure returns NULL
  * after throwing (class) or warning (proc: the sysvshm-style functions). */
@@ -143,6 +147,11 @@ void php_safeshm_decode(php_safeshm_copy *c, zval *rv, key_t key, bool proc);
 
 /* ---- safeshm_ops.c -------------------------------------------------- */
 
+/* Before lock-free try i (>= 16) of a reader that may not take the lock:
+ * waits a little, or throws SafeShmTimeoutException past safeshm.lock_timeout
+ * (*deadline_us, set at try 16). */
+#define PHP_SAFESHM_READ_TRIES 16
+bool php_safeshm_unlocked_retry(php_safeshm_attachment *a, int i, uint64_t *deadline_us);
 /* Looks up k and copies its value (when want_value); SAFESHM_OK,
  * SAFESHM_NOT_FOUND, SAFESHM_NOMEM, or another status with an exception thrown. */
 safeshm_status php_safeshm_read(php_safeshm_attachment *a, const php_safeshm_key *k, php_safeshm_copy *c, bool want_value);

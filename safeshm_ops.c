@@ -10,11 +10,41 @@
 #endif
 
 #include "php.h"
+#include "zend_exceptions.h"
+
+#include <time.h>
+#include <unistd.h>
 
 #include "safeshm_internal.h"
 
-/* Optimistic (lock-free) read attempts before a reader takes the lock. */
-#define PHP_SAFESHM_READ_TRIES 16
+
+/*
+ * A reader that may not take the lock (a store mapped read-only: taking it
+ * would write the holder into the header) keeps retrying lock-free instead,
+ * backing off, for up to safeshm.lock_timeout: a writer holds the lock for
+ * microseconds, so only a stuck or dead holder makes it give up. Returns
+ * false with SafeShmTimeoutException thrown then. i counts the tries so far;
+ * *deadline_us is set at the first retry.
+ */
+bool php_safeshm_unlocked_retry(php_safeshm_attachment *a, int i, uint64_t *deadline_us)
+{
+	struct timespec ts;
+	uint64_t now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+	if (i == PHP_SAFESHM_READ_TRIES) {
+		*deadline_us = now + (uint64_t) (SAFESHM_G(lock_timeout) * 1e6);
+	} else if (now >= *deadline_us) {
+		zend_throw_exception_ex(php_safeshm_timeout_exception_ce, 0,
+			"SafeShm segment 0x%08x: no consistent read within safeshm.lock_timeout (%.3F s); "
+			"this user may only read the store, so it cannot take the lock instead",
+			(unsigned) a->key, SAFESHM_G(lock_timeout));
+		return false;
+	}
+	usleep(i < 64 ? 10 : 1000);
+	return true;
+}
 
 /*
  * Looks up k and copies its value. Lock-free first: read seq, find, copy,
@@ -30,6 +60,7 @@ safeshm_status php_safeshm_read(php_safeshm_attachment *a, const php_safeshm_key
 	safeshm_view v;
 	safeshm_status st;
 	volatile bool bailed = false;
+	uint64_t deadline = 0;
 
 	st = safeshm_store_check_header(s);
 	if (st != SAFESHM_OK) {
@@ -41,8 +72,12 @@ safeshm_status php_safeshm_read(php_safeshm_attachment *a, const php_safeshm_key
 		php_safeshm_throw_removed(a);
 		return SAFESHM_REMOVED;
 	}
-	for (int i = 0; i < PHP_SAFESHM_READ_TRIES; i++) {
-		uint64_t seq = safeshm_store_read_begin(s);
+	for (int i = 0; i < PHP_SAFESHM_READ_TRIES || a->rdonly; i++) {
+		uint64_t seq;
+		if (a->rdonly && i >= PHP_SAFESHM_READ_TRIES && !php_safeshm_unlocked_retry(a, i, &deadline)) {
+			return SAFESHM_RETRY; /* thrown: it cannot take the lock instead */
+		}
+		seq = safeshm_store_read_begin(s);
 		if (seq & 1u) {
 			continue;
 		}
@@ -54,6 +89,10 @@ safeshm_status php_safeshm_read(php_safeshm_attachment *a, const php_safeshm_key
 			return st;
 		}
 		if (st != SAFESHM_OK) {
+			if (a->rdonly) {
+				php_safeshm_throw_status(a, st); /* confirmed twice: the sequence did not move */
+				return st;
+			}
 			break; /* confirm under the lock */
 		}
 		if (!php_safeshm_copy_view(c, &v)) {
