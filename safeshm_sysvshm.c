@@ -286,6 +286,80 @@ static php_safeshm_attachment *php_safeshm_fn_att(zval *zshm)
 	return php_safeshm_get(zshm);
 }
 
+/*
+ * Sizing a segment for shm_attach($key, $size) / safeshm_attach(): code
+ * written for ext/sysvshm sizes segments for its data, so the segment is
+ * made big enough to hold whatever ext/sysvshm holds in $size bytes. Retune
+ * these with the store's layout (shm_store.h); the rest follows.
+ *
+ * ext/sysvshm (php_sysvshm.h): a 40-byte header; a variable serialized to L
+ * bytes takes floor((L + 31) / 8) * 8 + 8 bytes, so at least L + 32 and at
+ * least 40: $size - 40 bytes hold at most ($size - 40) / 40 variables, and a
+ * replace frees the old value before it writes the new one.
+ */
+#define PHP_SAFESHM_SYSV_HEAD      40u /* sizeof(sysvshm_chunk_head) */
+#define PHP_SAFESHM_SYSV_MIN_CHUNK 40u /* the smallest chunk: a variable's least cost */
+/* At most this many more bytes for a variable than its sysvshm chunk: our
+ * record header and decimal key (at most 20 bytes) and padding to 8, minus
+ * the chunk's 32 bytes of overhead, plus 4 for an int or float (8 bytes
+ * stored, at least 4 serialized: "i:0;"). 39 with 40-byte record headers. */
+#define PHP_SAFESHM_SYSV_VAR_EXTRA (SAFESHM_REC_HDR + 20u + 7u + 4u - 32u)
+/* The share of index slots that can hold entries (MAX_LOAD in shm_store.c). */
+#define PHP_SAFESHM_INDEX_LOAD_NUM 3u
+#define PHP_SAFESHM_INDEX_LOAD_DEN 4u
+
+/*
+ * The segment size that holds what ext/sysvshm holds in req bytes. With U =
+ * req - 40 and E = the extra per variable: a record needs up to E more than
+ * its chunk, and a replace needs the new record beside the old one for an
+ * instant. Of every set of variables sysvshm holds, the worst replace then
+ * needs at most 2U + 2E bytes of arena when E <= 40 (each variable's E is
+ * paid from the 40 bytes sysvshm spends on it at least, the old copy from the
+ * room the others leave), and 2U + 2E + (U - 40)(E - 40) / 40 when E > 40.
+ * The index needs a slot for each of the U / 40 variables at its load limit.
+ * The store's own geometry (safeshm_store_bind() of a size, no memory
+ * touched) says how much arena and how many slots a size gives; the size
+ * grows until both suffice.
+ */
+static bool php_safeshm_size_holds(uint64_t size, uint64_t arena, uint64_t vars)
+{
+	safeshm_store g;
+
+	safeshm_store_bind(&g, NULL, (size_t) size);
+	return g.arena_end - g.arena_off >= arena
+		&& (uint64_t) g.nslots / PHP_SAFESHM_INDEX_LOAD_DEN * PHP_SAFESHM_INDEX_LOAD_NUM >= vars;
+}
+
+static size_t php_safeshm_sysvshm_size(uint64_t req)
+{
+	uint64_t u = req > PHP_SAFESHM_SYSV_HEAD ? req - PHP_SAFESHM_SYSV_HEAD : 0;
+	uint64_t e = PHP_SAFESHM_SYSV_VAR_EXTRA, vars = u / PHP_SAFESHM_SYSV_MIN_CHUNK;
+	uint64_t arena = 2u * u + 2u * e, size = req < SAFESHM_MIN_SIZE ? SAFESHM_MIN_SIZE : req;
+
+	if (e > PHP_SAFESHM_SYSV_MIN_CHUNK && u > PHP_SAFESHM_SYSV_MIN_CHUNK) {
+		arena += (u - PHP_SAFESHM_SYSV_MIN_CHUNK) * (e - PHP_SAFESHM_SYSV_MIN_CHUNK) / PHP_SAFESHM_SYSV_MIN_CHUNK;
+	}
+	uint64_t lo = 0;
+
+	/* grow until it fits, then halve the last step back while it still fits */
+	while (!php_safeshm_size_holds(size, arena, vars)) {
+		lo = size;
+		if (size >= SAFESHM_MAX_SIZE - size / 8) {
+			return (size_t) SAFESHM_MAX_SIZE;
+		}
+		size += size / 8;
+	}
+	while (lo && size - lo > 64) {
+		uint64_t mid = lo + (size - lo) / 2;
+		if (php_safeshm_size_holds(mid, arena, vars)) {
+			size = mid;
+		} else {
+			lo = mid;
+		}
+	}
+	return (size_t) size;
+}
+
 static void php_safeshm_fn_attach(INTERNAL_FUNCTION_PARAMETERS, zend_class_entry *ce)
 {
 	zend_long key, size = 0, perms = 0666;
@@ -314,14 +388,12 @@ static void php_safeshm_fn_attach(INTERNAL_FUNCTION_PARAMETERS, zend_class_entry
 		php_error_docref(NULL, E_WARNING, "Failed for key 0x0: IPC_PRIVATE segments are not supported");
 		RETURN_FALSE;
 	}
-	/* the store needs a header and an index: small sizes are rounded up */
-	if (size < (zend_long) SAFESHM_MIN_SIZE) {
-		size = SAFESHM_MIN_SIZE;
-	}
 	if ((uint64_t) size > SAFESHM_MAX_SIZE) {
 		php_error_docref(NULL, E_WARNING, "Failed for key 0x%x: segment size too large", (unsigned) key);
 		RETURN_FALSE;
 	}
+	/* what fits in ext/sysvshm with this $size fits here (when the segment is created) */
+	size = (zend_long) php_safeshm_sysvshm_size((uint64_t) size);
 	a = php_safeshm_attach((key_t) key, NULL, 0, size, perms & 0777, true);
 	if (!a) {
 		if (EG(exception)) {

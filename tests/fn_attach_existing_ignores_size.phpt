@@ -33,10 +33,10 @@ try { (new SafeShm(ftok(__DIR__ . '/fn_attach_existing_ignores_size.php', 'a')))
 ?>
 --EXPECT--
 bool(true)
-mode 600 size 8192
-again (100000, 0644): mode 600 size 8192, info size 8192, var 1 = kept
-again (1, 0666): mode 600 size 8192, info size 8192, var 1 = kept
-again (NULL, 0400): mode 600 size 8192, info size 8192, var 1 = kept
-again (4096, 00): mode 600 size 8192, info size 8192, var 1 = kept
-fresh process: 8192 kept
-mode 600 size 8192
+mode 600 size 65573
+again (100000, 0644): mode 600 size 65573, info size 65573, var 1 = kept
+again (1, 0666): mode 600 size 65573, info size 65573, var 1 = kept
+again (NULL, 0400): mode 600 size 65573, info size 65573, var 1 = kept
+again (4096, 00): mode 600 size 65573, info size 65573, var 1 = kept
+fresh process: 65573 kept
+mode 600 size 65573

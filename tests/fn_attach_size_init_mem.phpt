@@ -26,8 +26,8 @@ var_dump(segment_size($key));
 try { (new SafeShm(ftok(__DIR__ . '/fn_attach_size_init_mem.php', 'a')))->remove(); } catch (Throwable) {}
 ?>
 --EXPECT--
-int(32768)
-int(32768)
+int(262163)
+int(262163)
 bool(true)
 int(20000)
 NULL
