@@ -12,6 +12,7 @@
 #include "zend_exceptions.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
 
@@ -19,6 +20,10 @@
 
 #define PHP_SAFESHM_KEY_ARG(k, s, l, arg) \
 	if (!php_safeshm_key_init(&k, s, l, arg)) { RETURN_THROWS(); }
+
+/* Before parsing: a float key must be integral (php_safeshm_float_key_ok()). */
+#define PHP_SAFESHM_FLOAT_KEY_CHECK(arg) \
+	if (!php_safeshm_float_key_ok(execute_data, arg)) { RETURN_THROWS(); }
 
 /* Runs a store mutation under the lock and throws on failure. */
 #define PHP_SAFESHM_LOCKED_CALL(a, st, call) do { \
@@ -85,7 +90,8 @@ PHP_METHOD(SafeShm, __construct)
 	if (size == 0) {
 		size = SAFESHM_G(default_size);
 	} else if (size < (zend_long) SAFESHM_MIN_SIZE || (uint64_t) size > SAFESHM_MAX_SIZE) {
-		zend_argument_value_error(2, "must be 0 (safeshm.default_size) or between %u bytes and 32 GiB", SAFESHM_MIN_SIZE);
+		zend_argument_value_error(2, "must be 0 (safeshm.default_size) or between %u and %" PRIu64 " bytes (32 GiB - 8)",
+			SAFESHM_MIN_SIZE, (uint64_t) SAFESHM_MAX_SIZE);
 		RETURN_THROWS();
 	}
 	if (perms < 0 || perms > 0777) {
@@ -106,11 +112,16 @@ PHP_METHOD(SafeShm, put)
 	php_safeshm_key k;
 	safeshm_status st;
 
+	PHP_SAFESHM_FLOAT_KEY_CHECK(1);
 	ZEND_PARSE_PARAMETERS_START(2, 2)
 		Z_PARAM_STR_OR_LONG(skey, lkey)
 		Z_PARAM_ZVAL(value)
 	ZEND_PARSE_PARAMETERS_END();
 
+	if (php_safeshm_holds_resource(value)) {
+		zend_argument_type_error(2, "cannot be a resource, nor hold one: it would be stored as 0");
+		RETURN_THROWS();
+	}
 	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
 	PHP_SAFESHM_ATT(a);
 	if (!php_safeshm_store_value(ZEND_THIS, a, &k, value, SAFESHM_PUT_REPLACE, &st)) {
@@ -129,11 +140,16 @@ PHP_METHOD(SafeShm, add)
 	php_safeshm_key k;
 	safeshm_status st;
 
+	PHP_SAFESHM_FLOAT_KEY_CHECK(1);
 	ZEND_PARSE_PARAMETERS_START(2, 2)
 		Z_PARAM_STR_OR_LONG(skey, lkey)
 		Z_PARAM_ZVAL(value)
 	ZEND_PARSE_PARAMETERS_END();
 
+	if (php_safeshm_holds_resource(value)) {
+		zend_argument_type_error(2, "cannot be a resource, nor hold one: it would be stored as 0");
+		RETURN_THROWS();
+	}
 	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
 	PHP_SAFESHM_ATT(a);
 	if (!php_safeshm_store_value(ZEND_THIS, a, &k, value, SAFESHM_PUT_ADD, &st)) {
@@ -158,6 +174,7 @@ PHP_METHOD(SafeShm, get)
 	php_safeshm_copy c;
 	safeshm_status st;
 
+	PHP_SAFESHM_FLOAT_KEY_CHECK(1);
 	ZEND_PARSE_PARAMETERS_START(1, 2)
 		Z_PARAM_STR_OR_LONG(skey, lkey)
 		Z_PARAM_OPTIONAL
@@ -189,6 +206,7 @@ PHP_METHOD(SafeShm, has)
 	php_safeshm_key k;
 	safeshm_status st;
 
+	PHP_SAFESHM_FLOAT_KEY_CHECK(1);
 	ZEND_PARSE_PARAMETERS_START(1, 1)
 		Z_PARAM_STR_OR_LONG(skey, lkey)
 	ZEND_PARSE_PARAMETERS_END();
@@ -209,6 +227,7 @@ PHP_METHOD(SafeShm, delete)
 	php_safeshm_key k;
 	safeshm_status st;
 
+	PHP_SAFESHM_FLOAT_KEY_CHECK(1);
 	ZEND_PARSE_PARAMETERS_START(1, 1)
 		Z_PARAM_STR_OR_LONG(skey, lkey)
 	ZEND_PARSE_PARAMETERS_END();
@@ -234,6 +253,7 @@ PHP_METHOD(SafeShm, increment)
 	php_safeshm_key k;
 	safeshm_status st;
 
+	PHP_SAFESHM_FLOAT_KEY_CHECK(1);
 	ZEND_PARSE_PARAMETERS_START(1, 2)
 		Z_PARAM_STR_OR_LONG(skey, lkey)
 		Z_PARAM_OPTIONAL

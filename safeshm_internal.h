@@ -117,6 +117,11 @@ typedef struct {
 /* int keys and canonical numeric strings are one key, as in PHP arrays:
  * both are stored as the decimal string. */
 bool php_safeshm_key_init(php_safeshm_key *k, zend_string *s, zend_long l, uint32_t arg);
+/* Before a method parses its key argument arg: false with a TypeError
+ * thrown for a float key that has no exact int value (1.5, INF, NAN). */
+bool php_safeshm_float_key_ok(zend_execute_data *execute_data, uint32_t arg);
+/* Whether value is a resource or an array holding one (stored as 0 by serialize()). */
+bool php_safeshm_holds_resource(zval *value);
 /* Whether key bytes are a canonical integer, as a PHP array would see them. */
 bool php_safeshm_numeric_key(const char *key, uint32_t len, zend_ulong *idx);
 
