@@ -88,6 +88,7 @@ run_suite() {
   count "$sp" "$sf"
 }
 run_suite "fault injection: killed writers, stale handles, stuck holders, full segments" tests/fault/run.sh
+run_suite "php-src ext/sysvshm tests, zero-edit shm_* and safeshm_*" tests/sysvshm/run.sh
 run_suite "php-fpm: fatal errors, timeouts and killed workers" tests/fpm/run.sh
 
 left=$(ipcs -m -s 2>/dev/null | awk '/^0x/ {n++} END {print n+0}')
