@@ -106,7 +106,7 @@ int php_safeshm_sysvshm_kind(const void *base, size_t size)
 #define PHP_SAFESHM_IMPORT_TRIES 8
 
 /*
- * Copies a foreign segment into private memory; NULL (nothing allocated)
+ * Copies a foreign segment into private memory (copy, size bytes); false
  * when it changed during every try. Old processes may still be writing it,
  * unlocked: every byte is read once, by the copy, and only the copy is
  * validated and used, so a length checked is the length used. A copy is
@@ -114,18 +114,15 @@ int php_safeshm_sysvshm_kind(const void *base, size_t size)
  * it is a state the segment was in (not a mix of two) save for a writer that
  * changed a byte and changed it back meanwhile.
  */
-static char *php_safeshm_sysvshm_snapshot(const char *base, size_t size)
+static bool php_safeshm_sysvshm_snapshot(char *copy, const char *base, size_t size)
 {
-	char *copy = emalloc(size);
-
 	for (int i = 0; i < PHP_SAFESHM_IMPORT_TRIES; i++) {
 		memcpy(copy, base, size);
 		if (memcmp(copy, base, size) == 0) {
-			return copy;
+			return true;
 		}
 	}
-	efree(copy);
-	return NULL;
+	return false;
 }
 
 /* Unserializes every chunk of a validated private copy into vals (chunk key
@@ -199,15 +196,19 @@ PHP_METHOD(SafeShm, importSysvshm)
 			(unsigned) skey, strerror(errno));
 		RETURN_THROWS();
 	}
+	/* allocated before mapping: memory_limit may bail out here, never with the segment mapped */
+	copy = emalloc(ds.shm_segsz);
 	base = shmat(shmid, NULL, SHM_RDONLY);
 	if (base == (void *) -1) {
+		efree(copy);
 		zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm::importSysvshm(): key 0x%08x: %s",
 			(unsigned) skey, strerror(errno));
 		RETURN_THROWS();
 	}
-	copy = php_safeshm_sysvshm_snapshot(base, ds.shm_segsz);
+	ok = php_safeshm_sysvshm_snapshot(copy, base, ds.shm_segsz);
 	shmdt(base);
-	if (!copy) {
+	if (!ok) {
+		efree(copy);
 		zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
 			"SafeShm::importSysvshm(): the ext/sysvshm segment of key 0x%08x changed during each of %d reads; "
 			"nothing was imported (retry, or stop its writers first)", (unsigned) skey, PHP_SAFESHM_IMPORT_TRIES);

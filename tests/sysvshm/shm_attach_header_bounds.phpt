@@ -22,6 +22,7 @@ if ($shm !== false) {
     var_dump(shm_get_var($shm, 1));
     shm_remove($shm);
 }
+shmop_delete($h); // not left for --CLEAN--, which finds the key only while this file exists
 echo "Done\n";
 ?>
 --CLEAN--

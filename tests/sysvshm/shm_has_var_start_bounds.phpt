@@ -20,6 +20,7 @@ if ($shm !== false) {
     var_dump(shm_has_var($shm, 1));
     shm_remove($shm);
 }
+shmop_delete($h); // not left for --CLEAN--, which finds the key only while this file exists
 echo "Done\n";
 ?>
 --CLEAN--
