@@ -101,8 +101,9 @@ while (($line = fgets($rd)) !== false) {
     }
 }
 foreach ($children as $pid) pcntl_waitpid($pid, $st);
-printf("semaphore removed %s times; %d operations, %d 'removed' (expected), %d timeouts\n",
-    $removals > 10 ? 'more than 10' : $removals, $totals['ops'], $totals['removed'], $totals['timeout']);
+// about 100 removals in a normal run; under valgrind far fewer
+printf("semaphore removed during the run: %s (%d times); %d operations, %d 'removed' (expected), %d timeouts\n",
+    $removals > 0 ? 'yes' : 'no', $removals, $totals['ops'], $totals['removed'], $totals['timeout']);
 echo "wrong reads: {$totals['wrong']}\n";
 echo "SafeShmCorruptException: {$totals['corrupt']}\n";
 echo 'other exceptions: ', $totals['other'] ? implode('; ', array_keys($totals['other'])) : 'none', "\n";
@@ -125,7 +126,7 @@ try { (new SafeShm($key))->remove(); } catch (Throwable) { exec("ipcrm -M $key 2
 ?>
 --EXPECTF--
 lock: semaphore
-semaphore removed more than 10 times; %d operations, %d 'removed' (expected), %d timeouts
+semaphore removed during the run: yes (%d times); %d operations, %d 'removed' (expected), %d timeouts
 wrong reads: 0
 SafeShmCorruptException: 0
 other exceptions: none
