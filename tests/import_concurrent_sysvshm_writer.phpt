@@ -10,6 +10,8 @@ posix
 <?php
 // The writer is ext/sysvshm itself: unlocked shm_put_var() replaces move chunks (memmove) while the importer
 // reads. Every value says which key it belongs to, so a torn or mixed-up copy cannot pass for a good one.
+// How many imports get a snapshot depends on how the two processes are scheduled (a busy machine may give
+// none): what must hold is that none crashes, none is a mix, and an import is exact once the writer stops.
 $old = ftok(__FILE__, 'a');
 $new = ftok(__FILE__, 'b');
 const KEYS = 24;
@@ -65,7 +67,6 @@ while (microtime(true) < $deadline || $snapshots + $corrupt < 20) {
 posix_kill($pid, SIGKILL);
 pcntl_waitpid($pid, $status);
 echo "imports: ", $snapshots + $corrupt, " (snapshots $snapshots, SafeShmCorruptException $corrupt)\n";
-echo "at least one consistent snapshot: ", $snapshots > 0 ? 'yes' : 'no', "\n";
 echo "values that are not one the writer wrote for their key: $bad\n";
 echo "other exceptions: ", $other ? implode('; ', array_keys($other)) : 'none', "\n";
 var_dump($s->verify());
@@ -85,7 +86,6 @@ try { (new SafeShm(ftok(__DIR__ . '/import_concurrent_sysvshm_writer.php', 'b'))
 ?>
 --EXPECTF--
 imports: %d (snapshots %d, SafeShmCorruptException %d)
-at least one consistent snapshot: yes
 values that are not one the writer wrote for their key: 0
 other exceptions: none
 bool(true)
