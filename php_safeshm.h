@@ -45,8 +45,8 @@ ZEND_BEGIN_MODULE_GLOBALS(safeshm)
 	bool sysvshm_compat;
 	HashTable attachments;            /* key_t => php_safeshm_attachment* */
 	php_safeshm_attachment *held;     /* whose lock this process holds, if any */
-	/* When the lock held is not the semaphore the previous holder took (it was
-	 * removed and re-created), that holder's pid from the header; else 0. */
+	/* When a lock attempt timed out waiting for the holder of a semaphore
+	 * removed under it (ipcrm -s) to leave the store, its pid; else 0. */
 	uint32_t prev_owner;
 	/* The mutex held came with EOWNERDEAD: its holder died; made consistent
 	 * once the store is repaired, before anything can release it. */

@@ -16,6 +16,7 @@
 #include "zend_interfaces.h"
 #include "ext/spl/spl_exceptions.h"
 
+#include <inttypes.h>
 #include <unistd.h>
 
 #include "safeshm_internal.h"
@@ -46,21 +47,38 @@ static ZEND_INI_MH(OnUpdateDefaultSize)
 	zend_long v = zend_ini_parse_quantity_warn(new_value, entry->name);
 
 	PHP_SAFESHM_INI_MH_UNUSED();
-	if (v < (zend_long) SAFESHM_MIN_SIZE) {
-		php_error_docref(NULL, E_WARNING, "safeshm.default_size must be at least %u", SAFESHM_MIN_SIZE);
+	if (v < (zend_long) SAFESHM_MIN_SIZE || (uint64_t) v > SAFESHM_MAX_SIZE) {
+		php_error_docref(NULL, E_WARNING, "safeshm.default_size must be between %u and %" PRIu64 " bytes (32 GiB - 8)",
+			SAFESHM_MIN_SIZE, (uint64_t) SAFESHM_MAX_SIZE);
 		return FAILURE;
 	}
 	SAFESHM_G(default_size) = v;
 	return SUCCESS;
 }
 
+/* A number of seconds, and nothing else: "abc", "five", "", "inf", "NAN"
+ * and "5s" are refused (strtod would read them as 0 or infinity, and every
+ * contended call would then fail at once), and the old value is kept. */
 static ZEND_INI_MH(OnUpdateLockTimeout)
 {
-	double v = zend_strtod(ZSTR_VAL(new_value), NULL);
+	double v = -1.0;
+	zend_long l;
+	uint8_t type = is_numeric_string(ZSTR_VAL(new_value), ZSTR_LEN(new_value), &l, &v, false);
 
 	PHP_SAFESHM_INI_MH_UNUSED();
-	if (!(v >= 0.0) || v > 86400.0) {
-		php_error_docref(NULL, E_WARNING, "safeshm.lock_timeout must be between 0 and 86400 seconds");
+	if (type == IS_LONG) {
+		v = (double) l;
+	} else if (type != IS_DOUBLE) {
+		v = -1.0;
+	}
+	if (!zend_finite(v) || !(v >= 0.0) || v > 86400.0) {
+		if (stage == ZEND_INI_STAGE_STARTUP) {
+			php_error_docref(NULL, E_WARNING, "safeshm.lock_timeout must be a number of seconds between 0 and 86400, "
+				"\"%s\" given; the default applies", ZSTR_VAL(new_value));
+		} else {
+			php_error_docref(NULL, E_WARNING, "safeshm.lock_timeout must be a number of seconds between 0 and 86400, "
+				"\"%s\" given; it stays %.3F", ZSTR_VAL(new_value), SAFESHM_G(lock_timeout));
+		}
 		return FAILURE;
 	}
 	SAFESHM_G(lock_timeout) = v;

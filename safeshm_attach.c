@@ -13,6 +13,7 @@
 #include "zend_exceptions.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <time.h>
@@ -36,8 +37,16 @@ static zend_class_entry *php_safeshm_status_ce(safeshm_status st)
 
 void php_safeshm_throw_status(const php_safeshm_attachment *a, safeshm_status st)
 {
-	zend_throw_exception_ex(php_safeshm_status_ce(st), 0, "SafeShm segment 0x%08x: %s",
-		(unsigned) a->key, safeshm_status_str(st));
+	/* a damaged store is never repaired in place: say what gets rid of it */
+	zend_throw_exception_ex(php_safeshm_status_ce(st), 0, "SafeShm segment 0x%08x: %s%s",
+		(unsigned) a->key, safeshm_status_str(st),
+		st == SAFESHM_CORRUPT ? " (remove() discards it; a new SafeShm object then creates a fresh store)" : "");
+}
+
+void php_safeshm_throw_read_only(const php_safeshm_attachment *a)
+{
+	zend_throw_exception_ex(php_safeshm_exception_ce, 0,
+		"SafeShm segment 0x%08x: read-only for this user: its mode lets it read the store, not write it", (unsigned) a->key);
 }
 
 void php_safeshm_throw_removed(const php_safeshm_attachment *a)
@@ -51,8 +60,11 @@ void php_safeshm_throw_removed(const php_safeshm_attachment *a)
 static void php_safeshm_attachment_free(php_safeshm_attachment *a)
 {
 	/* after safeshm_remove(): the semaphore goes too, unless a new segment
-	 * under the same key already uses it */
-	if (a->rmid_kept && a->lock.semid > 0 && shmget(a->key, 0, 0) < 0 && errno == ENOENT) {
+	 * under the same key already uses it. Only by the process that removed
+	 * it: a forked child that merely exits must not take the semaphore from
+	 * the parent, which may still be using the segment. */
+	if (a->rmid_kept && a->rmid_pid == php_safeshm_getpid() && a->lock.semid > 0
+			&& shmget(a->key, 0, 0) < 0 && errno == ENOENT) {
 		safeshm_lock_remove(&a->lock);
 	}
 	if (a->store.base) {
@@ -142,7 +154,7 @@ bool php_safeshm_current(php_safeshm_attachment *a)
 		return true;
 	}
 	/* a mutex store's semaphore only serialises formatting: its removal loses nothing */
-	return php_safeshm_still_current(a) && (a->rmid_kept || a->lock.mutex || safeshm_lock_exists(&a->lock));
+	return php_safeshm_still_current(a) && (a->rmid_kept || a->lock.mutex || a->readonly || safeshm_lock_exists(&a->lock));
 }
 
 /* getpid() is a system call; the pid is cached and refreshed in forked children. */
@@ -181,14 +193,112 @@ static bool php_safeshm_is_store_lock(const php_safeshm_attachment *a)
 		&& safeshm_store_lock_kind(&a->store) == SAFESHM_LOCK_KIND_SEMAPHORE);
 }
 
+/* The lock holder's pid in the header, for the atomic operations of the
+ * semaphore's hand-over below (the store hands out a const view of it). */
+static uint32_t *php_safeshm_owner_word(php_safeshm_attachment *a)
+{
+	return (uint32_t *) safeshm_store_owner_hint(&a->store);
+}
+
 /* Releases the lock this process holds on a. */
 void php_safeshm_release(php_safeshm_attachment *a)
 {
 	if (php_safeshm_is_store_lock(a)) {
-		safeshm_store_set_owner(&a->store, 0);
+		if (a->lock.mutex) {
+			safeshm_store_set_owner(&a->store, 0);
+		} else {
+			/* only our own mark: a holder of a removed semaphore backing
+			 * out may have written its pid over it meanwhile */
+			uint32_t me = php_safeshm_pid;
+			__atomic_compare_exchange_n(php_safeshm_owner_word(a), &me, 0, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
+		}
 	}
 	safeshm_lock_release(&a->lock);
 	SAFESHM_G(held) = NULL;
+}
+
+/* Whether pid is a live process. A zombie (killed, not reaped yet by its
+ * parent) holds nothing: SEM_UNDO ran when it exited. */
+static bool php_safeshm_pid_alive(uint32_t pid)
+{
+	char path[48], buf[256];
+	const char *paren;
+	ssize_t n;
+	int fd;
+
+	if (pid == 0 || pid > INT32_MAX || (kill((pid_t) pid, 0) != 0 && errno == ESRCH)) {
+		return false;
+	}
+	snprintf(path, sizeof(path), "/proc/%u/stat", (unsigned) pid);
+	if ((fd = open(path, O_RDONLY)) < 0) {
+		return true; /* cannot tell: assume it may still write */
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0) {
+		return true;
+	}
+	buf[n] = '\0';
+	paren = strrchr(buf, ')'); /* "pid (comm) state ...": comm may hold anything */
+	return !(paren && (paren[1] == ' ') && (paren[2] == 'Z' || paren[2] == 'X'));
+}
+
+/*
+ * Semaphore-locked stores: after `ipcrm -s`, two writers must never be inside
+ * at once. SEM_UNDO vouches only for the semaphore a process holds: a holder
+ * of the removed one may still be inside while others lock the fresh one
+ * that the next attach creates. So right after acquiring, every holder
+ * records its pid in the header (lock_owner) and checks which semaphore the
+ * store is on (lock_semid); both sides store, fence, then load (Dekker), so
+ * of an old and a new holder at least one sees the other:
+ *
+ *  - lock_semid is not ours and ours is gone: we hold a removed semaphore
+ *    and are not inside yet: back out ("removed").
+ *  - lock_semid is not ours and ours exists: we hold the new semaphore. We
+ *    store ours in lock_semid, fence, and while lock_owner names another
+ *    live process (the old holder, inside) wait for it to leave or die, up
+ *    to safeshm.lock_timeout; then give lock_semid back, so that the next
+ *    holder waits too, and time out rather than write beside it.
+ *  - then we record our pid, fence, and read lock_semid again: if a newer
+ *    semaphore's holder came in meanwhile, we are the old one: back out.
+ *
+ * Only an `ipcrm -s` ever makes a holder wait or back out; the common path
+ * costs one exchange and two loads. Runs with the semaphore held.
+ */
+static php_safeshm_lock_result php_safeshm_sem_handover(php_safeshm_attachment *a)
+{
+	uint32_t *owner = php_safeshm_owner_word(a);
+	uint32_t me = php_safeshm_pid;
+	int32_t mine = a->lock.semid, was = safeshm_store_lock_semid(&a->store);
+
+	SAFESHM_G(prev_owner) = 0;
+	if (was != mine) {
+		uint64_t deadline = php_safeshm_now_ns() + (uint64_t) php_safeshm_timeout_ms() * 1000000u;
+		if (!safeshm_lock_exists(&a->lock)) {
+			return PHP_SAFESHM_LOCK_REMOVED;
+		}
+		safeshm_store_set_lock_semid(&a->store, mine);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		for (;;) {
+			uint32_t o = __atomic_load_n(owner, __ATOMIC_SEQ_CST);
+			if (o == 0 || o == me || !php_safeshm_pid_alive(o)) {
+				break;
+			}
+			if (php_safeshm_now_ns() >= deadline) {
+				safeshm_store_set_lock_semid(&a->store, was);
+				SAFESHM_G(prev_owner) = o;
+				return PHP_SAFESHM_LOCK_TIMEOUT;
+			}
+			usleep(1000);
+		}
+	}
+	__atomic_exchange_n(owner, me, __ATOMIC_SEQ_CST);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (safeshm_store_lock_semid(&a->store) != mine) {
+		__atomic_compare_exchange_n(owner, &me, 0, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
+		return PHP_SAFESHM_LOCK_REMOVED;
+	}
+	return PHP_SAFESHM_LOCKED;
 }
 
 /* Acquires the lock only: the semaphore at attach, then the store's own lock. */
@@ -196,6 +306,7 @@ static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, i
 {
 	int waited = 0;
 	safeshm_lock_status ls;
+	php_safeshm_lock_result r;
 
 	ZEND_ASSERT(SAFESHM_G(held) == NULL);
 	ls = safeshm_lock_acquire(&a->lock, php_safeshm_timeout_ms(), &waited);
@@ -206,17 +317,19 @@ static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, i
 		case SAFESHM_LOCK_OWNER_DEAD:
 		case SAFESHM_LOCK_OK:
 			SAFESHM_G(held) = a;
-			SAFESHM_G(prev_owner) = 0;
 			SAFESHM_G(owner_died) = ls == SAFESHM_LOCK_OWNER_DEAD;
 			if (php_safeshm_is_store_lock(a)) {
-				/* a previous holder of this very semaphore is gone (SEM_UNDO);
-				 * one of another semaphore (removed and re-created) may not be.
-				 * A mutex lives in the segment: nobody can swap it under us. */
-				if (!a->lock.mutex && safeshm_store_lock_semid(&a->store) != a->lock.semid) {
-					SAFESHM_G(prev_owner) = safeshm_store_owner(&a->store);
-					safeshm_store_set_lock_semid(&a->store, a->lock.semid);
+				if (a->lock.mutex) {
+					/* a mutex lives in the segment: nobody can swap it under us */
+					safeshm_store_set_owner(&a->store, php_safeshm_pid);
+				} else if ((r = php_safeshm_sem_handover(a)) != PHP_SAFESHM_LOCKED) {
+					safeshm_lock_release(&a->lock);
+					SAFESHM_G(held) = NULL;
+					if (r == PHP_SAFESHM_LOCK_TIMEOUT) {
+						safeshm_store_count_lock_timeout(&a->store);
+					}
+					return r;
 				}
-				safeshm_store_set_owner(&a->store, php_safeshm_pid);
 			}
 			return PHP_SAFESHM_LOCKED;
 		case SAFESHM_LOCK_TIMEOUT:
@@ -232,46 +345,14 @@ static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, i
 	}
 }
 
-/*
- * Before repairing a store left mid-mutation, make sure its writer is dead:
- * SEM_UNDO guarantees that for the semaphore we hold, but if someone removed
- * the semaphore (ipcrm -s) a writer may still be at work under the old one.
- * Only when the semaphore changed under it: waits up to safeshm.lock_timeout
- * for that owner to finish or die, then reports a timeout rather than repair
- * under a writer that may resume (a SIGSTOPped one).
- */
-static bool php_safeshm_owner_alive(php_safeshm_attachment *a)
+/* Locked: repairs a store its previous holder left mid-mutation. That
+ * holder is gone: SEM_UNDO or the robust mutex says so for the lock we
+ * hold, and the hand-over above for a semaphore removed under it. */
+static void php_safeshm_repair_if_needed(php_safeshm_attachment *a, safeshm_status *st)
 {
-	uint64_t deadline = php_safeshm_now_ns() + (uint64_t) php_safeshm_timeout_ms() * 1000000u;
-	uint32_t pid = SAFESHM_G(prev_owner);
-
-	for (;;) {
-		if (pid == 0 || pid == php_safeshm_pid || pid > INT32_MAX
-				|| (kill((pid_t) pid, 0) != 0 && errno == ESRCH)) {
-			return false;
-		}
-		if (!safeshm_store_needs_recovery(&a->store)) {
-			return false; /* it finished its mutation */
-		}
-		if (php_safeshm_now_ns() >= deadline) {
-			return true; /* alive and mid-mutation: never repair under it */
-		}
-		usleep(1000);
+	if (safeshm_store_needs_recovery(&a->store)) {
+		*st = safeshm_store_recover(&a->store);
 	}
-}
-
-/* Locked: repairs a store its previous holder left mid-mutation. Returns
- * false, changing nothing, when that holder may still be writing (see above). */
-static bool php_safeshm_repair_if_needed(php_safeshm_attachment *a, safeshm_status *st)
-{
-	if (!safeshm_store_needs_recovery(&a->store)) {
-		return true;
-	}
-	if (php_safeshm_owner_alive(a)) {
-		return false;
-	}
-	*st = safeshm_store_recover(&a->store);
-	return true;
 }
 
 static php_safeshm_lock_result php_safeshm_lock(php_safeshm_attachment *a, safeshm_status *store_st, int *err)
@@ -297,13 +378,12 @@ static php_safeshm_lock_result php_safeshm_lock(php_safeshm_attachment *a, safes
 		safeshm_lock_consistent(&a->lock);
 		SAFESHM_G(owner_died) = false;
 	}
-	if (*store_st == SAFESHM_OK && safeshm_store_is_removed(&a->store)) {
+	if (*store_st == SAFESHM_OK && !a->rmid_kept && safeshm_store_is_removed(&a->store)) {
 		php_safeshm_release(a);
 		return PHP_SAFESHM_LOCK_REMOVED;
 	}
-	if (*store_st == SAFESHM_OK && !php_safeshm_repair_if_needed(a, store_st)) {
-		php_safeshm_release(a);
-		return PHP_SAFESHM_LOCK_TIMEOUT;
+	if (*store_st == SAFESHM_OK) {
+		php_safeshm_repair_if_needed(a, store_st);
 	}
 	if (*store_st != SAFESHM_OK) {
 		php_safeshm_release(a);
@@ -318,21 +398,62 @@ void php_safeshm_unlock(php_safeshm_attachment *a)
 	php_safeshm_release(a);
 }
 
+/*
+ * Any user who can create SysV objects can create the key a store's
+ * semaphore is derived to before the store does (squatting), or hold one
+ * made by sem_get(). When the semaphore we could not use belongs to someone
+ * else, say so and name its key (ipcs -s shows it). Empty otherwise.
+ */
+static const char *php_safeshm_squat_note(const php_safeshm_attachment *a, char *buf, size_t len)
+{
+	struct semid_ds ds;
+
+	buf[0] = '\0';
+	if (a->lock.mutex || a->lock.semid < 0) {
+		return buf;
+	}
+	if (semctl(a->lock.semid, 0, IPC_STAT, &ds) != 0) {
+		if (errno == EACCES) {
+			snprintf(buf, len, "; its semaphore (key 0x%08x, see ipcs -s) belongs to another user and this one may not "
+				"use it: if no SafeShm store made it, the key is squatted; its owner or root can remove it (ipcrm -S 0x%08x)",
+				(unsigned) a->lock.key, (unsigned) a->lock.key);
+		}
+		return buf;
+	}
+	if (ds.sem_perm.uid != geteuid() && ds.sem_perm.uid != a->owner_uid) {
+		snprintf(buf, len, "; its semaphore (key 0x%08x, see ipcs -s) belongs to uid %u, neither this user nor the store's "
+			"owner: if no SafeShm process holds it, another program may be squatting that key; its owner or root can remove it "
+			"(ipcrm -S 0x%08x)", (unsigned) a->lock.key, (unsigned) ds.sem_perm.uid, (unsigned) a->lock.key);
+	}
+	return buf;
+}
+
 static void php_safeshm_throw_lock(php_safeshm_attachment *a, php_safeshm_lock_result r, safeshm_status st, int err)
 {
+	char note[320];
+
 	switch (r) {
 		case PHP_SAFESHM_LOCK_TIMEOUT:
+			if (SAFESHM_G(prev_owner)) {
+				zend_throw_exception_ex(php_safeshm_timeout_exception_ce, 0,
+					"SafeShm segment 0x%08x: its semaphore was removed (ipcrm -s) while process %u was writing, "
+					"and it has not left the store within safeshm.lock_timeout (%.3F s)",
+					(unsigned) a->key, (unsigned) SAFESHM_G(prev_owner), SAFESHM_G(lock_timeout));
+				SAFESHM_G(prev_owner) = 0;
+				break;
+			}
 			zend_throw_exception_ex(php_safeshm_timeout_exception_ce, 0,
-				"SafeShm segment 0x%08x: lock not acquired within safeshm.lock_timeout (%.3F s)",
-				(unsigned) a->key, SAFESHM_G(lock_timeout));
+				"SafeShm segment 0x%08x: lock not acquired within safeshm.lock_timeout (%.3F s)%s",
+				(unsigned) a->key, SAFESHM_G(lock_timeout), php_safeshm_squat_note(a, note, sizeof(note)));
 			break;
 		case PHP_SAFESHM_LOCK_REMOVED:
 			php_safeshm_attachment_forget(a);
 			php_safeshm_throw_removed(a);
 			break;
 		case PHP_SAFESHM_LOCK_SYSERR:
-			zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm segment 0x%08x: %s: %s",
-				(unsigned) a->key, a->lock.mutex ? "mutex" : "semaphore", strerror(err));
+			zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm segment 0x%08x: %s: %s%s",
+				(unsigned) a->key, a->lock.mutex ? "mutex" : "semaphore", strerror(err),
+				php_safeshm_squat_note(a, note, sizeof(note)));
 			break;
 		case PHP_SAFESHM_LOCK_BROKEN:
 			zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
@@ -358,7 +479,13 @@ bool php_safeshm_lock_or_throw(php_safeshm_attachment *a)
 {
 	safeshm_status st = SAFESHM_OK;
 	int err = 0;
-	php_safeshm_lock_result r = php_safeshm_lock(a, &st, &err);
+	php_safeshm_lock_result r;
+
+	if (a->readonly) {
+		php_safeshm_throw_read_only(a);
+		return false;
+	}
+	r = php_safeshm_lock(a, &st, &err);
 	if (r != PHP_SAFESHM_LOCKED) {
 		php_safeshm_throw_lock(a, r, st, err);
 		return false;
@@ -440,6 +567,56 @@ static void php_safeshm_attach_status_error(bool proc, key_t key, int shmid, saf
 	}
 }
 
+/* Drops a from the cache without marking it stale: its objects keep using it. */
+static void php_safeshm_attachment_uncache(php_safeshm_attachment *a)
+{
+	if (a->cached) {
+		a->cached = false;
+		a->refcount++; /* the hash destructor must not free it */
+		zend_hash_index_del(&SAFESHM_G(attachments), (zend_ulong) (uint32_t) a->key);
+		a->refcount--;
+	}
+}
+
+/*
+ * A store this user may read but not write (e.g. created 0644 by another
+ * user), mapped SHM_RDONLY: lock-free reads work, and everything that needs
+ * the lock (every write, and the holder's bookkeeping in the header) is
+ * refused with a permission error, so nothing ever writes into the mapping.
+ * No semaphore is opened or created for it. a is bound, not yet validated.
+ */
+static php_safeshm_attachment *php_safeshm_attach_readonly(php_safeshm_attachment *a, const char *name, size_t name_len, bool proc)
+{
+	const safeshm_header *h = (const safeshm_header *) a->store.base;
+	safeshm_status st;
+
+	a->readonly = true;
+	a->lock.semid = -1;
+	if (a->store.size < SAFESHM_MIN_SIZE) {
+		st = php_safeshm_sysvshm_kind(a->store.base, a->store.size) != 0 ? SAFESHM_FOREIGN : SAFESHM_TOO_SMALL;
+	} else if ((uint64_t) a->store.size > SAFESHM_MAX_SIZE) {
+		st = SAFESHM_CORRUPT;
+	} else if (__atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) == 0
+			|| __atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) == SAFESHM_MAGIC_FORMATTING) {
+		php_safeshm_attach_error(proc, php_safeshm_exception_ce, a->key,
+			"read-only for this user, and not formatted yet (its creator may be formatting it): try again");
+		php_safeshm_attachment_free(a);
+		return NULL;
+	} else if ((st = safeshm_store_check_header(&a->store)) == SAFESHM_OK
+			&& (h->name_len != name_len || (name_len && memcmp(h->name, name, name_len) != 0))) {
+		st = SAFESHM_NAME;
+	}
+	if (st != SAFESHM_OK) {
+		php_safeshm_attach_status_error(proc, a->key, a->shmid, st, a->store.base, a->store.size);
+		php_safeshm_attachment_free(a);
+		return NULL;
+	}
+	a->refcount = 1;
+	a->cached = true;
+	zend_hash_index_update_ptr(&SAFESHM_G(attachments), (zend_ulong) (uint32_t) a->key, a);
+	return a;
+}
+
 /* Opens (creating if needed) the segment for key. On failure returns NULL
  * after throwing (class) or warning (proc: the sysvshm-style functions). */
 php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t name_len, zend_long size, zend_long perms, bool proc)
@@ -447,23 +624,44 @@ php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t n
 	php_safeshm_attachment *a, *cached;
 	struct shmid_ds ds;
 	safeshm_status st;
-	void *base;
+	void *base = NULL;
 	int shmid, err = 0, fresh = 0, formatted = 0;
 	char *upgrade_note = NULL;
+	bool readonly = false, created = false;
 	php_safeshm_lock_result r;
+	char note[320];
 
 	/* asking for read and write makes the kernel check permissions now,
 	 * also for a mapping this process inherited across fork() */
 	shmid = shmget(key, 0, SHM_R | SHM_W);
+	if (shmid < 0 && errno == EACCES && !proc) {
+		/* a store this user may only read (e.g. 0644 of another user) */
+		int ro = shmget(key, 0, SHM_R);
+		if (ro >= 0) {
+			shmid = ro;
+			readonly = true;
+		} else {
+			errno = EACCES;
+		}
+	}
 	cached = zend_hash_index_find_ptr(&SAFESHM_G(attachments), (zend_ulong) (uint32_t) key);
+	if (cached && shmid == cached->shmid && !cached->stale && cached->readonly != readonly) {
+		/* the same segment, mapped for another access (a child that changed
+		 * its user, or a changed mode): its objects keep it, new ones map anew */
+		php_safeshm_attachment_uncache(cached);
+		cached = NULL;
+	}
 	if (cached) {
 		st = safeshm_store_check_header(&cached->store);
 		if (shmid == cached->shmid && !cached->stale && st != SAFESHM_OK) {
-			php_safeshm_attach_status_error(proc, key, shmid, st, cached->store.base, cached->store.size);
-			return NULL;
-		}
-		if (shmid == cached->shmid && !cached->stale && !safeshm_store_is_removed(&cached->store)
-				&& (cached->lock.mutex || semget(cached->lock.key, 0, 0) == cached->lock.semid)) {
+			if (proc || st != SAFESHM_CORRUPT) {
+				php_safeshm_attach_status_error(proc, key, shmid, st, cached->store.base, cached->store.size);
+				return NULL;
+			}
+			/* damaged: the object gets an uncached attachment of its own below,
+			 * good for remove(); the cached one stays with its objects */
+		} else if (shmid == cached->shmid && !cached->stale && !safeshm_store_is_removed(&cached->store)
+				&& (cached->lock.mutex || cached->readonly || semget(cached->lock.key, 0, 0) == cached->lock.semid)) {
 			const safeshm_header *h = (const safeshm_header *) cached->store.base;
 			if (h->name_len != name_len || (name_len && memcmp(h->name, name, name_len) != 0)) {
 				php_safeshm_attach_status_error(proc, key, shmid, SAFESHM_NAME, NULL, 0);
@@ -471,8 +669,9 @@ php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t n
 			}
 			cached->refcount++;
 			return cached;
+		} else {
+			php_safeshm_attachment_forget(cached);
 		}
-		php_safeshm_attachment_forget(cached);
 	}
 
 	if (shmid < 0 && errno == ENOENT && size < 0) {
@@ -481,30 +680,40 @@ php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t n
 	if (shmid < 0 && errno == ENOENT) {
 		shmid = shmget(key, (size_t) size, IPC_CREAT | IPC_EXCL | (int) perms);
 		/* made here: the kernel zeroed it, so it is formatted without reading it */
-		fresh = shmid >= 0;
+		created = shmid >= 0;
+		fresh = created;
 		if (shmid < 0 && errno == EEXIST) {
 			shmid = shmget(key, 0, SHM_R | SHM_W);
 		}
 	}
-	if (shmid < 0 || shmctl(shmid, IPC_STAT, &ds) != 0) {
+	if (shmid < 0 || shmctl(shmid, IPC_STAT, &ds) != 0
+			|| (base = shmat(shmid, NULL, readonly ? SHM_RDONLY : 0)) == (void *) -1) {
 		err = errno;
-		php_safeshm_attach_error(proc, php_safeshm_exception_ce, key, "%s%s",
-			err == EACCES && !proc ? "permission denied: " : "", strerror(err));
-		return NULL;
-	}
-	base = shmat(shmid, NULL, 0);
-	if (base == (void *) -1) {
-		err = errno;
-		php_safeshm_attach_error(proc, php_safeshm_exception_ce, key, "%s%s",
-			err == EACCES && !proc ? "permission denied: " : "", strerror(err));
+		if (created) {
+			/* e.g. a mode (0400, 0444, 0) that does not let even its creator
+			 * read and write it: leave nothing behind, as newer ext/sysvshm */
+			shmctl(shmid, IPC_RMID, NULL);
+		}
+		if (created && err == EACCES && !proc) {
+			php_safeshm_attach_error(proc, php_safeshm_exception_ce, key,
+				"permission denied: mode %04o does not let its creator read and write it (a store needs at least 0600 "
+				"for its owner); nothing was left behind", (unsigned) perms);
+		} else {
+			php_safeshm_attach_error(proc, php_safeshm_exception_ce, key, "%s%s",
+				err == EACCES && !proc ? "permission denied: " : "", strerror(err));
+		}
 		return NULL;
 	}
 
 	a = pecalloc(1, sizeof(*a), 1);
 	a->key = key;
 	a->shmid = shmid;
+	a->owner_uid = (uint32_t) ds.shm_perm.uid;
 	a->checked_ns = php_safeshm_now_ns();
 	safeshm_store_bind(&a->store, base, ds.shm_segsz);
+	if (readonly) {
+		return php_safeshm_attach_readonly(a, name, name_len, proc);
+	}
 
 	/* Refuse a foreign segment before creating any semaphore for it. */
 	if (ds.shm_segsz < SAFESHM_MIN_SIZE) {
@@ -528,17 +737,25 @@ php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t n
 	}
 	if (safeshm_lock_open(&a->lock, key, (int) (ds.shm_perm.mode & 0777)) != SAFESHM_LOCK_OK) {
 		err = errno;
-		php_safeshm_attach_error(proc, php_safeshm_exception_ce, key, "cannot open its semaphore: %s", strerror(err));
+		php_safeshm_attach_error(proc, php_safeshm_exception_ce, key, "cannot open its semaphore (key 0x%08x): %s",
+			(unsigned) a->lock.key, strerror(err));
+		if (created) {
+			shmctl(shmid, IPC_RMID, NULL);
+		}
 		php_safeshm_attachment_free(a);
 		return NULL;
 	}
 	r = php_safeshm_lock_raw(a, &err);
 	if (r != PHP_SAFESHM_LOCKED) {
 		if (proc) {
-			php_safeshm_attach_error(proc, NULL, key, "%s", r == PHP_SAFESHM_LOCK_TIMEOUT
-				? "lock not acquired within safeshm.lock_timeout" : "cannot use its semaphore");
+			php_safeshm_attach_error(proc, NULL, key, "%s%s", r == PHP_SAFESHM_LOCK_TIMEOUT
+				? "lock not acquired within safeshm.lock_timeout" : "cannot use its semaphore",
+				php_safeshm_squat_note(a, note, sizeof(note)));
 		} else {
 			php_safeshm_throw_lock(a, r, SAFESHM_OK, err);
+		}
+		if (created) {
+			shmctl(shmid, IPC_RMID, NULL); /* a store nobody could lock: leave nothing behind */
 		}
 		php_safeshm_attachment_free(a);
 		return NULL;
@@ -574,12 +791,8 @@ php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t n
 		if (!safeshm_lock_mutex_valid(safeshm_store_lock_area(&a->store))) {
 			st = SAFESHM_CORRUPT;
 		}
-	} else if (st == SAFESHM_OK && !php_safeshm_repair_if_needed(a, &st)) {
-		php_safeshm_unlock(a);
-		php_safeshm_attach_error(proc, php_safeshm_timeout_exception_ce, key,
-			"its last writer is alive and still mid-mutation under a semaphore that was removed; try again later");
-		php_safeshm_attachment_free(a);
-		return NULL;
+	} else if (st == SAFESHM_OK) {
+		php_safeshm_repair_if_needed(a, &st);
 	}
 	if (st == SAFESHM_FOREIGN) {
 		/* zero magic but not blank. If we just made the semaphore, no SafeShm
@@ -594,6 +807,15 @@ php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t n
 		goto fail;
 	}
 	php_safeshm_unlock(a);
+	if (st == SAFESHM_CORRUPT && !proc && safeshm_store_check_header(&a->store) != SAFESHM_FOREIGN) {
+		/* Ours, but its header (or its mutex) is damaged: the object is
+		 * made, and every call but remove() throws, so that the store can
+		 * be removed through the API. Never cached, never locked: a new
+		 * object validates the header again. */
+		a->damaged = true;
+		a->refcount = 1;
+		return a;
+	}
 	if (st != SAFESHM_OK) {
 		goto fail;
 	}
@@ -627,8 +849,9 @@ void php_safeshm_fold_tallies(php_safeshm_attachment *a)
 	a->hits = a->misses = 0;
 }
 
-/* The attachment of an object, or NULL with an exception thrown. */
-php_safeshm_attachment *php_safeshm_get(zval *obj)
+/* The attachment of an object for remove(): also one whose header is
+ * damaged. NULL with an exception thrown when detached or removed. */
+php_safeshm_attachment *php_safeshm_get_removable(zval *obj)
 {
 	php_safeshm_obj *o = Z_SAFESHM_P(obj);
 	php_safeshm_attachment *a = o->att;
@@ -638,10 +861,58 @@ php_safeshm_attachment *php_safeshm_get(zval *obj)
 		return NULL;
 	}
 	/* the removed flag means something only in a valid header */
-	if (a->stale || (safeshm_store_is_removed(&a->store) && safeshm_store_check_header(&a->store) == SAFESHM_OK)) {
+	if (a->stale || (!a->rmid_kept && safeshm_store_is_removed(&a->store)
+			&& safeshm_store_check_header(&a->store) == SAFESHM_OK)) {
 		php_safeshm_attachment_forget(a);
 		php_safeshm_throw_removed(a);
 		return NULL;
 	}
 	return a;
+}
+
+/* The attachment of an object, or NULL with an exception thrown. */
+php_safeshm_attachment *php_safeshm_get(zval *obj)
+{
+	php_safeshm_attachment *a = php_safeshm_get_removable(obj);
+	if (a && a->damaged) {
+		zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
+			"SafeShm segment 0x%08x: its header is damaged, so the store cannot be used; "
+			"remove() discards it (a new SafeShm object then creates a fresh store)", (unsigned) a->key);
+		return NULL;
+	}
+	return a;
+}
+
+/*
+ * Removal, crash-safe and without the lock or a valid header: IPC_RMID
+ * first. From then on the key names no segment, so new objects create a
+ * fresh store, and every attached process sees the removal at its next
+ * write (shmget) and read (within safeshm.removal_check_ms). The flag set
+ * after it only makes objects already attached see it at once, and the
+ * semaphore removed last is one a new store under the key would reuse. So a
+ * remover killed at any point leaves either nothing done or a removed
+ * segment, never a flagged store still under its key; and a refused
+ * IPC_RMID (a store of another user) changes nothing at all.
+ */
+bool php_safeshm_remove_segment(php_safeshm_attachment *a)
+{
+	if (shmctl(a->shmid, IPC_RMID, NULL) != 0 && errno != EINVAL && errno != EIDRM) {
+		return false; /* EINVAL/EIDRM: removed already, by ipcrm or another remover */
+	}
+	if (!a->readonly && safeshm_store_check_header(&a->store) == SAFESHM_OK) {
+		safeshm_store_mark_removed(&a->store);
+	}
+	if (a->lock.semid > 0) {
+		safeshm_lock_remove(&a->lock);
+	}
+	/* a damaged store's remover has an attachment of its own: the cached one
+	 * of the same segment goes stale too, whatever its header says */
+	{
+		php_safeshm_attachment *cached = zend_hash_index_find_ptr(&SAFESHM_G(attachments), (zend_ulong) (uint32_t) a->key);
+		if (cached && cached != a && cached->shmid == a->shmid) {
+			php_safeshm_attachment_forget(cached);
+		}
+	}
+	php_safeshm_attachment_forget(a);
+	return true;
 }

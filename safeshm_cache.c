@@ -36,6 +36,17 @@ static uint64_t php_safeshm_deadline(void)
 	return php_safeshm_now_us() + (uint64_t) (SAFESHM_G(lock_timeout) * 1e6);
 }
 
+/* A resource (or an array holding one) would be stored as 0 by serialize():
+ * refused with a TypeError, as put() refuses it. what names the value. */
+static bool php_safeshm_storable(zval *v, const char *what)
+{
+	if (php_safeshm_holds_resource(v)) {
+		zend_type_error("%s cannot be a resource, nor hold one: it would be stored as 0", what);
+		return false;
+	}
+	return true;
+}
+
 static bool php_safeshm_writable(php_safeshm_attachment *a)
 {
 	if (a->readonly) {
@@ -55,6 +66,7 @@ PHP_METHOD(SafeShm, touch)
 	uint64_t expires = 0;
 	safeshm_status st;
 
+	PHP_SAFESHM_FLOAT_KEY_CHECK(1);
 	ZEND_PARSE_PARAMETERS_START(2, 2)
 		Z_PARAM_STR_OR_LONG(skey, lkey)
 		Z_PARAM_NUMBER(zttl)
@@ -90,6 +102,7 @@ PHP_METHOD(SafeShm, meta)
 	uint64_t now;
 	double epoch;
 
+	PHP_SAFESHM_FLOAT_KEY_CHECK(1);
 	ZEND_PARSE_PARAMETERS_START(1, 1)
 		Z_PARAM_STR_OR_LONG(skey, lkey)
 	ZEND_PARSE_PARAMETERS_END();
@@ -129,6 +142,7 @@ PHP_METHOD(SafeShm, cas)
 	safeshm_status st;
 	bool ok;
 
+	PHP_SAFESHM_FLOAT_KEY_CHECK(1);
 	ZEND_PARSE_PARAMETERS_START(3, 4)
 		Z_PARAM_STR_OR_LONG(skey, lkey)
 		Z_PARAM_ZVAL(expected)
@@ -143,13 +157,22 @@ PHP_METHOD(SafeShm, cas)
 	}
 	PHP_SAFESHM_ATT(a);
 	/* both encoded before the lock: comparing is then a byte compare */
-	if (!php_safeshm_encode(&ev, expected)) {
+	php_safeshm_pin(a);
+	ok = php_safeshm_encode(&ev, expected);
+	if (!php_safeshm_unpin(ZEND_THIS, a)) {
+		if (ok) {
+			php_safeshm_value_free(&ev);
+		}
+		RETURN_THROWS();
+	}
+	if (!ok) {
 		RETURN_THROWS();
 	}
 	q.cond_type = ev.type;
 	q.cond_val = ev.data;
 	q.cond_len = ev.len;
-	ok = php_safeshm_store_req(a, &k, nv, &q, &st);
+	ok = php_safeshm_storable(nv, "SafeShm::cas(): Argument #3 ($new)")
+		&& php_safeshm_store_req(ZEND_THIS, a, &k, nv, &q, &st);
 	php_safeshm_value_free(&ev);
 	if (!ok) {
 		RETURN_THROWS();
@@ -174,7 +197,7 @@ static void php_safeshm_backoff(unsigned attempt)
 	}
 }
 
-PHP_METHOD(SafeShm, update)
+static void php_safeshm_update_impl(INTERNAL_FUNCTION_PARAMETERS)
 {
 	zend_string *skey = NULL;
 	zend_long lkey = 0;
@@ -184,6 +207,7 @@ PHP_METHOD(SafeShm, update)
 	php_safeshm_key k;
 	uint64_t expires = 0, deadline;
 
+	PHP_SAFESHM_FLOAT_KEY_CHECK(1);
 	ZEND_PARSE_PARAMETERS_START(2, 4)
 		Z_PARAM_STR_OR_LONG(skey, lkey)
 		Z_PARAM_FUNC(fci, fcc)
@@ -246,7 +270,8 @@ PHP_METHOD(SafeShm, update)
 			RETURN_THROWS();
 		}
 		q.expires = expires;
-		if (!php_safeshm_store_req(a, &k, &result, &q, &st)) {
+		if (!php_safeshm_storable(&result, "SafeShm::update(): the callable's result")
+				|| !php_safeshm_store_req(ZEND_THIS, a, &k, &result, &q, &st)) {
 			zval_ptr_dtor(&result);
 			RETURN_THROWS();
 		}
@@ -267,6 +292,22 @@ PHP_METHOD(SafeShm, update)
 	}
 }
 
+/* User code runs inside (the callable, unserializers): the attachment is
+ * pinned meanwhile (php_safeshm_pin()). */
+PHP_METHOD(SafeShm, update)
+{
+	php_safeshm_attachment *a = Z_SAFESHM_P(ZEND_THIS)->att;
+
+	if (a) {
+		php_safeshm_pin(a);
+	}
+	php_safeshm_update_impl(INTERNAL_FUNCTION_PARAM_PASSTHRU);
+	if (a && !php_safeshm_unpin(ZEND_THIS, a)) {
+		zval_ptr_dtor(return_value);
+		ZVAL_UNDEF(return_value);
+	}
+}
+
 /* Calls $compute(); false with its exception propagating. */
 static bool php_safeshm_call(zend_fcall_info *fci, zend_fcall_info_cache *fcc, zval *result)
 {
@@ -282,7 +323,7 @@ static bool php_safeshm_call(zend_fcall_info *fci, zend_fcall_info_cache *fcc, z
 	return true;
 }
 
-PHP_METHOD(SafeShm, remember)
+static void php_safeshm_remember_impl(INTERNAL_FUNCTION_PARAMETERS)
 {
 	zend_string *skey = NULL, *kstr;
 	zend_long lkey = 0;
@@ -293,6 +334,7 @@ PHP_METHOD(SafeShm, remember)
 	uint64_t ttl_us = 0, stale_us = 0, deadline, expires;
 	php_safeshm_hold *marker = NULL;
 
+	PHP_SAFESHM_FLOAT_KEY_CHECK(1);
 	ZEND_PARSE_PARAMETERS_START(2, 4)
 		Z_PARAM_STR_OR_LONG(skey, lkey)
 		Z_PARAM_FUNC(fci, fcc)
@@ -409,7 +451,8 @@ PHP_METHOD(SafeShm, remember)
 		safeshm_status st;
 		expires = ttl_us ? php_safeshm_now_us() + ttl_us + stale_us : 0;
 		q.expires = expires;
-		if (!php_safeshm_store_req(a, &k, return_value, &q, &st)) {
+		if (!php_safeshm_storable(return_value, "SafeShm::remember(): the result of $compute")
+				|| !php_safeshm_store_req(ZEND_THIS, a, &k, return_value, &q, &st)) {
 			php_safeshm_flight_release(marker);
 			zval_ptr_dtor(return_value);
 			ZVAL_UNDEF(return_value);
@@ -422,6 +465,22 @@ PHP_METHOD(SafeShm, remember)
 			php_safeshm_throw_status(a, st);
 			RETURN_THROWS();
 		}
+	}
+}
+
+/* User code runs inside (the callable, unserializers): the attachment is
+ * pinned meanwhile (php_safeshm_pin()). */
+PHP_METHOD(SafeShm, remember)
+{
+	php_safeshm_attachment *a = Z_SAFESHM_P(ZEND_THIS)->att;
+
+	if (a) {
+		php_safeshm_pin(a);
+	}
+	php_safeshm_remember_impl(INTERNAL_FUNCTION_PARAM_PASSTHRU);
+	if (a && !php_safeshm_unpin(ZEND_THIS, a)) {
+		zval_ptr_dtor(return_value);
+		ZVAL_UNDEF(return_value);
 	}
 }
 
@@ -495,7 +554,7 @@ static bool php_safeshm_iterable(zval *it, HashTable *out, bool values_only)
 	}
 }
 
-PHP_METHOD(SafeShm, getMultiple)
+static void php_safeshm_getmultiple_impl(INTERNAL_FUNCTION_PARAMETERS)
 {
 	zval *keys, *def = NULL, *kz;
 	HashTable given;
@@ -622,16 +681,32 @@ fail:
 	RETURN_THROWS();
 }
 
+/* User code runs inside (the callable, unserializers): the attachment is
+ * pinned meanwhile (php_safeshm_pin()). */
+PHP_METHOD(SafeShm, getMultiple)
+{
+	php_safeshm_attachment *a = Z_SAFESHM_P(ZEND_THIS)->att;
+
+	if (a) {
+		php_safeshm_pin(a);
+	}
+	php_safeshm_getmultiple_impl(INTERNAL_FUNCTION_PARAM_PASSTHRU);
+	if (a && !php_safeshm_unpin(ZEND_THIS, a)) {
+		zval_ptr_dtor(return_value);
+		ZVAL_UNDEF(return_value);
+	}
+}
+
 PHP_METHOD(SafeShm, putMultiple)
 {
 	zval *values, *zttl = NULL, *v;
 	HashTable given;
 	php_safeshm_key *ks;
-	zval **vs;
+	php_safeshm_value *vs;
 	zend_string *sk;
 	zend_ulong ik;
 	uint64_t expires = 0;
-	uint32_t n, i = 0;
+	uint32_t n, i = 0, encoded = 0;
 	safeshm_status st = SAFESHM_OK;
 	bool ok;
 
@@ -644,9 +719,9 @@ PHP_METHOD(SafeShm, putMultiple)
 	if (zttl && !php_safeshm_ttl_arg(zttl, 2, php_safeshm_now_us(), &expires)) {
 		RETURN_THROWS();
 	}
-	PHP_SAFESHM_ATT(a);
 	zend_hash_init(&given, 8, NULL, ZVAL_PTR_DTOR, 0);
-	/* a PHP array's keys: a key given twice counts once (the last value) */
+	/* a PHP array's keys: a key given twice counts once (the last value);
+	 * a generator runs user code here, before the attachment is taken */
 	if (!php_safeshm_iterable(values, &given, false)) {
 		zend_hash_destroy(&given);
 		RETURN_THROWS();
@@ -656,27 +731,48 @@ PHP_METHOD(SafeShm, putMultiple)
 		zend_hash_destroy(&given);
 		return;
 	}
+	php_safeshm_attachment *a = php_safeshm_get(ZEND_THIS);
+	if (!a) {
+		zend_hash_destroy(&given);
+		RETURN_THROWS();
+	}
 	ks = safe_emalloc(n, sizeof(*ks), 0);
 	vs = safe_emalloc(n, sizeof(*vs), 0);
 	ok = true;
+	/* every value encoded before the lock; serializers run user code: pinned */
+	php_safeshm_pin(a);
 	ZEND_HASH_FOREACH_KEY_VAL(&given, ik, sk, v) {
 		if (!php_safeshm_key_init(&ks[i], sk, (zend_long) ik, 1)) {
 			ok = false;
 			break;
 		}
-		vs[i++] = v;
+		if (php_safeshm_holds_resource(v)) {
+			zend_argument_type_error(1, "cannot hold a resource: it would be stored as 0");
+			ok = false;
+			break;
+		}
+		if (!php_safeshm_encode(&vs[i], v)) {
+			ok = false;
+			break;
+		}
+		encoded = ++i;
 	} ZEND_HASH_FOREACH_END();
+	if (!php_safeshm_unpin(ZEND_THIS, a)) {
+		ok = false;
+	}
 	if (ok) {
 		ok = php_safeshm_store_many(a, n, ks, vs, expires, &st);
 	}
+	for (uint32_t j = 0; j < encoded; j++) {
+		php_safeshm_value_free(&vs[j]);
+	}
 	efree(ks);
 	efree(vs);
-	zend_hash_destroy(&given);
-	if (!ok) {
-		RETURN_THROWS();
-	}
-	if (st != SAFESHM_OK) {
+	if (ok && st != SAFESHM_OK) {
 		php_safeshm_throw_status(a, st);
+	}
+	zend_hash_destroy(&given); /* may run destructors: a is not used after this */
+	if (EG(exception)) {
 		RETURN_THROWS();
 	}
 }

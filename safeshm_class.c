@@ -12,6 +12,7 @@
 #include "zend_exceptions.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <sys/ipc.h>
@@ -27,6 +28,26 @@
 		if (!php_safeshm_lock_or_throw(a)) { RETURN_THROWS(); } \
 		st = (call); \
 		php_safeshm_unlock(a); \
+	} while (0)
+
+/* Runs an inspection (stats, iterate, verify) under the lock; for a store
+ * mapped read-only, which may not take it, lock-free instead, kept only when
+ * the store's sequence counter did not move (reset undoes a torn try). */
+#define PHP_SAFESHM_INSPECT_CALL(a, st, reset, call) do { \
+		if (!(a)->readonly) { \
+			PHP_SAFESHM_LOCKED_CALL(a, st, call); \
+			break; \
+		} \
+		uint64_t deadline_ = 0; \
+		for (int try_ = 0; ; try_++) { \
+			uint64_t seq_; \
+			if (try_ >= PHP_SAFESHM_READ_TRIES && !php_safeshm_unlocked_retry(a, try_, &deadline_)) { RETURN_THROWS(); } \
+			seq_ = safeshm_store_read_begin(&(a)->store); \
+			if (seq_ & 1u) { continue; } \
+			reset; \
+			st = (call); \
+			if (safeshm_store_read_valid(&(a)->store, seq_)) { break; } \
+		} \
 	} while (0)
 
 PHP_METHOD(SafeShm, __construct)
@@ -67,7 +88,8 @@ PHP_METHOD(SafeShm, __construct)
 	if (size == 0) {
 		size = SAFESHM_G(default_size);
 	} else if (size < (zend_long) SAFESHM_MIN_SIZE || (uint64_t) size > SAFESHM_MAX_SIZE) {
-		zend_argument_value_error(2, "must be 0 (safeshm.default_size) or between %u bytes and 32 GiB", SAFESHM_MIN_SIZE);
+		zend_argument_value_error(2, "must be 0 (safeshm.default_size) or between %u and %" PRIu64 " bytes (32 GiB - 8)",
+			SAFESHM_MIN_SIZE, (uint64_t) SAFESHM_MAX_SIZE);
 		RETURN_THROWS();
 	}
 	if (perms < 0 || perms > 0777) {
@@ -93,6 +115,7 @@ PHP_METHOD(SafeShm, put)
 	safeshm_status st;
 	safeshm_put_req q = { .mode = SAFESHM_PUT_REPLACE };
 
+	PHP_SAFESHM_FLOAT_KEY_CHECK(1);
 	ZEND_PARSE_PARAMETERS_START(2, 3)
 		Z_PARAM_STR_OR_LONG(skey, lkey)
 		Z_PARAM_ZVAL(value)
@@ -100,10 +123,14 @@ PHP_METHOD(SafeShm, put)
 		Z_PARAM_NUMBER(zttl)
 	ZEND_PARSE_PARAMETERS_END();
 
+	if (php_safeshm_holds_resource(value)) {
+		zend_argument_type_error(2, "cannot be a resource, nor hold one: it would be stored as 0");
+		RETURN_THROWS();
+	}
 	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
 	PHP_SAFESHM_TTL_ARG(zttl, 3, q);
 	PHP_SAFESHM_ATT(a);
-	if (!php_safeshm_store_req(a, &k, value, &q, &st)) {
+	if (!php_safeshm_store_req(ZEND_THIS, a, &k, value, &q, &st)) {
 		RETURN_THROWS();
 	}
 	if (st != SAFESHM_OK) {
@@ -120,6 +147,7 @@ PHP_METHOD(SafeShm, add)
 	safeshm_status st;
 	safeshm_put_req q = { .mode = SAFESHM_PUT_ADD };
 
+	PHP_SAFESHM_FLOAT_KEY_CHECK(1);
 	ZEND_PARSE_PARAMETERS_START(2, 3)
 		Z_PARAM_STR_OR_LONG(skey, lkey)
 		Z_PARAM_ZVAL(value)
@@ -127,10 +155,14 @@ PHP_METHOD(SafeShm, add)
 		Z_PARAM_NUMBER(zttl)
 	ZEND_PARSE_PARAMETERS_END();
 
+	if (php_safeshm_holds_resource(value)) {
+		zend_argument_type_error(2, "cannot be a resource, nor hold one: it would be stored as 0");
+		RETURN_THROWS();
+	}
 	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
 	PHP_SAFESHM_TTL_ARG(zttl, 3, q);
 	PHP_SAFESHM_ATT(a);
-	if (!php_safeshm_store_req(a, &k, value, &q, &st)) {
+	if (!php_safeshm_store_req(ZEND_THIS, a, &k, value, &q, &st)) {
 		RETURN_THROWS();
 	}
 	if (st == SAFESHM_EXISTS) {
@@ -152,6 +184,7 @@ PHP_METHOD(SafeShm, get)
 	php_safeshm_copy c;
 	safeshm_status st;
 
+	PHP_SAFESHM_FLOAT_KEY_CHECK(1);
 	ZEND_PARSE_PARAMETERS_START(1, 2)
 		Z_PARAM_STR_OR_LONG(skey, lkey)
 		Z_PARAM_OPTIONAL
@@ -183,6 +216,7 @@ PHP_METHOD(SafeShm, has)
 	php_safeshm_key k;
 	safeshm_status st;
 
+	PHP_SAFESHM_FLOAT_KEY_CHECK(1);
 	ZEND_PARSE_PARAMETERS_START(1, 1)
 		Z_PARAM_STR_OR_LONG(skey, lkey)
 	ZEND_PARSE_PARAMETERS_END();
@@ -203,6 +237,7 @@ PHP_METHOD(SafeShm, delete)
 	php_safeshm_key k;
 	safeshm_status st;
 
+	PHP_SAFESHM_FLOAT_KEY_CHECK(1);
 	ZEND_PARSE_PARAMETERS_START(1, 1)
 		Z_PARAM_STR_OR_LONG(skey, lkey)
 	ZEND_PARSE_PARAMETERS_END();
@@ -229,6 +264,7 @@ PHP_METHOD(SafeShm, increment)
 	php_safeshm_key k;
 	safeshm_status st;
 
+	PHP_SAFESHM_FLOAT_KEY_CHECK(1);
 	ZEND_PARSE_PARAMETERS_START(1, 2)
 		Z_PARAM_STR_OR_LONG(skey, lkey)
 		Z_PARAM_OPTIONAL
@@ -263,7 +299,7 @@ PHP_METHOD(SafeShm, count)
 
 	ZEND_PARSE_PARAMETERS_NONE();
 	PHP_SAFESHM_ATT(a);
-	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_count(&a->store, SAFESHM_NS_DATA, php_safeshm_now_us(), &n));
+	PHP_SAFESHM_INSPECT_CALL(a, st, (void) 0, safeshm_store_count(&a->store, SAFESHM_NS_DATA, php_safeshm_now_us(), &n));
 	if (st != SAFESHM_OK) {
 		php_safeshm_throw_status(a, st);
 		RETURN_THROWS();
@@ -320,8 +356,8 @@ PHP_METHOD(SafeShm, keys)
 		kb.prefix = ZSTR_VAL(prefix);
 		kb.plen = ZSTR_LEN(prefix);
 	}
-	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_iterate(&a->store, SAFESHM_NS_DATA, php_safeshm_now_us(),
-		php_safeshm_collect_key, &kb));
+	PHP_SAFESHM_INSPECT_CALL(a, st, (kb.len = 0, kb.nomem = false), safeshm_store_iterate(&a->store, SAFESHM_NS_DATA,
+		php_safeshm_now_us(), php_safeshm_collect_key, &kb));
 	if (st == SAFESHM_OK && kb.nomem) {
 		st = SAFESHM_NOMEM;
 	}
@@ -391,7 +427,7 @@ PHP_METHOD(SafeShm, info)
 	if (!a->readonly) {
 		php_safeshm_fold_tallies(a);
 	}
-	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_stats(&a->store, &s));
+	PHP_SAFESHM_INSPECT_CALL(a, st, (void) 0, safeshm_store_stats(&a->store, &s));
 	if (st != SAFESHM_OK) {
 		php_safeshm_throw_status(a, st);
 		RETURN_THROWS();
@@ -439,7 +475,7 @@ PHP_METHOD(SafeShm, verify)
 
 	ZEND_PARSE_PARAMETERS_NONE();
 	PHP_SAFESHM_ATT(a);
-	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_verify(&a->store));
+	PHP_SAFESHM_INSPECT_CALL(a, st, (void) 0, safeshm_store_verify(&a->store));
 	if (st == SAFESHM_CORRUPT) {
 		zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0, "SafeShm segment 0x%08x: %s (%s)",
 			(unsigned) a->key, safeshm_status_str(st), safeshm_verify_reason);
@@ -454,24 +490,18 @@ PHP_METHOD(SafeShm, verify)
 
 PHP_METHOD(SafeShm, remove)
 {
-	int err = 0;
+	php_safeshm_attachment *a;
 
 	ZEND_PARSE_PARAMETERS_NONE();
-	PHP_SAFESHM_ATT(a);
-	/* flag it first, so every process still attached sees it as removed */
-	if (!php_safeshm_lock_or_throw(a)) {
+	/* also a store whose header is damaged: removal needs no valid header */
+	if (!(a = php_safeshm_get_removable(ZEND_THIS))) {
 		RETURN_THROWS();
 	}
-	safeshm_store_mark_removed(&a->store);
-	php_safeshm_unlock(a);
-	if (shmctl(a->shmid, IPC_RMID, NULL) != 0 && errno != EINVAL && errno != EIDRM) {
-		err = errno;
-	}
-	safeshm_lock_remove(&a->lock);
-	php_safeshm_attachment_forget(a);
-	if (err) {
-		zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm segment 0x%08x: cannot remove: %s",
-			(unsigned) a->key, strerror(err));
+	if (!php_safeshm_remove_segment(a)) {
+		int err = errno;
+		zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm segment 0x%08x: cannot remove: %s%s; the store is unchanged",
+			(unsigned) a->key, strerror(err),
+			err == EPERM ? " (only its owner, its creator or root may remove it)" : "");
 	}
 }
 

@@ -46,10 +46,13 @@ struct _php_safeshm_attachment {
 	uint64_t checked_request; /* SAFESHM_G(request) of that check */
 	uint32_t refcount;  /* objects using it */
 	uint64_t hits, misses; /* this process's lock-free reads, folded into the header at request end */
+	uint32_t rmid_pid;  /* the process that called safeshm_remove()/shm_remove(): it alone removes the semaphore */
+	uint32_t owner_uid; /* the segment's owner, to tell a squatted semaphore in errors */
 	bool stale;         /* removed, or replaced by a new segment under the key */
 	bool rmid_kept;     /* safeshm_remove()/shm_remove(): marked for removal, still usable here */
 	bool readonly;      /* mapped SHM_RDONLY: reads only, never a write into the segment */
 	bool cached;        /* still in SAFESHM_G(attachments) */
+	bool damaged;       /* its header failed validation at attach: usable only to remove() it; never cached */
 };
 
 #ifndef RETURN_OOM
@@ -73,6 +76,8 @@ bool php_safeshm_lock_silent(php_safeshm_attachment *a);
 
 void php_safeshm_throw_status(const php_safeshm_attachment *a, safeshm_status st);
 void php_safeshm_throw_removed(const php_safeshm_attachment *a);
+/* The refusal of a write to a store this user may only read. */
+void php_safeshm_throw_read_only(const php_safeshm_attachment *a);
 
 /* Opens (creating if needed) the segment for key. On failure returns NULL
  * after throwing (class) or warning (proc: the sysvshm-style functions). */
@@ -81,6 +86,14 @@ php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t n
 key_t php_safeshm_name_key(const char *name, size_t len);
 /* The attachment of an object, or NULL with an exception thrown. */
 php_safeshm_attachment *php_safeshm_get(zval *obj);
+/* The same for a removal, which also takes a store whose header is damaged. */
+php_safeshm_attachment *php_safeshm_get_removable(zval *obj);
+/* Removes the segment (IPC_RMID first: crash-safe, no lock, no valid header
+ * needed), then flags it and removes its semaphore. A refused IPC_RMID
+ * changes nothing: false with errno set. */
+bool php_safeshm_remove_segment(php_safeshm_attachment *a);
+/* This process's pid, refreshed in forked children. */
+uint32_t php_safeshm_getpid(void);
 void php_safeshm_attachment_release(php_safeshm_attachment *a);
 /* Drops a from the cache; objects still holding it see it as stale. */
 void php_safeshm_attachment_forget(php_safeshm_attachment *a);
@@ -119,6 +132,14 @@ bool php_safeshm_key_init(php_safeshm_key *k, zend_string *s, zend_long l, uint3
 void php_safeshm_key_ns(php_safeshm_key *k, uint8_t ns, const char *ptr, size_t len);
 /* A key argument as a zval (int|string, from a multi-key call); false with an error thrown. */
 bool php_safeshm_key_zval(php_safeshm_key *k, zval *zk, uint32_t arg);
+/* Before a method parses its key argument arg: false with a TypeError
+ * thrown for a float key that has no exact int value (1.5, INF, NAN). */
+bool php_safeshm_float_key_ok(zend_execute_data *execute_data, uint32_t arg);
+/* Before parsing: a float key must be integral (php_safeshm_float_key_ok()). */
+#define PHP_SAFESHM_FLOAT_KEY_CHECK(arg) \
+	if (!php_safeshm_float_key_ok(execute_data, arg)) { RETURN_THROWS(); }
+/* Whether value is a resource or an array holding one (stored as 0 by serialize()). */
+bool php_safeshm_holds_resource(zval *value);
 /* Whether key bytes are a canonical integer, as a PHP array would see them. */
 bool php_safeshm_numeric_key(const char *key, uint32_t len, zend_ulong *idx);
 
@@ -174,6 +195,11 @@ double php_safeshm_unix_time(uint64_t mono_us);
  * false with a ValueError thrown when negative, not finite or too large. */
 bool php_safeshm_ttl_arg(zval *ttl, uint32_t arg, uint64_t now_us, uint64_t *expires);
 
+/* Lock-free inspection by a caller that may not lock (read-only mapping):
+ * before try i (>= PHP_SAFESHM_READ_TRIES) waits a little, or throws
+ * SafeShmTimeoutException past safeshm.lock_timeout (*deadline_us). */
+#define PHP_SAFESHM_READ_TRIES 16
+bool php_safeshm_unlocked_retry(php_safeshm_attachment *a, int i, uint64_t *deadline_us);
 /* Looks up k in namespace ns without the lock, copying its value (c) and
  * metadata (meta) when asked; SAFESHM_OK, SAFESHM_NOT_FOUND (absent or
  * expired), SAFESHM_NOMEM, or another status with an exception thrown. */
@@ -181,17 +207,26 @@ safeshm_status php_safeshm_read_ns(php_safeshm_attachment *a, uint8_t ns, const 
 	php_safeshm_copy *c, php_safeshm_meta *meta);
 /* The same for a user key (namespace SAFESHM_NS_DATA). */
 safeshm_status php_safeshm_read(php_safeshm_attachment *a, const php_safeshm_key *k, php_safeshm_copy *c, bool want_value);
+/* User code (a serializer, an unserializer, a destructor, an error handler)
+ * may detach obj or free its attachment: pin a before running it, and unpin
+ * after. Unpin returns false, a no longer usable, when obj let go of a
+ * meanwhile: then an Error is thrown unless an exception already is. */
+void php_safeshm_pin(php_safeshm_attachment *a);
+bool php_safeshm_unpin(zval *obj, php_safeshm_attachment *a);
 /* Encodes value (before the lock), stores it under k as q says (mode,
  * expiry, condition), and sets *st. Returns false with an exception thrown
- * when encoding or locking failed. */
-bool php_safeshm_store_req(php_safeshm_attachment *a, const php_safeshm_key *k, zval *value, safeshm_put_req *q,
-	safeshm_status *st);
+ * when encoding or locking failed, or when the serializer detached
+ * obj (pinned meanwhile). */
+bool php_safeshm_store_req(zval *obj, php_safeshm_attachment *a, const php_safeshm_key *k, zval *value,
+	safeshm_put_req *q, safeshm_status *st);
 /* The same with only a mode. */
-bool php_safeshm_store_value(php_safeshm_attachment *a, const php_safeshm_key *k, zval *value,
+bool php_safeshm_store_value(zval *obj, php_safeshm_attachment *a, const php_safeshm_key *k, zval *value,
 	safeshm_put_mode mode, safeshm_status *st);
-/* Stores n values at once, all or nothing (one lock hold, one journal). */
-bool php_safeshm_store_many(php_safeshm_attachment *a, size_t n, php_safeshm_key *keys, zval **values,
-	uint64_t expires, safeshm_status *st);
+/* Stores n encoded values under n keys at once, all or nothing (one lock
+ * hold, one journal: readers see none or all, a crash keeps none or all).
+ * False with an exception thrown when the lock could not be taken. */
+bool php_safeshm_store_many(php_safeshm_attachment *a, size_t n, const php_safeshm_key *keys,
+	const php_safeshm_value *values, uint64_t expires, safeshm_status *st);
 
 /* ---- safeshm_locks.c ------------------------------------------------ */
 
@@ -248,6 +283,7 @@ uint32_t *php_safeshm_flight_word(php_safeshm_attachment *a, zend_string *key);
  * migrated (*why may hold a note to say once the lock is released); -1:
  * refused, *why says why (efree it). */
 int php_safeshm_upgrade(php_safeshm_attachment *a, int perms, char **why);
+
 
 /* ---- safeshm_sysvshm.c ---------------------------------------------- */
 

@@ -15,6 +15,7 @@
 
 #include <math.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "safeshm_internal.h"
 
@@ -57,6 +58,32 @@ bool php_safeshm_ttl_arg(zval *ttl, uint32_t arg, uint64_t now_us, uint64_t *exp
 	if (*expires == now_us) {
 		(*expires)++;
 	}
+	return true;
+}
+
+/*
+ * A caller that may not take the lock (a store mapped read-only: taking it
+ * would write into the segment) inspects the store lock-free instead, and
+ * keeps a result only when no mutation ran meanwhile; between tries it backs
+ * off, for up to safeshm.lock_timeout: a writer holds the lock for
+ * microseconds, so only a stuck or dead holder makes it give up. Returns
+ * false with SafeShmTimeoutException thrown then. i counts the tries so far;
+ * *deadline_us is set at try PHP_SAFESHM_READ_TRIES.
+ */
+bool php_safeshm_unlocked_retry(php_safeshm_attachment *a, int i, uint64_t *deadline_us)
+{
+	uint64_t now = php_safeshm_now_us();
+
+	if (i == PHP_SAFESHM_READ_TRIES) {
+		*deadline_us = now + (uint64_t) (SAFESHM_G(lock_timeout) * 1e6);
+	} else if (now >= *deadline_us) {
+		zend_throw_exception_ex(php_safeshm_timeout_exception_ce, 0,
+			"SafeShm segment 0x%08x: no consistent view within safeshm.lock_timeout (%.3F s); "
+			"this user may only read the store, so it cannot take the lock instead",
+			(unsigned) a->key, SAFESHM_G(lock_timeout));
+		return false;
+	}
+	usleep(i < 64 ? 10 : 1000);
 	return true;
 }
 
@@ -155,12 +182,45 @@ static safeshm_status php_safeshm_put_locked(php_safeshm_attachment *a, const ph
 	return safeshm_store_put(&a->store, q, php_safeshm_now_us());
 }
 
-bool php_safeshm_store_req(php_safeshm_attachment *a, const php_safeshm_key *k, zval *value, safeshm_put_req *q,
-	safeshm_status *st)
+/*
+ * The serializer runs user code (__serialize, __sleep, a destructor it
+ * triggers, an error handler for one of its warnings), which may detach the
+ * very handle being written through, or remove its store. The attachment is
+ * pinned meanwhile, so it is never freed under us, and the object must still
+ * hold it afterwards, else the write is refused with ext/sysvshm's Error
+ * (php-src GH-16591). A store removed meanwhile is refused by the lock.
+ */
+void php_safeshm_pin(php_safeshm_attachment *a)
+{
+	a->refcount++;
+}
+
+bool php_safeshm_unpin(zval *obj, php_safeshm_attachment *a)
+{
+	bool held = Z_SAFESHM_P(obj)->att == a;
+
+	php_safeshm_attachment_release(a); /* frees a when obj let go of it */
+	if (!held && !EG(exception)) {
+		zend_throw_error(NULL, "Shared memory block has been destroyed by the serialization function");
+	}
+	return held;
+}
+
+bool php_safeshm_store_req(zval *obj, php_safeshm_attachment *a, const php_safeshm_key *k, zval *value,
+	safeshm_put_req *q, safeshm_status *st)
 {
 	php_safeshm_value v;
+	bool encoded;
 
-	if (!php_safeshm_encode(&v, value)) {
+	php_safeshm_pin(a);
+	encoded = php_safeshm_encode(&v, value);
+	if (!php_safeshm_unpin(obj, a)) {
+		if (encoded) {
+			php_safeshm_value_free(&v);
+		}
+		return false;
+	}
+	if (!encoded) {
 		return false;
 	}
 	if (!php_safeshm_lock_or_throw(a)) {
@@ -173,42 +233,29 @@ bool php_safeshm_store_req(php_safeshm_attachment *a, const php_safeshm_key *k, 
 	return true;
 }
 
-bool php_safeshm_store_value(php_safeshm_attachment *a, const php_safeshm_key *k, zval *value,
+bool php_safeshm_store_value(zval *obj, php_safeshm_attachment *a, const php_safeshm_key *k, zval *value,
 	safeshm_put_mode mode, safeshm_status *st)
 {
 	safeshm_put_req q = { .mode = mode };
-	return php_safeshm_store_req(a, k, value, &q, st);
+	return php_safeshm_store_req(obj, a, k, value, &q, st);
 }
 
-bool php_safeshm_store_many(php_safeshm_attachment *a, size_t n, php_safeshm_key *keys, zval **values,
-	uint64_t expires, safeshm_status *st)
+bool php_safeshm_store_many(php_safeshm_attachment *a, size_t n, const php_safeshm_key *keys,
+	const php_safeshm_value *values, uint64_t expires, safeshm_status *st)
 {
-	php_safeshm_value *v = safe_emalloc(n, sizeof(*v), 0);
 	safeshm_put_req *q = safe_emalloc(n, sizeof(*q), 0);
-	size_t done = 0;
-	bool ok = true;
 
-	for (; done < n; done++) {
-		if (!php_safeshm_encode(&v[done], values[done])) {
-			ok = false;
-			break;
-		}
-		q[done] = (safeshm_put_req) { .ns = SAFESHM_NS_DATA, .key = keys[done].ptr, .klen = keys[done].len,
-			.hash = keys[done].hash, .type = v[done].type, .val = v[done].data, .vlen = v[done].len,
+	for (size_t i = 0; i < n; i++) {
+		q[i] = (safeshm_put_req) { .ns = SAFESHM_NS_DATA, .key = keys[i].ptr, .klen = keys[i].len,
+			.hash = keys[i].hash, .type = values[i].type, .val = values[i].data, .vlen = values[i].len,
 			.expires = expires, .mode = SAFESHM_PUT_REPLACE };
 	}
-	if (ok) {
-		if (php_safeshm_lock_or_throw(a)) {
-			*st = safeshm_store_put_many(&a->store, q, n, php_safeshm_now_us());
-			php_safeshm_unlock(a);
-		} else {
-			ok = false;
-		}
+	if (!php_safeshm_lock_or_throw(a)) {
+		efree(q);
+		return false;
 	}
-	for (size_t i = 0; i < done; i++) {
-		php_safeshm_value_free(&v[i]);
-	}
-	efree(v);
+	*st = safeshm_store_put_many(&a->store, q, n, php_safeshm_now_us());
+	php_safeshm_unlock(a);
 	efree(q);
-	return ok;
+	return true;
 }

@@ -102,16 +102,79 @@ int php_safeshm_sysvshm_kind(const void *base, size_t size)
 
 /* ---- SafeShm::importSysvshm() -------------------------------------- */
 
+/* Copies of a foreign segment taken before one is seen unchanged right after. */
+#define PHP_SAFESHM_IMPORT_TRIES 8
+
+/*
+ * Copies a foreign segment into private memory (copy, size bytes); false
+ * when it changed during every try. Old processes may still be writing it,
+ * unlocked: every byte is read once, by the copy, and only the copy is
+ * validated and used, so a length checked is the length used. A copy is
+ * kept only when the segment still holds the same bytes right after it, so
+ * it is a state the segment was in (not a mix of two) save for a writer that
+ * changed a byte and changed it back meanwhile.
+ */
+static bool php_safeshm_sysvshm_snapshot(char *copy, const char *base, size_t size)
+{
+	for (int i = 0; i < PHP_SAFESHM_IMPORT_TRIES; i++) {
+		memcpy(copy, base, size);
+		if (memcmp(copy, base, size) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Unserializes every chunk of a validated private copy into vals (chunk key
+ * => value). False with an exception thrown when one does not unserialize. */
+static bool php_safeshm_sysvshm_values(const char *copy, const zend_long *offs, zend_long n, key_t skey, HashTable *vals)
+{
+	for (zend_long i = 0; i < n; i++) {
+		php_safeshm_sysvshm_chunk c;
+		const unsigned char *p, *stop;
+		php_unserialize_data_t var_hash;
+		zend_string *bytes;
+		zval tmp;
+		bool ok;
+
+		memcpy(&c, copy + offs[i], sizeof(c));
+		/* NUL-terminated on its own: the unserializer's scanner may look one
+		 * byte past the end, where the next chunk begins */
+		bytes = zend_string_init(copy + offs[i] + sizeof(c), (size_t) c.length, 0);
+		p = (const unsigned char *) ZSTR_VAL(bytes);
+		stop = p + c.length;
+		ZVAL_UNDEF(&tmp);
+		PHP_VAR_UNSERIALIZE_INIT(var_hash);
+		ok = php_var_unserialize(&tmp, &p, stop, &var_hash);
+		PHP_VAR_UNSERIALIZE_DESTROY(var_hash);
+		zend_string_release(bytes);
+		if (!ok || p != stop || EG(exception)) {
+			zval_ptr_dtor(&tmp);
+			if (!EG(exception)) {
+				zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
+					"SafeShm::importSysvshm(): variable " ZEND_LONG_FMT " of key 0x%08x cannot be unserialized; nothing was imported",
+					c.key, (unsigned) skey);
+			}
+			return false;
+		}
+		zend_hash_index_update(vals, (zend_ulong) c.key, &tmp);
+	}
+	return true;
+}
+
 PHP_METHOD(SafeShm, importSysvshm)
 {
-	zend_long skey, n = 0, imported = 0, bad = -1;
-	php_safeshm_sysvshm_head h;
+	zend_long skey, n = 0, bad = -1;
 	const char *base;
+	char *copy;
 	struct shmid_ds ds;
 	zend_long *offs;
 	HashTable vals;
-	zval *val;
-	zend_ulong vkey;
+	php_safeshm_key *keys = NULL;
+	php_safeshm_value *values = NULL;
+	uint32_t count = 0;
+	safeshm_status st = SAFESHM_OK;
+	bool ok;
 	int shmid, kind;
 
 	ZEND_PARSE_PARAMETERS_START(1, 1)
@@ -133,31 +196,33 @@ PHP_METHOD(SafeShm, importSysvshm)
 			(unsigned) skey, strerror(errno));
 		RETURN_THROWS();
 	}
+	/* allocated before mapping: memory_limit may bail out here, never with the segment mapped */
+	copy = emalloc(ds.shm_segsz);
 	base = shmat(shmid, NULL, SHM_RDONLY);
 	if (base == (void *) -1) {
+		efree(copy);
 		zend_throw_exception_ex(php_safeshm_exception_ce, 0, "SafeShm::importSysvshm(): key 0x%08x: %s",
 			(unsigned) skey, strerror(errno));
 		RETURN_THROWS();
 	}
-	kind = php_safeshm_sysvshm_kind(base, ds.shm_segsz);
-	if (kind == 0) {
-		shmdt(base);
-		zend_throw_exception_ex(php_safeshm_exception_ce, 0,
-			"SafeShm::importSysvshm(): key 0x%08x does not hold an ext/sysvshm segment", (unsigned) skey);
+	ok = php_safeshm_sysvshm_snapshot(copy, base, ds.shm_segsz);
+	shmdt(base);
+	if (!ok) {
+		efree(copy);
+		zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
+			"SafeShm::importSysvshm(): the ext/sysvshm segment of key 0x%08x changed during each of %d reads; "
+			"nothing was imported (retry, or stop its writers first)", (unsigned) skey, PHP_SAFESHM_IMPORT_TRIES);
 		RETURN_THROWS();
 	}
-	memcpy(&h, base, sizeof(h));
-	offs = kind > 0 ? safe_emalloc((size_t) ((h.end - h.start) / (zend_long) sizeof(php_safeshm_sysvshm_chunk)) + 1, sizeof(zend_long), 0) : NULL;
-	/* walk again into offs: the segment may be written by old processes meanwhile */
-	if (kind < 0 || php_safeshm_sysvshm_walk(base, ds.shm_segsz, offs, &n, &bad) != 1) {
-		if (kind < 0) {
-			php_safeshm_sysvshm_walk(base, ds.shm_segsz, NULL, NULL, &bad);
-		}
-		if (offs) {
-			efree(offs);
-		}
-		shmdt(base);
-		if (bad >= 0) {
+
+	/* from here on only the private copy is read */
+	kind = php_safeshm_sysvshm_walk(copy, ds.shm_segsz, NULL, &n, &bad);
+	if (kind <= 0) {
+		efree(copy);
+		if (kind == 0) {
+			zend_throw_exception_ex(php_safeshm_exception_ce, 0,
+				"SafeShm::importSysvshm(): key 0x%08x does not hold an ext/sysvshm segment", (unsigned) skey);
+		} else if (bad >= 0) {
 			zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
 				"SafeShm::importSysvshm(): chunk at offset " ZEND_LONG_FMT " of key 0x%08x is corrupted; nothing was imported",
 				bad, (unsigned) skey);
@@ -168,66 +233,50 @@ PHP_METHOD(SafeShm, importSysvshm)
 		}
 		RETURN_THROWS();
 	}
+	offs = safe_emalloc((size_t) n + 1, sizeof(zend_long), 0);
+	php_safeshm_sysvshm_walk(copy, ds.shm_segsz, offs, &n, NULL); /* the same walk over the same bytes */
 
-	/* unserialize everything first: all or nothing */
+	/* User code runs from here (__unserialize, __wakeup, __serialize, and
+	 * their warnings' handlers) until every value is encoded. */
+	php_safeshm_pin(a);
 	zend_hash_init(&vals, (uint32_t) n, NULL, ZVAL_PTR_DTOR, 0);
-	for (zend_long i = 0; i < n; i++) {
-		php_safeshm_sysvshm_chunk c;
-		const unsigned char *p, *start, *stop;
-		php_unserialize_data_t var_hash;
-		zval tmp;
-		bool ok;
-
-		zend_string *bytes;
-
-		memcpy(&c, base + offs[i], sizeof(c));
-		/* a private, NUL-terminated copy: the unserializer's scanner may look
-		 * one byte past its end, and the mapping has no terminator */
-		bytes = zend_string_init(base + offs[i] + sizeof(c), (size_t) c.length, 0);
-		start = p = (const unsigned char *) ZSTR_VAL(bytes);
-		stop = start + c.length;
-		ZVAL_UNDEF(&tmp);
-		PHP_VAR_UNSERIALIZE_INIT(var_hash);
-		ok = php_var_unserialize(&tmp, &p, stop, &var_hash);
-		PHP_VAR_UNSERIALIZE_DESTROY(var_hash);
-		zend_string_release(bytes);
-		if (!ok || p != stop) {
-			zval_ptr_dtor(&tmp);
-			if (!EG(exception)) {
-				zend_throw_exception_ex(php_safeshm_corrupt_exception_ce, 0,
-					"SafeShm::importSysvshm(): variable " ZEND_LONG_FMT " of key 0x%08x cannot be unserialized; nothing was imported",
-					c.key, (unsigned) skey);
-			}
-			break;
-		}
-		zend_hash_index_update(&vals, (zend_ulong) c.key, &tmp);
-	}
+	ok = php_safeshm_sysvshm_values(copy, offs, n, (key_t) skey, &vals);
 	efree(offs);
-	shmdt(base);
+	efree(copy);
+	if (ok) {
+		zend_ulong vkey;
+		zval *val;
+
+		keys = safe_emalloc(zend_hash_num_elements(&vals), sizeof(*keys), 0);
+		values = safe_emalloc(zend_hash_num_elements(&vals), sizeof(*values), 0);
+		ZEND_HASH_FOREACH_NUM_KEY_VAL(&vals, vkey, val) {
+			php_safeshm_key_init(&keys[count], NULL, (zend_long) vkey, 1);
+			if (!php_safeshm_encode(&values[count], val)) {
+				ok = false;
+				break;
+			}
+			count++;
+		} ZEND_HASH_FOREACH_END();
+	}
+	if (!php_safeshm_unpin(ZEND_THIS, a)) {
+		ok = false;
+	}
+	/* all or nothing, under one lock hold */
+	if (ok && php_safeshm_store_many(a, count, keys, values, 0, &st) && st != SAFESHM_OK) {
+		php_safeshm_throw_status(a, st);
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		php_safeshm_value_free(&values[i]);
+	}
+	if (keys) {
+		efree(keys);
+		efree(values);
+	}
+	zend_hash_destroy(&vals); /* may run destructors: a is not used after this */
 	if (EG(exception)) {
-		zend_hash_destroy(&vals);
 		RETURN_THROWS();
 	}
-
-	ZEND_HASH_FOREACH_NUM_KEY_VAL(&vals, vkey, val) {
-		php_safeshm_key k;
-		safeshm_status st;
-
-		php_safeshm_key_init(&k, NULL, (zend_long) vkey, 1);
-		if (!php_safeshm_store_value(a, &k, val, SAFESHM_PUT_REPLACE, &st)) {
-			break;
-		}
-		if (st != SAFESHM_OK) {
-			php_safeshm_throw_status(a, st);
-			break;
-		}
-		imported++;
-	} ZEND_HASH_FOREACH_END();
-	zend_hash_destroy(&vals);
-	if (EG(exception)) {
-		RETURN_THROWS();
-	}
-	RETURN_LONG(imported);
+	RETURN_LONG((zend_long) count);
 }
 
 /* ---- sysvshm-compatible functions ----------------------------------- */
@@ -236,6 +285,71 @@ PHP_METHOD(SafeShm, importSysvshm)
 static php_safeshm_attachment *php_safeshm_fn_att(zval *zshm)
 {
 	return php_safeshm_get(zshm);
+}
+
+/*
+ * Sizing a segment for shm_attach($key, $size) / safeshm_attach(): code
+ * written for ext/sysvshm sizes segments for its data, so the segment is
+ * made big enough to hold whatever ext/sysvshm holds in $size bytes. Retune
+ * these with the store's layout (shm_store.h); the rest follows.
+ *
+ * ext/sysvshm (php_sysvshm.h): a 40-byte header; a variable serialized to L
+ * bytes takes floor((L + 31) / 8) * 8 + 8 bytes, so at least L + 32 and at
+ * least 40: $size - 40 bytes hold at most ($size - 40) / 40 variables, and a
+ * replace frees the old value before it writes the new one.
+ */
+#define PHP_SAFESHM_SYSV_HEAD      40u /* sizeof(sysvshm_chunk_head) */
+#define PHP_SAFESHM_SYSV_MIN_CHUNK 40u /* the smallest chunk: a variable's least cost */
+
+/* ext/sysvshm's chunk for a variable serialized to len bytes. */
+static uint64_t php_safeshm_sysv_chunk(uint64_t len)
+{
+	return (len + 31u) / 8u * 8u + 8u;
+}
+
+/*
+ * At most how many more bytes a variable takes here than its sysvshm chunk:
+ * our record (safeshm_record_size(): header, the decimal key of at most 20
+ * bytes, the value) against the chunk of the same value serialized, which is
+ * at least 4 bytes ("i:0;") where we store 8 for an int or a float. Both
+ * grow with the value's length by steps of 8: one period of lengths tells.
+ */
+static uint64_t php_safeshm_sysv_var_extra(void)
+{
+	uint64_t e = 0;
+
+	for (uint64_t len = 4; len < 4 + 64; len++) {
+		uint64_t ours = safeshm_record_size(20, len < 8 ? 8 : len), theirs = php_safeshm_sysv_chunk(len);
+		if (ours > theirs && ours - theirs > e) {
+			e = ours - theirs;
+		}
+	}
+	return e;
+}
+
+/*
+ * The segment size that holds what ext/sysvshm holds in req bytes. With U =
+ * req - 40 and E = the extra per variable: a record needs up to E more than
+ * its chunk, and a replace needs the new record beside the old one for an
+ * instant. Of every set of variables sysvshm holds, the worst replace then
+ * needs at most 2U + 2E bytes of records when E <= 40 (each variable's E is
+ * paid from the 40 bytes sysvshm spends on it at least, the old copy from the
+ * room the others leave), and 2U + 2E + (U - 40)(E - 40) / 40 when E > 40;
+ * and an index for the U / 40 variables sysvshm can hold at most. The store
+ * says what size that takes (safeshm_store_size_for()).
+ */
+static size_t php_safeshm_sysvshm_size(uint64_t req)
+{
+	uint64_t u = req > PHP_SAFESHM_SYSV_HEAD ? req - PHP_SAFESHM_SYSV_HEAD : 0;
+	uint64_t e = php_safeshm_sysv_var_extra(), vars = u / PHP_SAFESHM_SYSV_MIN_CHUNK;
+	uint64_t records = 2u * u + 2u * e;
+	size_t size;
+
+	if (e > PHP_SAFESHM_SYSV_MIN_CHUNK && u > PHP_SAFESHM_SYSV_MIN_CHUNK) {
+		records += (u - PHP_SAFESHM_SYSV_MIN_CHUNK) * (e - PHP_SAFESHM_SYSV_MIN_CHUNK) / PHP_SAFESHM_SYSV_MIN_CHUNK;
+	}
+	size = safeshm_store_size_for(records, vars + 1u);
+	return size < req ? (size_t) req : size;
 }
 
 static void php_safeshm_fn_attach(INTERNAL_FUNCTION_PARAMETERS, zend_class_entry *ce)
@@ -266,14 +380,12 @@ static void php_safeshm_fn_attach(INTERNAL_FUNCTION_PARAMETERS, zend_class_entry
 		php_error_docref(NULL, E_WARNING, "Failed for key 0x0: IPC_PRIVATE segments are not supported");
 		RETURN_FALSE;
 	}
-	/* the store needs a header and an index: small sizes are rounded up */
-	if (size < (zend_long) SAFESHM_MIN_SIZE) {
-		size = SAFESHM_MIN_SIZE;
-	}
 	if ((uint64_t) size > SAFESHM_MAX_SIZE) {
 		php_error_docref(NULL, E_WARNING, "Failed for key 0x%x: segment size too large", (unsigned) key);
 		RETURN_FALSE;
 	}
+	/* what fits in ext/sysvshm with this $size fits here (when the segment is created) */
+	size = (zend_long) php_safeshm_sysvshm_size((uint64_t) size);
 	a = php_safeshm_attach((key_t) key, NULL, 0, size, perms & 0777, true);
 	if (!a) {
 		if (EG(exception)) {
@@ -314,7 +426,7 @@ static void php_safeshm_fn_remove(INTERNAL_FUNCTION_PARAMETERS, zend_class_entry
 		Z_PARAM_OBJECT_OF_CLASS(zshm, ce)
 	ZEND_PARSE_PARAMETERS_END();
 
-	if (!(a = php_safeshm_fn_att(zshm))) {
+	if (!(a = php_safeshm_get_removable(zshm))) {
 		RETURN_THROWS();
 	}
 	if (shmctl(a->shmid, IPC_RMID, NULL) < 0) {
@@ -322,8 +434,13 @@ static void php_safeshm_fn_remove(INTERNAL_FUNCTION_PARAMETERS, zend_class_entry
 		RETURN_FALSE;
 	}
 	/* as with sysvshm, objects of this process keep working until detached;
-	 * other processes get "removed"; new attachments get a new segment */
+	 * other processes get "removed" at their next call (the flag, which this
+	 * process's objects skip), new attachments get a new segment */
 	a->rmid_kept = true;
+	a->rmid_pid = php_safeshm_getpid();
+	if (!a->readonly && safeshm_store_check_header(&a->store) == SAFESHM_OK) {
+		safeshm_store_mark_removed(&a->store);
+	}
 	if (a->cached) {
 		a->cached = false;
 		a->refcount++; /* the hash destructor must not free it */
@@ -351,7 +468,7 @@ static void php_safeshm_fn_put_var(INTERNAL_FUNCTION_PARAMETERS, zend_class_entr
 		RETURN_THROWS();
 	}
 	php_safeshm_key_init(&k, NULL, vkey, 2);
-	if (!php_safeshm_store_value(a, &k, value, SAFESHM_PUT_REPLACE, &st)) {
+	if (!php_safeshm_store_value(zshm, a, &k, value, SAFESHM_PUT_REPLACE, &st)) {
 		RETURN_THROWS();
 	}
 	if (st == SAFESHM_FULL) {

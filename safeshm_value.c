@@ -67,6 +67,68 @@ bool php_safeshm_key_zval(php_safeshm_key *k, zval *zk, uint32_t arg)
 	}
 }
 
+/*
+ * A float key, before the arguments are parsed: PHP would truncate 1.5 to 1
+ * (with E_DEPRECATED) for an int|string parameter, so 1.2 and 1.7 would be
+ * the same entry, silently. A float with a fractional part, or one no int
+ * can hold (INF, NAN, 1e20), is refused with a TypeError, as strict_types
+ * refuses every float; an integral one (2.0) is the int key (2), as an
+ * array offset. Returns false with the error thrown.
+ */
+bool php_safeshm_float_key_ok(zend_execute_data *execute_data, uint32_t arg)
+{
+	zval *z;
+	double d;
+
+	if (ZEND_CALL_NUM_ARGS(execute_data) < arg) {
+		return true;
+	}
+	z = ZEND_CALL_ARG(execute_data, arg);
+	ZVAL_DEREF(z);
+	if (Z_TYPE_P(z) != IS_DOUBLE || ZEND_ARG_USES_STRICT_TYPES()) {
+		return true; /* strict mode: the parser refuses every float */
+	}
+	d = Z_DVAL_P(z);
+	if (zend_finite(d) && ZEND_DOUBLE_FITS_LONG(d) && (double) zend_dval_to_lval(d) == d) {
+		return true;
+	}
+	zend_argument_type_error(arg, "must be of type string|int, float %.*H given: it has no exact int value "
+		"(cast it, or pass a string, to choose the key)", -1, d);
+	return false;
+}
+
+/* Whether a value is a resource, or an array holding one at any depth:
+ * serialize() stores a resource as the int 0, so get() could not return it. */
+bool php_safeshm_holds_resource(zval *value)
+{
+	zval *v;
+	bool found = false;
+
+	ZVAL_DEREF(value);
+	if (Z_TYPE_P(value) == IS_RESOURCE) {
+		return true;
+	}
+	if (Z_TYPE_P(value) != IS_ARRAY) {
+		return false;
+	}
+	if (!(GC_FLAGS(Z_ARRVAL_P(value)) & GC_IMMUTABLE)) {
+		if (GC_IS_RECURSIVE(Z_ARRVAL_P(value))) {
+			return false; /* met on this path already */
+		}
+		GC_PROTECT_RECURSION(Z_ARRVAL_P(value));
+	}
+	ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(value), v) {
+		if (php_safeshm_holds_resource(v)) {
+			found = true;
+			break;
+		}
+	} ZEND_HASH_FOREACH_END();
+	if (!(GC_FLAGS(Z_ARRVAL_P(value)) & GC_IMMUTABLE)) {
+		GC_UNPROTECT_RECURSION(Z_ARRVAL_P(value));
+	}
+	return found;
+}
+
 /* Encodes a PHP value before the lock is taken; false with an exception
  * when it cannot be serialized (nothing is stored then). */
 bool php_safeshm_encode(php_safeshm_value *v, zval *value)

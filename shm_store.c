@@ -53,6 +53,24 @@ size_t safeshm_record_size(size_t klen, size_t vlen)
 	return (size_t) safeshm_heap_block_size((uint64_t) SAFESHM_REC_HDR + vlen + klen);
 }
 
+size_t safeshm_store_size_for(uint64_t record_bytes, uint64_t entries)
+{
+	uint64_t slots = entries * 8u / 5u + 1u, index, need;
+
+	if (slots < INDEX_MIN_SLOTS) {
+		slots = INDEX_MIN_SLOTS;
+	}
+	index = safeshm_heap_block_size(SAFESHM_INDEX_HDR + slots * 4u);
+	/* an index growing is built beside the old one, then the old one freed;
+	 * one spare block is kept for the next replace (header->spare8) */
+	need = SAFESHM_HEADER_SIZE + record_bytes + 2u * index + 2u * SAFESHM_MIN_BLOCK;
+	need = (need + 7u) & ~(uint64_t) 7u;
+	if (need < SAFESHM_MIN_SIZE) {
+		need = SAFESHM_MIN_SIZE;
+	}
+	return need > SAFESHM_MAX_SIZE ? (size_t) SAFESHM_MAX_SIZE : (size_t) need;
+}
+
 const char *safeshm_status_str(safeshm_status st)
 {
 	switch (st) {
@@ -516,7 +534,9 @@ void safeshm_store_add_hits(safeshm_store *s, uint64_t hits, uint64_t misses)
 
 void safeshm_store_set_owner(safeshm_store *s, uint32_t pid)
 {
-	__atomic_store_n(&HDR(s)->lock_owner, pid, __ATOMIC_SEQ_CST);
+	/* informational under the mutex (which knows its holder itself); the
+	 * semaphore's hand-over uses its own atomics on the word (owner_hint) */
+	__atomic_store_n(&HDR(s)->lock_owner, pid, __ATOMIC_RELEASE);
 }
 
 uint32_t safeshm_store_owner(const safeshm_store *s)
@@ -532,6 +552,11 @@ void safeshm_store_set_lock_semid(safeshm_store *s, int32_t semid)
 int32_t safeshm_store_lock_semid(const safeshm_store *s)
 {
 	return __atomic_load_n(&HDR(s)->lock_semid, __ATOMIC_SEQ_CST);
+}
+
+const uint32_t *safeshm_store_owner_hint(const safeshm_store *s)
+{
+	return &HDR(s)->lock_owner;
 }
 
 uint64_t safeshm_store_next_token(safeshm_store *s)

@@ -368,9 +368,15 @@ uint32_t safeshm_store_owner(const safeshm_store *s);
 /* The semaphore id the last holder acquired (semaphore-locked stores). */
 void safeshm_store_set_lock_semid(safeshm_store *s, int32_t semid);
 int32_t safeshm_store_lock_semid(const safeshm_store *s);
+/* The holder's pid word itself, for the semaphore's hand-over (atomics). */
+const uint32_t *safeshm_store_owner_hint(const safeshm_store *s);
 
 /* Block size of a record for a key/value (SIZE_MAX when it can never fit). */
 size_t safeshm_record_size(size_t klen, size_t vlen);
+/* The smallest segment size that holds entries records of record_bytes in
+ * all (each as safeshm_record_size() counts it), the index they need (also
+ * while it grows) included: for callers sizing a segment for their data. */
+size_t safeshm_store_size_for(uint64_t record_bytes, uint64_t entries);
 
 /* Test hook: called between the steps of a mutation, so a test can
  * SIGKILL a writer (or stop it) at chosen points. NULL in production. */

@@ -12,7 +12,7 @@ require __DIR__ . '/_ipc.inc';
 $key = test_key(__FILE__);
 /** Attaches from a fresh PHP process, which has no attachment cached. */
 function fresh_attach(int $key): string {
-        $code = 'try { new SafeShm(' . $key . '); echo "ok"; } catch (SafeShmCorruptException $e) { echo "corrupt"; }'
+    $code = 'try { (new SafeShm(' . $key . '))->count(); echo "ok"; } catch (SafeShmCorruptException $e) { echo "corrupt"; }'
           . ' catch (SafeShmException $e) { echo get_class($e); }';
     return trim((string) shell_exec(test_php() . ' -r ' . escapeshellarg($code) . ' 2>&1'));
 }
@@ -40,7 +40,8 @@ foreach ($variants as $label => [$off, $bytes]) {
     shmop_write($raw, $bytes, $off);
     $snapshot = shmop_read($raw, 0, 65536);
     $results = ['fresh process=' . fresh_attach($key)];
-    foreach (['new' => fn() => new SafeShm($key), 'get' => fn() => $s->get('k1'), 'put' => fn() => $s->put('k1', 'x'),
+    // a damaged store constructs (so that it can be removed), then refuses
+    foreach (['new' => fn() => (new SafeShm($key))->count(), 'get' => fn() => $s->get('k1'), 'put' => fn() => $s->put('k1', 'x'),
               'keys' => fn() => $s->keys(), 'verify' => fn() => $s->verify()] as $op => $f) {
         try {
             $r = $f();

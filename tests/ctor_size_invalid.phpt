@@ -35,14 +35,14 @@ require __DIR__ . '/_ipc.inc';
 test_clean(__FILE__);
 ?>
 --EXPECT--
-1: ValueError: SafeShm::__construct(): Argument #2 ($size) must be 0 (safeshm.default_size) or between 4096 bytes and 32 GiB
-100: ValueError: SafeShm::__construct(): Argument #2 ($size) must be 0 (safeshm.default_size) or between 4096 bytes and 32 GiB
-4095: ValueError: SafeShm::__construct(): Argument #2 ($size) must be 0 (safeshm.default_size) or between 4096 bytes and 32 GiB
--1: ValueError: SafeShm::__construct(): Argument #2 ($size) must be 0 (safeshm.default_size) or between 4096 bytes and 32 GiB
--4096: ValueError: SafeShm::__construct(): Argument #2 ($size) must be 0 (safeshm.default_size) or between 4096 bytes and 32 GiB
--9223372036854775808: ValueError: SafeShm::__construct(): Argument #2 ($size) must be 0 (safeshm.default_size) or between 4096 bytes and 32 GiB
-34359738376: ValueError: SafeShm::__construct(): Argument #2 ($size) must be 0 (safeshm.default_size) or between 4096 bytes and 32 GiB
-9223372036854775807: ValueError: SafeShm::__construct(): Argument #2 ($size) must be 0 (safeshm.default_size) or between 4096 bytes and 32 GiB
+1: ValueError: SafeShm::__construct(): Argument #2 ($size) must be 0 (safeshm.default_size) or between 4096 and 34359738360 bytes (32 GiB - 8)
+100: ValueError: SafeShm::__construct(): Argument #2 ($size) must be 0 (safeshm.default_size) or between 4096 and 34359738360 bytes (32 GiB - 8)
+4095: ValueError: SafeShm::__construct(): Argument #2 ($size) must be 0 (safeshm.default_size) or between 4096 and 34359738360 bytes (32 GiB - 8)
+-1: ValueError: SafeShm::__construct(): Argument #2 ($size) must be 0 (safeshm.default_size) or between 4096 and 34359738360 bytes (32 GiB - 8)
+-4096: ValueError: SafeShm::__construct(): Argument #2 ($size) must be 0 (safeshm.default_size) or between 4096 and 34359738360 bytes (32 GiB - 8)
+-9223372036854775808: ValueError: SafeShm::__construct(): Argument #2 ($size) must be 0 (safeshm.default_size) or between 4096 and 34359738360 bytes (32 GiB - 8)
+34359738376: ValueError: SafeShm::__construct(): Argument #2 ($size) must be 0 (safeshm.default_size) or between 4096 and 34359738360 bytes (32 GiB - 8)
+9223372036854775807: ValueError: SafeShm::__construct(): Argument #2 ($size) must be 0 (safeshm.default_size) or between 4096 and 34359738360 bytes (32 GiB - 8)
 bool(false)
 int(4096)
 string(1) "v"

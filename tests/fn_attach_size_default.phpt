@@ -1,5 +1,5 @@
 --TEST--
-safeshm_attach(): a null size is ini safeshm.init_mem (10000 by default, as sysvshm.init_mem); sizes below 4096 are rounded up to SafeShm's minimum
+safeshm_attach(): a null size is ini safeshm.init_mem (10000 by default, as sysvshm.init_mem); the segment is sized to hold what ext/sysvshm holds in that many bytes
 --EXTENSIONS--
 safeshm
 --FILE--
@@ -38,14 +38,14 @@ test_clean(__FILE__);
 ?>
 --EXPECT--
 string(5) "10000"
-omitted: segment size 10000 mode 666, info size 10000
-null: segment size 10000 mode 666, info size 10000
-null, 0600: segment size 10000 mode 600, info size 10000
+omitted: segment size 25360 mode 666, info size 25360
+null: segment size 25360 mode 666, info size 25360
+null, 0600: segment size 25360 mode 600, info size 25360
 1: segment size 4096 mode 666, info size 4096
 100: segment size 4096 mode 666, info size 4096
-4095: segment size 4096 mode 666, info size 4096
-4096: segment size 4096 mode 666, info size 4096
-4097: segment size 4097 mode 666, info size 4097
-65536: segment size 65536 mode 666, info size 65536
-after ini_set: 20000
+4095: segment size 11648 mode 666, info size 11648
+4096: segment size 11648 mode 666, info size 11648
+4097: segment size 11656 mode 666, info size 11656
+65536: segment size 154192 mode 666, info size 154192
+after ini_set: 48560
 NULL

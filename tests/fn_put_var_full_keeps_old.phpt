@@ -11,10 +11,10 @@ $old = str_repeat('o', 1000);
 var_dump(safeshm_put_var($shm, 1, $old), safeshm_put_var($shm, 2, 'neighbour'));
 $info = $shm->info();
 // Replacing var 1 with a value that cannot fit.
-var_dump(safeshm_put_var($shm, 1, str_repeat('n', 9000)));
+var_dump(safeshm_put_var($shm, 1, str_repeat('n', 1 << 20)));
 var_dump(safeshm_get_var($shm, 1) === $old, safeshm_get_var($shm, 2));
 // A new variable that cannot fit is not stored.
-var_dump(safeshm_put_var($shm, 3, ['big' => str_repeat('x', 9000)]));
+var_dump(safeshm_put_var($shm, 3, ['big' => str_repeat('x', 1 << 20)]));
 var_dump(safeshm_has_var($shm, 3), count($shm), $shm->info()['used'] === $info['used'], $shm->verify());
 // Another process sees the old value too.
 $code = '$s = safeshm_attach(' . $key . '); echo strlen(safeshm_get_var($s, 1)), " ", safeshm_get_var($s, 1)[0], " ", safeshm_get_var($s, 2);';

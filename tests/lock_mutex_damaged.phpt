@@ -45,15 +45,15 @@ test_clean(__FILE__);
 ?>
 --EXPECT--
 string(5) "mutex"
-zeroed, fresh process: SafeShmCorruptException: SafeShm segment 0xKEY: segment is corrupted
+zeroed, fresh process: SafeShmCorruptException: SafeShm segment 0xKEY: its header is damaged, so the store cannot be used; remove() discards it (a new SafeShm object then creates a fresh store)
 zeroed, attached object: SafeShmCorruptException: SafeShm segment 0xKEY: its lock is damaged
 zeroed, lock-free get: 'data'
 zeroed: untouched: yes
-garbage, fresh process: SafeShmCorruptException: SafeShm segment 0xKEY: segment is corrupted
+garbage, fresh process: SafeShmCorruptException: SafeShm segment 0xKEY: its header is damaged, so the store cannot be used; remove() discards it (a new SafeShm object then creates a fresh store)
 garbage, attached object: SafeShmCorruptException: SafeShm segment 0xKEY: its lock is damaged
 garbage, lock-free get: 'data'
 garbage: untouched: yes
-kind bits, fresh process: SafeShmCorruptException: SafeShm segment 0xKEY: segment is corrupted
+kind bits, fresh process: SafeShmCorruptException: SafeShm segment 0xKEY: its header is damaged, so the store cannot be used; remove() discards it (a new SafeShm object then creates a fresh store)
 kind bits, attached object: SafeShmCorruptException: SafeShm segment 0xKEY: its lock is damaged
 kind bits, lock-free get: 'data'
 kind bits: untouched: yes

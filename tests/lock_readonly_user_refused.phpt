@@ -40,7 +40,7 @@ require __DIR__ . '/_ipc.inc';
 test_clean(__FILE__);
 ?>
 --EXPECT--
-SafeShmException: SafeShm segment 0x%08x: permission denied: Permission denied
+SafeShmException: SafeShm segment 0x%08x is attached read-only: a lock needs write access
 array(0) {
 }
 bool(true)

@@ -3,7 +3,7 @@
 # With the argument "tooling", also what the tests of bin/safeshm, status/ and lib/simple-cache need;
 # --ci: also what tools/test-all.sh needs beyond the host's tests (it includes the tooling).
 set -euo pipefail
-pkgs="php8.2-dev php8.2-cli re2c php-parser php8.2-apcu php8.2-fpm libfcgi-bin clang libclang-rt-14-dev valgrind make gcc"
+pkgs="php8.2-dev php8.2-cli re2c php-parser php8.2-apcu php8.2-fpm libfcgi-bin clang libclang-rt-14-dev valgrind make gcc strace"
 # headless Chromium for the status page, curl for its POSTs; PHPUnit, PSR-16 1.0 and Symfony Cache for lib/simple-cache
 tooling_pkgs="chromium curl phpunit php-psr-simple-cache php-symfony-cache"
 # CI: chroots for the other PHP versions, the PECL package (pecl), composer.json's schema check

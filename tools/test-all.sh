@@ -155,6 +155,7 @@ else
 fi
 
 part "fault injection: killed writers, stale handles, stuck holders, full segments" suite bash tests/fault/run.sh
+part "php-src ext/sysvshm tests, zero-edit shm_* and safeshm_*" suite bash tests/sysvshm/run.sh
 part "php-fpm: fatal errors, timeouts and killed workers" suite bash tests/fpm/run.sh
 part "tooling: bin/safeshm, the status page (headless Chromium), the PSR-16 cache (PHPUnit)" suite bash tools/test-tooling.sh
 
