@@ -179,8 +179,10 @@ static void format(safeshm_store *s, const char *name, size_t name_len, uint32_t
 	uint32_t n = INDEX_MIN_SLOTS;
 	int corrupt = 0;
 
-	/* everything but the lock area, which init_lock prepared */
-	memset(h, 0, offsetof(safeshm_header, lock_area));
+	/* everything but the magic (our FORMATTING claim: a creator killed
+	 * from here on must leave it, so the next opener formats again) and the
+	 * lock area, which init_lock prepared */
+	memset((unsigned char *) h + sizeof(h->magic), 0, offsetof(safeshm_header, lock_area) - sizeof(h->magic));
 	memset(h->wait_words, 0, sizeof(h->wait_words) + sizeof(h->reserved));
 	h->version = SAFESHM_LAYOUT_VERSION;
 	h->size = s->size;

@@ -380,6 +380,16 @@ int main(int argc, char **argv)
 	TORN("recover:heap", 1, safeshm_store_recover(&g.s));
 	torn(&g, "torn-recover-heap");
 
+	/* a creator died formatting */
+	{
+		int formatted;
+		g.buf = calloc(1, 4096);
+		g.size = 4096;
+		safeshm_store_bind(&g.s, g.buf, g.size);
+		TORN("format:written", 1, safeshm_store_open(&g.s, "torn", 4, 0, NULL, 1, now, &formatted));
+		torn(&g, "torn-format-written");
+	}
+
 	/* scripts (fuzz_script.h) */
 	{
 		/* the first put dies at its first fault point in a copy; the copy's
