@@ -29,9 +29,14 @@ static int cmp_used(const void *a, const void *b)
 static int journal_sane(const safeshm_store *s, uint64_t joff)
 {
 	uint64_t size;
-	const safeshm_journal_block *j = (const safeshm_journal_block *) (s->base + joff);
-	return block_sane(s, joff, &size) && j->b.magic == SAFESHM_BLK_JOURNAL
-		&& sizeof(*j) + (uint64_t) j->count * 4u <= size;
+	const safeshm_journal_block *j;
+
+	/* joff is read from the segment: no pointer is formed before it is checked */
+	if (!block_sane(s, joff, &size)) {
+		return 0;
+	}
+	j = (const safeshm_journal_block *) (s->base + joff);
+	return j->b.magic == SAFESHM_BLK_JOURNAL && sizeof(*j) + (uint64_t) j->count * 4u <= size;
 }
 
 safeshm_status safeshm_rebuild(safeshm_store *s)
