@@ -266,25 +266,9 @@ safeshm_status safeshm_load_record(const safeshm_store *s, uint64_t off, safeshm
 	if (r->b.magic != SAFESHM_BLK_RECORD || r->type < SAFESHM_T_STRING || r->type > SAFESHM_T_MAX
 			|| r->ns > SAFESHM_NS_MAX || r->b.key_len == 0 || r->b.key_len > SAFESHM_MAX_KEY_LEN
 			|| (uint64_t) r->b.size8 * 8u != size
-			|| ALIGN8((uint64_t) SAFESHM_REC_HDR + r->val_len + r->b.key_len) > size) {
+			|| ALIGN8((uint64_t) SAFESHM_REC_HDR + r->val_len + r->b.key_len) > size
+			|| !type_len_ok(r->type, r->val_len)) {
 		return SAFESHM_CORRUPT;
-	}
-	switch (r->type) {
-		case SAFESHM_T_LONG:
-		case SAFESHM_T_DOUBLE:
-			if (r->val_len != 8) {
-				return SAFESHM_CORRUPT;
-			}
-			break;
-		case SAFESHM_T_FALSE:
-		case SAFESHM_T_TRUE:
-		case SAFESHM_T_NULL:
-			if (r->val_len != 0) {
-				return SAFESHM_CORRUPT;
-			}
-			break;
-		default:
-			break;
 	}
 	return SAFESHM_OK;
 }
