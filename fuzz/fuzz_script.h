@@ -31,7 +31,7 @@ enum {
 	FZ_PUT,       /* mode, key, value, ttl (, condition) */
 	FZ_FIND,      /* key */
 	FZ_DELETE,    /* key */
-	FZ_INCR,      /* key, by (i16), ttl */
+	FZ_INCR,      /* key, by (i16; an opcode byte >= 0x80: INT64_MAX, or INT64_MIN when by is odd), ttl */
 	FZ_TOUCH,     /* key, ttl */
 	FZ_MANY,      /* count, then key, value each; one ttl */
 	FZ_PREFIX,    /* key (its first bytes are the prefix), prefix length */

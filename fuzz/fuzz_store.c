@@ -59,7 +59,8 @@
 #define VALCAP (2u * CAP + 256u)
 #define NFOUND 8
 #define FOUND_MAXK 256u
-#define FILL_MAX 64
+#define FILL_MAX 1024
+#define FILL_VERIFY_EVERY 32
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 
@@ -168,6 +169,7 @@ typedef struct {
 
 static fz_t Z;
 static unsigned char valbuf[VALCAP];
+static int valseed; /* the pattern in valbuf, + 1 (0: none yet) */
 static unsigned touch_sum;
 
 static const char *const fixed_keys[] = { "a", "counter", "key-1", "seed-str", "seed-long", "big", "ttl-1", "p:1" };
@@ -486,21 +488,31 @@ static void crash_check(fz_t *z, const char *op, const fkey *keys, size_t nk, co
 
 /* Ends an operation: the segment must still verify if it did, and the
  * run's crash copy (if taken during it) must recover. */
-static void after_op(fz_t *z, const char *op, safeshm_status st, const fkey *keys, size_t nk, const kv_t *before,
-	const kv_t *after, int all_or_none)
+static void after_op_ex(fz_t *z, const char *op, safeshm_status st, const fkey *keys, size_t nk, const kv_t *before,
+	const kv_t *after, int all_or_none, int verify)
 {
-	safeshm_status vst;
+	safeshm_status vst = SAFESHM_OK;
 	crash_rec *r = recorder;
 
 	recorder = NULL; /* checking runs the store: no copy of that */
 	trace_op(op, nk ? &keys[0] : NULL, st, nk && after[0].present ? after[0].len : 0, nk ? after[0].expires : 0);
-	vst = safeshm_store_verify(&z->s);
-	if (z->healthy && vst != SAFESHM_OK) {
-		broken("a segment verify() accepted no longer verifies", op, st);
+	if (verify) {
+		vst = safeshm_store_verify(&z->s);
+		if (z->healthy && vst != SAFESHM_OK) {
+			broken("a segment verify() accepted no longer verifies", op, st);
+		}
 	}
 	crash_check(z, op, keys, nk, before, after, z->healthy, all_or_none);
-	z->healthy = vst == SAFESHM_OK;
+	if (verify) {
+		z->healthy = vst == SAFESHM_OK;
+	}
 	recorder = r;
+}
+
+static void after_op(fz_t *z, const char *op, safeshm_status st, const fkey *keys, size_t nk, const kv_t *before,
+	const kv_t *after, int all_or_none)
+{
+	after_op_ex(z, op, st, keys, nk, before, after, all_or_none, 1);
 }
 
 /* ---- the operations ----------------------------------------------------- */
@@ -603,7 +615,8 @@ static void op_delete(fz_t *z, bytes_t *b, unsigned dflt)
 	kv_free(&after);
 }
 
-static void op_incr(fz_t *z, bytes_t *b, unsigned dflt)
+/* big: a step of INT64_MAX (or INT64_MIN), to overflow */
+static void op_incr(fz_t *z, bytes_t *b, unsigned dflt, int big)
 {
 	fkey k;
 	kv_t before, after;
@@ -613,10 +626,8 @@ static void op_incr(fz_t *z, bytes_t *b, unsigned dflt)
 
 	pick_key(z, b, dflt, &k);
 	by = (int16_t) b16(b);
-	if (by == INT16_MIN) {
-		by = INT64_MAX;
-	} else if (by == INT16_MAX) {
-		by = INT64_MIN;
+	if (big) {
+		by = by & 1 ? INT64_MIN : INT64_MAX;
 	}
 	exp = pick_ttl(z, b);
 	kv_read(&z->s, &k, z->now, &before);
@@ -769,7 +780,8 @@ static void op_sweep(fz_t *z, bytes_t *b)
 	after_op(z, "sweep", st, NULL, 0, NULL, NULL, 0);
 }
 
-/* New keys until one does not fit: relocation, expiry and eviction at work. */
+/* New keys until one does not fit: relocation, expiry, eviction and index
+ * growth at work, up to enough blocks to grow relocation's block list. */
 static void op_fill(fz_t *z, bytes_t *b)
 {
 	uint8_t l = b8(b);
@@ -781,7 +793,7 @@ static void op_fill(fz_t *z, bytes_t *b)
 		fkey k;
 		kv_t before, after;
 		safeshm_put_req q;
-		size_t len = (size_t) (l & 127u) * ((l & 128u) ? 61u : 3u) + (size_t) i * 13u % 97u;
+		size_t len = (size_t) (l & 126u) * ((l & 128u) ? 61u : 3u) + ((l & 1u) ? (size_t) i * 13u % 97u : 0u);
 
 		set_key(&k, SAFESHM_NS_DATA, kb, (size_t) snprintf(kb, sizeof(kb), "fill-%u-%d", (unsigned) l, i));
 		memset(&q, 0, sizeof(q));
@@ -802,7 +814,9 @@ static void op_fill(fz_t *z, bytes_t *b)
 		if (z->healthy && st != SAFESHM_OK && !kv_eq(&before, &after, 1)) {
 			broken("a failed put changed the old value", "fill", st);
 		}
-		after_op(z, "fill", st, &k, 1, &before, &after, 0);
+		/* a full verify now and then: a thousand of them would cost O(n^2) */
+		after_op_ex(z, "fill", st, &k, 1, &before, &after, 0, i % FILL_VERIFY_EVERY == FILL_VERIFY_EVERY - 1
+			|| i == FILL_MAX - 1 || st == SAFESHM_FULL || st == SAFESHM_CORRUPT);
 		kv_free(&before);
 		kv_free(&after);
 	}
@@ -874,7 +888,7 @@ static void run_op(fz_t *z, uint8_t op, bytes_t *b, unsigned dflt)
 		case FZ_PUT: op_put(z, b, dflt, -1); break;
 		case FZ_FIND: op_find(z, b, dflt); break;
 		case FZ_DELETE: op_delete(z, b, dflt); break;
-		case FZ_INCR: op_incr(z, b, dflt); break;
+		case FZ_INCR: op_incr(z, b, dflt, (dflt & 0x80u) != 0); break;
 		case FZ_TOUCH: op_touch(z, b, dflt); break;
 		case FZ_MANY: op_many(z, b, dflt); break;
 		case FZ_PREFIX: op_prefix(z, b, dflt); break;
@@ -926,8 +940,11 @@ static void run(unsigned char *buf, size_t size)
 	z->nfound = 0;
 	z->healthy = 0;
 	pre.i = FZ_PRE_PARAMS;
-	for (size_t i = 0; i < sizeof(valbuf); i++) {
-		valbuf[i] = (unsigned char) (i * 31u + params[FZ_PRE_VALSEED]);
+	if (valseed != params[FZ_PRE_VALSEED] + 1) {
+		valseed = params[FZ_PRE_VALSEED] + 1;
+		for (size_t i = 0; i < sizeof(valbuf); i++) {
+			valbuf[i] = (unsigned char) (i * 31u + params[FZ_PRE_VALSEED]);
+		}
 	}
 
 	/* attaching: the cheap check, then open under the formatting lock,
@@ -946,6 +963,7 @@ static void run(unsigned char *buf, size_t size)
 	}
 	safeshm_store_open(&z->s, NULL, 0, z->lock_kind, fz_init_lock, 0, z->now, &formatted);
 	safeshm_store_open(&z->s, "fuzz", 4, 2, NULL, 0, z->now, &formatted);
+	safeshm_store_open(&z->s, (const char *) valbuf, SAFESHM_MAX_NAME_LEN + 1u, 0, NULL, 0, z->now, &formatted);
 	crash_check(z, "open", NULL, 0, NULL, NULL, 1, 0);
 	if (safeshm_store_check_header(&z->s) != SAFESHM_OK) {
 		disarm();
@@ -994,7 +1012,9 @@ static void run(unsigned char *buf, size_t size)
 	op_put(z, &pre, 0, SAFESHM_PUT_IF_VERSION);
 	op_put(z, &pre, 0, SAFESHM_PUT_IF_VALUE);
 	op_put(z, &pre, 3, SAFESHM_PUT_REPLACE);
-	op_incr(z, &pre, 1);
+	op_incr(z, &pre, 1, 0);
+	op_incr(z, &pre, 1, 1);
+	op_incr(z, &pre, 1, 1); /* the same key, mostly: the second step of INT64_MAX overflows */
 	op_touch(z, &pre, 0);
 	op_many(z, &pre, 4);
 	op_put(z, &pre, 5, SAFESHM_PUT_REPLACE);
