@@ -32,8 +32,9 @@ static int value_equals(const safeshm_store *s, uint64_t off, const safeshm_reco
 
 static safeshm_status check_req(const safeshm_store *s, const safeshm_put_req *q)
 {
+	/* never write a record load_record() would refuse */
 	if (q->klen == 0 || q->klen > SAFESHM_MAX_KEY_LEN || q->ns > SAFESHM_NS_MAX
-			|| q->type < SAFESHM_T_STRING || q->type > SAFESHM_T_MAX) {
+			|| q->type < SAFESHM_T_STRING || q->type > SAFESHM_T_MAX || !type_len_ok((uint8_t) q->type, q->vlen)) {
 		return SAFESHM_CORRUPT;
 	}
 	if (safeshm_record_size(q->klen, q->vlen) > s->arena_end - s->arena_off) {
@@ -464,7 +465,7 @@ safeshm_status safeshm_store_delete_prefix(safeshm_store *s, uint8_t ns, const v
 	uint64_t now_us, uint64_t *count)
 {
 	safeshm_header *h = HDR(s);
-	uint32_t n, *slots;
+	uint32_t n = 0, *slots;
 	safeshm_status st;
 
 	*count = 0;

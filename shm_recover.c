@@ -29,9 +29,14 @@ static int cmp_used(const void *a, const void *b)
 static int journal_sane(const safeshm_store *s, uint64_t joff)
 {
 	uint64_t size;
-	const safeshm_journal_block *j = (const safeshm_journal_block *) (s->base + joff);
-	return block_sane(s, joff, &size) && j->b.magic == SAFESHM_BLK_JOURNAL
-		&& sizeof(*j) + (uint64_t) j->count * 4u <= size;
+	const safeshm_journal_block *j;
+
+	/* joff is read from the segment: no pointer is formed before it is checked */
+	if (!block_sane(s, joff, &size)) {
+		return 0;
+	}
+	j = (const safeshm_journal_block *) (s->base + joff);
+	return j->b.magic == SAFESHM_BLK_JOURNAL && sizeof(*j) + (uint64_t) j->count * 4u <= size;
 }
 
 safeshm_status safeshm_rebuild(safeshm_store *s)
@@ -165,7 +170,7 @@ safeshm_status safeshm_store_recover(safeshm_store *s)
 safeshm_status safeshm_store_iterate(const safeshm_store *s, uint8_t ns, uint64_t now_us, safeshm_iter_cb cb, void *ctx)
 {
 	const safeshm_header *h = HDR(s);
-	uint32_t n, *slots = safeshm_index_slots(s, h->index_desc, &n);
+	uint32_t n = 0, *slots = safeshm_index_slots(s, h->index_desc, &n);
 
 	if (!slots) {
 		return SAFESHM_CORRUPT;
@@ -222,7 +227,7 @@ static int cmp_u64(const void *a, const void *b)
 safeshm_status safeshm_store_verify(const safeshm_store *s)
 {
 	const safeshm_header *h = HDR(s);
-	uint32_t n, *slots;
+	uint32_t n = 0, *slots;
 	uint64_t free_bytes, free_blocks, used = 0, entries = 0, data = 0, ttl = 0, tombs = 0;
 	uint64_t nrec = 0, off, size, ioff, isize = 0;
 	uint64_t *refs, *recs;
@@ -322,7 +327,7 @@ safeshm_status safeshm_store_verify(const safeshm_store *s)
 safeshm_status safeshm_store_stats(const safeshm_store *s, safeshm_stats *st)
 {
 	const safeshm_header *h = HDR(s);
-	uint32_t n;
+	uint32_t n = 0;
 	uint64_t ioff, isize = 0;
 
 	memset(st, 0, sizeof(*st));

@@ -155,7 +155,7 @@ static safeshm_status index_rebuild(safeshm_store *s, uint32_t new_n, uint64_t n
 safeshm_status safeshm_index_reserve(safeshm_store *s, uint64_t more, uint64_t now, const keep_t *keep)
 {
 	safeshm_header *h = HDR(s);
-	uint32_t n;
+	uint32_t n = 0;
 	uint64_t want;
 	safeshm_status st;
 
@@ -239,7 +239,7 @@ static int index_move(safeshm_store *s, uint64_t off)
 {
 	safeshm_header *h = HDR(s);
 	uint64_t desc = h->index_desc, noff, size8;
-	uint32_t n;
+	uint32_t n = 0;
 	uint8_t bflags;
 	int corrupt = 0;
 
@@ -412,7 +412,7 @@ static safeshm_status evacuate(safeshm_store *s, uint64_t size)
 void safeshm_sweep(safeshm_store *s, uint64_t now, uint32_t max_slots)
 {
 	safeshm_header *h = HDR(s);
-	uint32_t n, *slots;
+	uint32_t n = 0, *slots;
 	uint64_t i;
 
 	if (h->ttl_entries == 0 || !(slots = safeshm_index_slots(s, h->index_desc, &n))) {
@@ -451,7 +451,7 @@ static int cmp_ttl(const void *a, const void *b)
 static uint64_t evictable(const safeshm_store *s, const keep_t *keep)
 {
 	const safeshm_header *h = HDR(s);
-	uint32_t n, *slots = safeshm_index_slots(s, h->index_desc, &n);
+	uint32_t n = 0, *slots = safeshm_index_slots(s, h->index_desc, &n);
 	uint64_t sum = 0;
 
 	for (uint32_t i = 0; slots && i < n; i++) {
@@ -480,7 +480,7 @@ int safeshm_room_could_fit(const safeshm_store *s, uint64_t need, const keep_t *
 static safeshm_status evict(safeshm_store *s, uint64_t size, uint64_t now, const keep_t *keep, int more)
 {
 	safeshm_header *h = HDR(s);
-	uint32_t n, *slots = safeshm_index_slots(s, h->index_desc, &n);
+	uint32_t n = 0, *slots = safeshm_index_slots(s, h->index_desc, &n);
 	ttl_t *t;
 	size_t cnt = 0, gone = 0;
 	uint64_t avail = h->free;

@@ -198,8 +198,9 @@ static void format(safeshm_store *s, const char *name, size_t name_len, uint32_t
 	uint32_t n = INDEX_MIN_SLOTS;
 	int corrupt = 0;
 
-	/* everything but the magic ("formatting" until the end) and the lock
-	 * area, which init_lock prepared */
+	/* everything but the magic (our FORMATTING claim: a creator killed
+	 * from here on must leave it, so the next opener formats again) and the
+	 * lock area, which init_lock prepared */
 	memset((unsigned char *) h + sizeof(h->magic), 0, offsetof(safeshm_header, lock_area) - sizeof(h->magic));
 	memset(h->wait_words, 0, sizeof(h->wait_words) + sizeof(h->reserved));
 	h->version = SAFESHM_LAYOUT_VERSION;
@@ -297,8 +298,6 @@ safeshm_status safeshm_store_open(safeshm_store *s, const char *name, size_t nam
 }
 
 /* ---- records -------------------------------------------------------- */
-
-
 
 /* Looks a key up. OK (found), NOT_FOUND, CORRUPT (a slot names no sane
  * record). Lock-free callers check gen and the slot afterwards. */
@@ -484,7 +483,7 @@ int safeshm_store_needs_recovery(const safeshm_store *s)
 safeshm_status safeshm_check_state(const safeshm_store *s)
 {
 	const safeshm_header *h = HDR(s);
-	uint32_t n;
+	uint32_t n = 0;
 	uint64_t arena = s->arena_end - s->arena_off;
 
 	if (!safeshm_index_slots(s, h->index_desc, &n) || h->used > arena || h->free > arena

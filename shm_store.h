@@ -322,6 +322,9 @@ typedef struct {
 	uint64_t version;          /* out: the version written */
 } safeshm_put_req;
 
+/* A request with a bad key length, namespace, type, or a value length its
+ * type does not allow (ints and floats 8 bytes, false/true/null none):
+ * SAFESHM_CORRUPT, nothing written. */
 safeshm_status safeshm_store_put(safeshm_store *s, safeshm_put_req *req, uint64_t now_us);
 /* All or nothing: either every request is stored (readers of a snapshot see
  * all of them at once) or none is (FULL, or the first failing status). Only

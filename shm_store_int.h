@@ -114,6 +114,23 @@ uint64_t safeshm_heap_largest(const safeshm_store *s);
 #define SWEEP_PER_WRITE 8u
 
 
+/* A value length its type allows: ints and floats are 8 bytes, the
+ * constants none. Writers and the record check share this one rule. */
+static inline int type_len_ok(uint8_t type, uint64_t len)
+{
+	switch (type) {
+		case SAFESHM_T_LONG:
+		case SAFESHM_T_DOUBLE:
+			return len == 8;
+		case SAFESHM_T_FALSE:
+		case SAFESHM_T_TRUE:
+		case SAFESHM_T_NULL:
+			return len == 0;
+		default:
+			return 1;
+	}
+}
+
 static inline safeshm_record *rec_at(const safeshm_store *s, uint64_t off)
 {
 	return (safeshm_record *) (s->base + off);

@@ -1,200 +1,1058 @@
 /*
- * libFuzzer target for the SafeShm store: the input bytes are the segment.
+ * libFuzzer target for the SafeShm store (layout 3): the input bytes are the
+ * segment.
  *
- * The input is copied into an exact-size heap buffer (so ASan guards its end)
- * of at least SAFESHM_MIN_SIZE bytes, zero-padded, capped at 64 KiB, and
- * driven the way the extension drives an attached segment: open, check the
- * header, read, recover when told to, mutate, verify. Any status is fine;
- * a crash, a sanitizer report or a broken property below is a finding.
+ * The input is copied into an exact-size heap buffer (so ASan guards its
+ * end) of at least SAFESHM_MIN_SIZE bytes, zero-padded, capped at 64 KiB,
+ * and driven the way the extension drives an attached segment: check the
+ * header, open (validate, or format a blank one), lock-free finds validated
+ * with safeshm_store_view_valid(), then as the lock holder: recover when
+ * needs_recovery() says so, every mutation (put in each mode, put_many,
+ * delete, increment, touch, delete_prefix, sweep), iterate, count, stats,
+ * verify. Any status is fine; a crash, a sanitizer report, a hang
+ * (-timeout) or a broken property below is a finding.
  *
- * The first put takes its key and length from the header's reserved bytes,
- * so that the fuzzer steers an operation's parameters too.
+ * The header's reserved bytes (which the store never writes after
+ * formatting) steer the run: the time, keys, value types and lengths, TTLs,
+ * modes and conditions of a fixed program of every operation, then a script
+ * of further operations (fuzz_script.h).
  *
  * Most mutated inputs fail the header check at once, so each input also runs
- * a second time with the geometry fields patched to match its size: the
- * records, the index and the mutable counters stay as the fuzzer made them.
+ * a second time with the header's geometry patched to match its size: the
+ * index, records and allocator state stay as the fuzzer made them.
  *
- * Properties checked (abort on violation):
- *  - a segment that verify() accepts is still accepted after any operation;
- *  - clear() on a segment with a valid header leaves one that verify() accepts.
+ * A simulated crash: at a fault-hook call the preamble chooses (counted
+ * from the first open, so formatting too), the segment is copied as a
+ * process killed there would leave it (the operation itself goes on); the
+ * copy is then recovered (and that recovery may be "killed" too, and
+ * recovered again), or opened again when it was killed formatting.
+ *
+ * Properties (abort on violation), while the segment verifies (a segment
+ * verify() accepts is "healthy"):
+ *  - after any operation, and after recover(), it still verifies;
+ *  - a successful put (or put_many) is then found with exactly its bytes,
+ *    type and version; a failed one (FULL, EXISTS, MISMATCH, ...) leaves the
+ *    old value, version and expiry; delete, increment, touch, delete_prefix
+ *    and count agree with what was found before;
+ *  - a copy crashed inside an operation recovers to a segment that
+ *    verifies, in which the operation's keys hold their old or their new
+ *    values (put_many: all old or all new); so does a recovery that was
+ *    itself crashed;
+ *  - a recovery that ends in a segment that verifies ends in one too when
+ *    it is crashed at any point and recovered again.
+ * Always:
+ *  - a segment whose creator died formatting is formatted by the next open,
+ *    and verifies;
+ *  - a lock-free find with no writer running never says RETRY, and its view
+ *    is valid.
  */
 #include "../shm_store.h"
+#include "fuzz_script.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CAP 65536u
+#define VALCAP (2u * CAP + 256u)
+#define NFOUND 8
+#define FOUND_MAXK 256u
+#define FILL_MAX 1024
+#define FILL_VERIFY_EVERY 32
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 
-static unsigned touch_sum;
+/* ---- parameters --------------------------------------------------------- */
 
-/* Reads every byte a view exposes: ASan sees any outside the segment. */
-static int touch(const safeshm_view *v, void *ctx)
+typedef struct {
+	const uint8_t *p;
+	size_t n, i;
+} bytes_t;
+
+static uint8_t b8(bytes_t *b)
 {
-	unsigned s = 0;
-	for (size_t i = 0; i < v->len; i++) {
-		s += v->data[i];
-	}
-	for (size_t i = 0; i < v->key_len; i++) {
-		s += v->key[i];
-	}
-	touch_sum += s + (unsigned) v->type;
-	(void) ctx;
-	return 0;
+	return b->i < b->n ? b->p[b->i++] : 0;
+}
+
+static uint16_t b16(bytes_t *b)
+{
+	uint16_t v = b8(b);
+	return (uint16_t) (v | (uint16_t) b8(b) << 8);
+}
+
+static uint32_t b32(bytes_t *b)
+{
+	uint32_t v = b16(b);
+	return v | (uint32_t) b16(b) << 16;
 }
 
 typedef struct {
-	int n;
-	size_t len[4];
-	unsigned char key[4][64];
-} found_keys;
+	uint8_t ns;
+	size_t klen;
+	uint64_t hash;
+	unsigned char key[SAFESHM_MAX_KEY_LEN + 1];
+} fkey;
 
-/* Collects up to four short keys of the segment, to hit existing records. */
-static int collect(const safeshm_view *v, void *ctx)
+typedef struct {
+	safeshm_type type;
+	const unsigned char *val;
+	size_t vlen;
+} fval;
+
+/* What a lock-free find returned, copied out. */
+typedef struct {
+	int present;
+	safeshm_type type;
+	size_t len;
+	uint64_t version, expires;
+	unsigned char *data;
+} kv_t;
+
+/* ---- simulated crashes -------------------------------------------------- */
+
+typedef struct {
+	const unsigned char *src;
+	unsigned char *dst;
+	size_t size;
+	long calls, target;
+	int hit;
+	const char *where;
+} crash_rec;
+
+static crash_rec *recorder;
+
+static void hook(const char *where)
 {
-	found_keys *f = ctx;
-	if (v->key_len <= sizeof(f->key[0]) && f->n < 4) {
-		memcpy(f->key[f->n], v->key, v->key_len);
-		f->len[f->n] = v->key_len;
-		f->n++;
+	crash_rec *r = recorder;
+	if (r && ++r->calls == r->target) {
+		memcpy(r->dst, r->src, r->size);
+		r->hit = 1;
+		r->where = where;
 	}
-	return f->n == 4;
+}
+
+static void arm(crash_rec *r, const unsigned char *src, unsigned char *dst, size_t size, long target)
+{
+	memset(r, 0, sizeof(*r));
+	r->src = src;
+	r->dst = dst;
+	r->size = size;
+	r->target = target;
+	recorder = target > 0 ? r : NULL;
+	safeshm_store_fault_hook = target > 0 ? hook : NULL;
+}
+
+static void disarm(void)
+{
+	recorder = NULL;
+	safeshm_store_fault_hook = NULL;
+}
+
+/* ---- the run's state ---------------------------------------------------- */
+
+typedef struct {
+	unsigned char *buf, *snap, *snap2;
+	size_t size;
+	safeshm_store s;
+	uint64_t now;
+	int healthy;
+	int lock_fail;
+	uint32_t lock_kind;
+	long rcrash_at;
+	crash_rec crash;   /* the run's one simulated crash */
+	int crash_checked;
+	int nfound;
+	fkey found[NFOUND];
+} fz_t;
+
+static fz_t Z;
+static unsigned char valbuf[VALCAP];
+static int valseed; /* the pattern in valbuf, + 1 (0: none yet) */
+static unsigned touch_sum;
+
+static const char *const fixed_keys[] = { "a", "counter", "key-1", "seed-str", "seed-long", "big", "ttl-1", "p:1" };
+#define NFIXED (sizeof(fixed_keys) / sizeof(fixed_keys[0]))
+
+/* FUZZ_STORE_TRACE=1 prints every operation of a replayed input. */
+static int tracing = -1;
+
+static void trace_op(const char *op, const fkey *k, safeshm_status st, size_t vlen, uint64_t expires)
+{
+	if (tracing < 0) {
+		tracing = getenv("FUZZ_STORE_TRACE") != NULL;
+	}
+	if (!tracing) {
+		return;
+	}
+	fprintf(stderr, "fuzz_store: trace: %-13s", op);
+	if (k) {
+		fprintf(stderr, " ns %u key \"%.*s\"%s (%zu bytes)", k->ns, (int) (k->klen < 24 ? k->klen : 24), k->key,
+			k->klen > 24 ? "..." : "", k->klen);
+	}
+	fprintf(stderr, " vlen %zu expires %llu now %llu: %s (healthy %d)\n", vlen, (unsigned long long) expires,
+		(unsigned long long) Z.now, safeshm_status_str(st), Z.healthy);
 }
 
 static void broken(const char *what, const char *op, safeshm_status st)
 {
-	fprintf(stderr, "fuzz_store: %s after %s (%s)\n", what, op, safeshm_status_str(st));
+	fprintf(stderr, "fuzz_store: %s, after %s (status: %s; verify: %s)\n", what, op, safeshm_status_str(st),
+		safeshm_verify_reason);
 	abort();
 }
 
-/* While healthy, every operation must leave a segment verify() accepts. */
-static void still_healthy(const safeshm_store *s, int *healthy, const char *op)
+static int is_expired(uint64_t expires, uint64_t now)
 {
-	safeshm_status st;
-	if (!*healthy) {
+	return expires != 0 && expires <= now;
+}
+
+static void set_key(fkey *k, uint8_t ns, const void *key, size_t klen)
+{
+	k->ns = ns;
+	k->klen = klen;
+	if (klen) {
+		memcpy(k->key, key, klen);
+	}
+	k->hash = safeshm_key_hash(ns, k->key, klen);
+}
+
+/*
+ * A key: one of the fixed keys or of those found in the segment, a short
+ * key spelled by the script, a long one (up to one byte too long), or an
+ * empty one. The namespace is mostly the user's.
+ */
+static void pick_key(fz_t *z, bytes_t *b, unsigned dflt, fkey *k)
+{
+	uint8_t c = b8(b), nb = b8(b), ns = nb < 0xF0 ? SAFESHM_NS_DATA : (uint8_t) (nb & 3u);
+
+	if (c < 0xA0) {
+		unsigned i = (c + dflt) % (unsigned) (NFIXED + (size_t) z->nfound);
+		if (i < NFIXED) {
+			set_key(k, ns, fixed_keys[i], strlen(fixed_keys[i]));
+		} else {
+			*k = z->found[i - NFIXED];
+		}
+	} else if (c < 0xF0) {
+		unsigned char t[16];
+		size_t l = 1u + (c & 15u);
+		for (size_t i = 0; i < l; i++) {
+			t[i] = b8(b);
+		}
+		set_key(k, ns, t, l);
+	} else if (c < 0xFE) {
+		size_t l = 1u + b16(b) % (SAFESHM_MAX_KEY_LEN + 1u);
+		for (size_t i = 0; i < l; i++) {
+			k->key[i] = (unsigned char) ('a' + (i * 7u + c) % 26u);
+		}
+		set_key(k, ns, k->key, l);
+	} else {
+		set_key(k, ns, "", 0);
+	}
+}
+
+/* A value: a type (rarely an invalid one), a length that fits the type
+ * (rarely one that does not), from small to larger than the arena. */
+static void pick_val(fz_t *z, bytes_t *b, fval *v)
+{
+	uint8_t t = b8(b), l = b8(b), off = b8(b);
+	uint64_t arena = z->s.arena_end - z->s.arena_off;
+	size_t len;
+
+	v->type = t >= 0xFC ? (safeshm_type) (t == 0xFC ? 0 : SAFESHM_T_MAX + 1) : (safeshm_type) (1 + t % SAFESHM_T_MAX);
+	switch (l >> 6) {
+		case 0: len = l & 63u; break;
+		case 1: len = (size_t) (l & 63u) * 37u + b8(b); break;
+		case 2: len = (size_t) (arena * ((l & 63u) + 1u) / 64u); break;
+		default:
+			if ((l & 63u) == 63u) {
+				/* larger than the arena: the store must refuse without reading it */
+				len = (b8(b) & 1u) ? (size_t) SAFESHM_MAX_VALUE_LEN + 1u : (size_t) arena + 1u + b16(b);
+				v->val = valbuf;
+				v->vlen = len;
+				return;
+			}
+			len = b16(b) % (2u * z->size);
+			break;
+	}
+	if (t < 0xF0 || t >= 0xFC) {
+		/* a length that fits the type, as the extension always gives */
+		if (v->type == SAFESHM_T_LONG || v->type == SAFESHM_T_DOUBLE) {
+			len = 8;
+		} else if (v->type == SAFESHM_T_FALSE || v->type == SAFESHM_T_TRUE || v->type == SAFESHM_T_NULL) {
+			len = 0;
+		}
+	}
+	v->val = valbuf + off;
+	v->vlen = len;
+}
+
+static uint64_t pick_ttl(fz_t *z, bytes_t *b)
+{
+	uint8_t e = b8(b);
+	switch (e & 3u) {
+		case 0: return 0;
+		case 1: return z->now + 1u + (uint64_t) b16(b) * 8u;
+		case 2: return z->now - (e >> 2); /* expired already (or just now) */
+		default: return z->now + 1u + b32(b);
+	}
+}
+
+/* ---- lock-free reads ---------------------------------------------------- */
+
+static void kv_free(kv_t *kv)
+{
+	free(kv->data);
+	kv->data = NULL;
+	kv->present = 0;
+}
+
+/* A find as a lock-free reader does it: find, copy out, validate. */
+static void kv_read(const safeshm_store *s, const fkey *k, uint64_t now, kv_t *kv)
+{
+	safeshm_view v;
+	safeshm_status st = safeshm_store_find(s, k->ns, k->key, k->klen, k->hash, now, &v);
+
+	memset(kv, 0, sizeof(*kv));
+	if (st == SAFESHM_RETRY) {
+		broken("a lock-free find with no writer running said RETRY", "find", st);
+	}
+	if (st != SAFESHM_OK) {
 		return;
 	}
-	st = safeshm_store_verify(s);
-	if (st != SAFESHM_OK) {
-		broken("a segment verify() accepted was broken", op, st);
+	kv->present = 1;
+	kv->type = v.type;
+	kv->len = v.len;
+	kv->version = v.version;
+	kv->expires = v.expires;
+	kv->data = malloc(v.len ? v.len : 1u);
+	if (v.len) {
+		memcpy(kv->data, v.data, v.len);
 	}
+	for (size_t i = 0; i < v.key_len; i++) {
+		touch_sum += v.key[i];
+	}
+	if (!safeshm_store_view_valid(s, &v)) {
+		broken("a view is invalid with no writer running", "find", st);
+	}
+	if (v.type == SAFESHM_T_LONG && v.len == 8) {
+		int64_t x = safeshm_store_view_long(&v), y;
+		memcpy(&y, kv->data, 8);
+		if (x != y) {
+			broken("view_long() disagrees with the value's bytes", "find", st);
+		}
+	}
+}
+
+/* Same value (and, when strict, the same version and expiry). */
+static int kv_eq(const kv_t *a, const kv_t *b, int strict)
+{
+	if (a->present != b->present) {
+		return 0;
+	}
+	if (!a->present) {
+		return 1;
+	}
+	return a->type == b->type && a->len == b->len && memcmp(a->data, b->data, a->len) == 0
+		&& (!strict || (a->version == b->version && a->expires == b->expires));
+}
+
+static int kv_is(const kv_t *a, safeshm_type type, const void *val, size_t len)
+{
+	return a->present && a->type == type && a->len == len && (len == 0 || memcmp(a->data, val, len) == 0);
+}
+
+/* ---- iteration ---------------------------------------------------------- */
+
+typedef struct {
+	const safeshm_store *s;
+	uint64_t n;
+	const fkey *prefix;
+	size_t plen;
+	uint64_t matched;
+} scan_t;
+
+/* Reads every byte a view exposes (ASan sees any outside the segment). */
+static int scan_cb(const safeshm_view *v, void *ctx)
+{
+	scan_t *sc = ctx;
+	unsigned sum = 0;
+	for (size_t i = 0; i < v->len; i++) {
+		sum += v->data[i];
+	}
+	for (size_t i = 0; i < v->key_len; i++) {
+		sum += v->key[i];
+	}
+	touch_sum += sum + (unsigned) v->type;
+	if (!safeshm_store_view_valid(sc->s, v)) {
+		broken("an iterated view is invalid with no writer running", "iterate", SAFESHM_OK);
+	}
+	sc->n++;
+	if (sc->prefix && v->key_len >= sc->plen && memcmp(v->key, sc->prefix->key, sc->plen) == 0) {
+		sc->matched++;
+	}
+	return 0;
+}
+
+static int collect_cb(const safeshm_view *v, void *ctx)
+{
+	fz_t *z = ctx;
+	if (v->key_len <= FOUND_MAXK && z->nfound < NFOUND) {
+		set_key(&z->found[z->nfound++], v->ns, v->key, v->key_len);
+	}
+	return z->nfound == NFOUND;
+}
+
+/* ---- after every operation ---------------------------------------------- */
+
+static void check_recovered(fz_t *z, safeshm_store *cs, safeshm_status rst, const char *op, const char *where,
+	const fkey *keys, size_t nk, const kv_t *before, const kv_t *after, int expect_ok, int all_or_none)
+{
+	char what[160];
+	safeshm_status vst = safeshm_store_verify(cs);
+	int olds = 0, news = 0;
+
+	if (expect_ok && (rst != SAFESHM_OK || vst != SAFESHM_OK)) {
+		snprintf(what, sizeof(what), "a copy crashed at %s did not recover to a segment that verifies", where);
+		broken(what, op, rst != SAFESHM_OK ? rst : vst);
+	}
+	if (expect_ok && safeshm_store_needs_recovery(cs)) {
+		snprintf(what, sizeof(what), "a copy crashed at %s still needs recovery after recover()", where);
+		broken(what, op, rst);
+	}
+	for (size_t i = 0; i < nk; i++) {
+		kv_t got;
+		kv_read(cs, &keys[i], z->now, &got);
+		if (expect_ok) {
+			int is_old = kv_eq(&got, &before[i], 0), is_new = kv_eq(&got, &after[i], 0);
+			if (!is_old && !is_new) {
+				snprintf(what, sizeof(what), "a copy crashed at %s holds neither the old nor the new value of key %zu",
+					where, i);
+				broken(what, op, rst);
+			}
+			olds += is_old && !is_new;
+			news += is_new && !is_old;
+		}
+		kv_free(&got);
+	}
+	if (all_or_none && olds && news) {
+		snprintf(what, sizeof(what), "a copy crashed at %s holds %d old and %d new values of one put_many",
+			where, olds, news);
+		broken(what, op, rst);
+	}
+}
+
+/* The run's simulated crash, once its copy was taken. */
+static void crash_check(fz_t *z, const char *op, const fkey *keys, size_t nk, const kv_t *before, const kv_t *after,
+	int expect_ok, int all_or_none)
+{
+	safeshm_store cs;
+	crash_rec r2;
+	safeshm_status rst;
+	const char *where = z->crash.where;
+	int formatted;
+
+	if (!z->crash.hit || z->crash_checked) {
+		return;
+	}
+	z->crash_checked = 1;
+	safeshm_store_bind(&cs, z->snap, z->size);
+	if (strncmp(where, "format:", 7) == 0) {
+		/* a creator killed while formatting: the next opener formats again */
+		rst = safeshm_store_open(&cs, NULL, 0, z->lock_kind, NULL, 0, z->now, &formatted);
+		if (rst == SAFESHM_OK && !formatted) {
+			rst = SAFESHM_CORRUPT;
+		}
+		check_recovered(z, &cs, rst, op, where, NULL, 0, NULL, NULL, 1, 0);
+		return;
+	}
+	if (expect_ok && !safeshm_store_needs_recovery(&cs)) {
+		char what[128];
+		snprintf(what, sizeof(what), "a copy crashed at %s does not ask for recovery", where);
+		broken(what, op, SAFESHM_OK);
+	}
+	/* the repairing process may be killed too */
+	arm(&r2, z->snap, z->snap2, z->size, z->rcrash_at);
+	rst = safeshm_store_recover(&cs);
+	disarm();
+	check_recovered(z, &cs, rst, op, where, keys, nk, before, after, expect_ok, all_or_none);
+	if (r2.hit) {
+		char w2[96];
+		safeshm_store cs2;
+		snprintf(w2, sizeof(w2), "%s, then its recovery at %s", where, r2.where);
+		safeshm_store_bind(&cs2, z->snap2, z->size);
+		rst = safeshm_store_recover(&cs2);
+		check_recovered(z, &cs2, rst, op, w2, keys, nk, before, after, expect_ok, all_or_none);
+	}
+}
+
+/* Ends an operation: the segment must still verify if it did, and the
+ * run's crash copy (if taken during it) must recover. */
+static void after_op_ex(fz_t *z, const char *op, safeshm_status st, const fkey *keys, size_t nk, const kv_t *before,
+	const kv_t *after, int all_or_none, int verify)
+{
+	safeshm_status vst = SAFESHM_OK;
+	crash_rec *r = recorder;
+
+	recorder = NULL; /* checking runs the store: no copy of that */
+	trace_op(op, nk ? &keys[0] : NULL, st, nk && after[0].present ? after[0].len : 0, nk ? after[0].expires : 0);
+	if (verify) {
+		vst = safeshm_store_verify(&z->s);
+		if (z->healthy && vst != SAFESHM_OK) {
+			broken("a segment verify() accepted no longer verifies", op, st);
+		}
+	}
+	crash_check(z, op, keys, nk, before, after, z->healthy, all_or_none);
+	if (verify) {
+		z->healthy = vst == SAFESHM_OK;
+	}
+	recorder = r;
+}
+
+static void after_op(fz_t *z, const char *op, safeshm_status st, const fkey *keys, size_t nk, const kv_t *before,
+	const kv_t *after, int all_or_none)
+{
+	after_op_ex(z, op, st, keys, nk, before, after, all_or_none, 1);
+}
+
+/* ---- the operations ----------------------------------------------------- */
+
+static void op_find(fz_t *z, bytes_t *b, unsigned dflt)
+{
+	fkey k;
+	kv_t kv;
+	pick_key(z, b, dflt, &k);
+	kv_read(&z->s, &k, z->now, &kv);
+	kv_free(&kv);
+}
+
+static void op_put(fz_t *z, bytes_t *b, unsigned dflt, int mode_sel)
+{
+	fkey k;
+	fval v;
+	kv_t before, after;
+	safeshm_put_req q;
+	safeshm_status st;
+	uint8_t m = b8(b), c;
+	unsigned char cond[64];
+	size_t clen = 0;
+
+	pick_key(z, b, dflt, &k);
+	pick_val(z, b, &v);
+	memset(&q, 0, sizeof(q));
+	q.ns = k.ns;
+	q.key = k.key;
+	q.klen = k.klen;
+	q.hash = k.hash;
+	q.type = v.type;
+	q.val = v.val;
+	q.vlen = v.vlen;
+	q.expires = pick_ttl(z, b);
+	q.mode = (safeshm_put_mode) (mode_sel >= 0 ? mode_sel : m % 4u);
+	kv_read(&z->s, &k, z->now, &before);
+	c = b8(b);
+	if (q.mode == SAFESHM_PUT_IF_VERSION) {
+		/* the current version (mostly), absent (0), or another one */
+		q.cond_version = (c & 3u) == 0 ? 0 : (c & 3u) == 1 ? before.version + 1u : before.version;
+	} else if (q.mode == SAFESHM_PUT_IF_VALUE) {
+		/* the current value (mostly), or one byte off, or another type */
+		q.cond_type = before.present ? before.type : SAFESHM_T_STRING;
+		q.cond_val = before.data;
+		q.cond_len = before.len;
+		if ((c & 3u) == 1 && before.len) {
+			clen = before.len < sizeof(cond) ? before.len : sizeof(cond);
+			memcpy(cond, before.data, clen);
+			cond[0] ^= 1u;
+			q.cond_val = cond;
+			q.cond_len = clen;
+		} else if ((c & 3u) == 2) {
+			q.cond_type = (safeshm_type) (1u + (c >> 2) % SAFESHM_T_MAX);
+		}
+	}
+	st = safeshm_store_put(&z->s, &q, z->now);
+	kv_read(&z->s, &k, z->now, &after);
+	if (z->healthy) {
+		if (st == SAFESHM_OK) {
+			if (is_expired(q.expires, z->now) ? after.present : !kv_is(&after, q.type, q.val, q.vlen)) {
+				broken("a successful put is not found with exactly its bytes", "put", st);
+			}
+			if (after.present && (after.version != q.version || after.expires != q.expires)) {
+				broken("a successful put is found with another version or expiry", "put", st);
+			}
+			if ((q.mode == SAFESHM_PUT_ADD && before.present)
+					|| (q.mode == SAFESHM_PUT_IF_VERSION && (q.cond_version == 0 ? before.present
+						: !before.present || before.version != q.cond_version))
+					|| (q.mode == SAFESHM_PUT_IF_VALUE && !kv_is(&before, q.cond_type, q.cond_val, q.cond_len))) {
+				broken("a conditional put succeeded though its condition did not hold", "put", st);
+			}
+		} else if (!kv_eq(&before, &after, 1)) {
+			broken("a failed put changed the old value", "put", st);
+		} else if ((st == SAFESHM_EXISTS && !before.present)
+				|| (st == SAFESHM_MISMATCH && q.mode == SAFESHM_PUT_IF_VALUE && kv_is(&before, q.cond_type, q.cond_val, q.cond_len))) {
+			broken("a conditional put failed though its condition held", "put", st);
+		}
+	}
+	after_op(z, "put", st, &k, 1, &before, &after, 0);
+	kv_free(&before);
+	kv_free(&after);
+}
+
+static void op_delete(fz_t *z, bytes_t *b, unsigned dflt)
+{
+	fkey k;
+	kv_t before, after;
+	safeshm_status st;
+
+	pick_key(z, b, dflt, &k);
+	kv_read(&z->s, &k, z->now, &before);
+	st = safeshm_store_delete(&z->s, k.ns, k.key, k.klen, k.hash, z->now);
+	kv_read(&z->s, &k, z->now, &after);
+	if (z->healthy && (after.present || (st == SAFESHM_OK) != before.present)) {
+		broken("delete disagrees with what find saw", "delete", st);
+	}
+	after_op(z, "delete", st, &k, 1, &before, &after, 0);
+	kv_free(&before);
+	kv_free(&after);
+}
+
+/* big: a step of INT64_MAX (or INT64_MIN), to overflow */
+static void op_incr(fz_t *z, bytes_t *b, unsigned dflt, int big)
+{
+	fkey k;
+	kv_t before, after;
+	safeshm_status st;
+	int64_t by, r = 0, old = 0;
+	uint64_t exp;
+
+	pick_key(z, b, dflt, &k);
+	by = (int16_t) b16(b);
+	if (big) {
+		by = by & 1 ? INT64_MIN : INT64_MAX;
+	}
+	exp = pick_ttl(z, b);
+	kv_read(&z->s, &k, z->now, &before);
+	st = safeshm_store_increment(&z->s, k.ns, k.key, k.klen, k.hash, by, exp, z->now, &r);
+	kv_read(&z->s, &k, z->now, &after);
+	if (z->healthy) {
+		if (st == SAFESHM_OK) {
+			int64_t want;
+			if (before.present && before.type == SAFESHM_T_LONG) {
+				memcpy(&old, before.data, 8);
+				want = old + by; /* no overflow: it succeeded */
+			} else {
+				want = by;
+			}
+			if (r != want || (before.present && before.type != SAFESHM_T_LONG)) {
+				broken("increment returned a wrong count", "increment", st);
+			}
+			/* a new count takes exp; an existing one keeps its expiry */
+			if (!before.present && is_expired(exp, z->now) ? after.present
+					: !kv_is(&after, SAFESHM_T_LONG, &r, 8) || (before.present && after.expires != before.expires)) {
+				broken("an incremented count is not found as returned", "increment", st);
+			}
+		} else if (!kv_eq(&before, &after, 1)) {
+			broken("a failed increment changed the value", "increment", st);
+		}
+	}
+	after_op(z, "increment", st, &k, 1, &before, &after, 0);
+	kv_free(&before);
+	kv_free(&after);
+}
+
+static void op_touch(fz_t *z, bytes_t *b, unsigned dflt)
+{
+	fkey k;
+	kv_t before, after;
+	safeshm_status st;
+	uint64_t exp;
+
+	pick_key(z, b, dflt, &k);
+	exp = pick_ttl(z, b);
+	kv_read(&z->s, &k, z->now, &before);
+	st = safeshm_store_touch(&z->s, k.ns, k.key, k.klen, k.hash, exp, z->now);
+	kv_read(&z->s, &k, z->now, &after);
+	if (z->healthy) {
+		if ((st == SAFESHM_OK) != before.present) {
+			broken("touch disagrees with what find saw", "touch", st);
+		}
+		if (st == SAFESHM_OK && (is_expired(exp, z->now) ? after.present
+				: !kv_eq(&before, &after, 0) || after.expires != exp)) {
+			broken("a touched entry lost its value or did not take its expiry", "touch", st);
+		}
+		if (st != SAFESHM_OK && !kv_eq(&before, &after, 1)) {
+			broken("a failed touch changed the entry", "touch", st);
+		}
+	}
+	after_op(z, "touch", st, &k, 1, &before, &after, 0);
+	kv_free(&before);
+	kv_free(&after);
+}
+
+static void op_many(fz_t *z, bytes_t *b, unsigned dflt)
+{
+	fkey k[6];
+	safeshm_put_req q[6];
+	kv_t before[6], after[6];
+	size_t n = b8(b) % 7u;
+	uint64_t exp;
+	safeshm_status st;
+
+	for (size_t i = 0; i < n; i++) {
+		fval v;
+		pick_key(z, b, dflt + (unsigned) i, &k[i]);
+		pick_val(z, b, &v);
+		memset(&q[i], 0, sizeof(q[i]));
+		q[i].ns = k[i].ns;
+		q[i].key = k[i].key;
+		q[i].klen = k[i].klen;
+		q[i].hash = k[i].hash;
+		q[i].type = v.type;
+		q[i].val = v.val;
+		q[i].vlen = v.vlen;
+	}
+	exp = pick_ttl(z, b);
+	for (size_t i = 0; i < n; i++) {
+		q[i].expires = exp;
+		kv_read(&z->s, &k[i], z->now, &before[i]);
+	}
+	st = safeshm_store_put_many(&z->s, q, n, z->now);
+	for (size_t i = 0; i < n; i++) {
+		kv_read(&z->s, &k[i], z->now, &after[i]);
+		trace_op(" put_many req", &k[i], st, q[i].vlen, exp);
+	}
+	if (z->healthy) {
+		for (size_t i = 0; i < n; i++) {
+			if (st == SAFESHM_OK && (is_expired(exp, z->now) ? after[i].present
+					: !kv_is(&after[i], q[i].type, q[i].val, q[i].vlen) || after[i].version != q[i].version)) {
+				char what[160];
+				snprintf(what, sizeof(what), "a successful put_many's key %zu of %zu (type %d, %zu bytes) is not found "
+					"with exactly its bytes (found: %d, type %d, %zu bytes)", i, n, (int) q[i].type, q[i].vlen,
+					after[i].present, (int) after[i].type, after[i].len);
+				broken(what, "put_many", st);
+			}
+			if (st != SAFESHM_OK && !kv_eq(&before[i], &after[i], 1)) {
+				broken("a failed put_many changed an old value", "put_many", st);
+			}
+		}
+	}
+	after_op(z, "put_many", st, k, n, before, after, 1);
+	for (size_t i = 0; i < n; i++) {
+		kv_free(&before[i]);
+		kv_free(&after[i]);
+	}
+}
+
+static void op_prefix(fz_t *z, bytes_t *b, unsigned dflt)
+{
+	fkey k;
+	size_t plen;
+	uint64_t count = 0;
+	scan_t sc = { 0 };
+	safeshm_status st, ist;
+
+	pick_key(z, b, dflt, &k);
+	plen = k.klen ? b8(b) % (k.klen + 1u) : 0;
+	sc.s = &z->s;
+	sc.prefix = &k;
+	sc.plen = plen;
+	ist = safeshm_store_iterate(&z->s, k.ns, z->now, scan_cb, &sc);
+	st = safeshm_store_delete_prefix(&z->s, k.ns, k.key, plen, z->now, &count);
+	if (z->healthy && ist == SAFESHM_OK) {
+		uint64_t had = sc.matched;
+		if (st == SAFESHM_OK && count != had) {
+			broken("delete_prefix counted another number than iterate saw", "delete_prefix", st);
+		}
+		memset(&sc, 0, sizeof(sc));
+		sc.s = &z->s;
+		sc.prefix = &k;
+		sc.plen = plen;
+		safeshm_store_iterate(&z->s, k.ns, z->now, scan_cb, &sc);
+		if (st == SAFESHM_OK && sc.matched != 0) {
+			broken("delete_prefix left a live entry with the prefix", "delete_prefix", st);
+		}
+	}
+	after_op(z, "delete_prefix", st, NULL, 0, NULL, NULL, 0);
+}
+
+static void op_sweep(fz_t *z, bytes_t *b)
+{
+	safeshm_status st = safeshm_store_sweep(&z->s, z->now, b8(b));
+	after_op(z, "sweep", st, NULL, 0, NULL, NULL, 0);
+}
+
+/* New keys until one does not fit: relocation, expiry, eviction and index
+ * growth at work, up to enough blocks to grow relocation's block list. */
+static void op_fill(fz_t *z, bytes_t *b)
+{
+	uint8_t l = b8(b);
+	uint64_t exp_sel = b8(b);
+	safeshm_status st = SAFESHM_OK;
+
+	for (int i = 0; i < FILL_MAX && st != SAFESHM_FULL && st != SAFESHM_CORRUPT; i++) {
+		char kb[32];
+		fkey k;
+		kv_t before, after;
+		safeshm_put_req q;
+		size_t len = (size_t) (l & 126u) * ((l & 128u) ? 61u : 3u) + ((l & 1u) ? (size_t) i * 13u % 97u : 0u);
+
+		set_key(&k, SAFESHM_NS_DATA, kb, (size_t) snprintf(kb, sizeof(kb), "fill-%u-%d", (unsigned) l, i));
+		memset(&q, 0, sizeof(q));
+		q.key = k.key;
+		q.klen = k.klen;
+		q.hash = k.hash;
+		q.type = SAFESHM_T_STRING;
+		q.val = valbuf + i;
+		q.vlen = len;
+		/* every other entry with a TTL, some expired already */
+		q.expires = (exp_sel >> (i & 7)) & 1u ? z->now + (uint64_t) ((i * 37) % 11) - 3u : 0;
+		kv_read(&z->s, &k, z->now, &before);
+		st = safeshm_store_put(&z->s, &q, z->now);
+		kv_read(&z->s, &k, z->now, &after);
+		if (z->healthy && st == SAFESHM_OK && !is_expired(q.expires, z->now) && !kv_is(&after, q.type, q.val, q.vlen)) {
+			broken("a successful put is not found with exactly its bytes", "fill", st);
+		}
+		if (z->healthy && st != SAFESHM_OK && !kv_eq(&before, &after, 1)) {
+			broken("a failed put changed the old value", "fill", st);
+		}
+		/* a full verify now and then: a thousand of them would cost O(n^2) */
+		after_op_ex(z, "fill", st, &k, 1, &before, &after, 0, i % FILL_VERIFY_EVERY == FILL_VERIFY_EVERY - 1
+			|| i == FILL_MAX - 1 || st == SAFESHM_FULL || st == SAFESHM_CORRUPT);
+		kv_free(&before);
+		kv_free(&after);
+	}
+}
+
+/* iterate, count and stats in every namespace; on a healthy segment the
+ * counts agree. */
+static void op_scan(fz_t *z)
+{
+	safeshm_stats stats;
+	for (uint8_t ns = 0; ns <= SAFESHM_NS_MAX + 1u; ns++) {
+		scan_t sc = { 0 };
+		uint64_t count = 0;
+		safeshm_status ist, cst;
+		sc.s = &z->s;
+		ist = safeshm_store_iterate(&z->s, ns, z->now, scan_cb, &sc);
+		cst = safeshm_store_count(&z->s, ns, z->now, &count);
+		if (z->healthy && (ist != SAFESHM_OK || cst != SAFESHM_OK || count != sc.n)) {
+			broken("count() disagrees with iterate()", "count", cst);
+		}
+	}
+	if (safeshm_store_stats(&z->s, &stats) == SAFESHM_OK) {
+		touch_sum += (unsigned) (stats.used + stats.free + stats.largest_free + stats.entries);
+		if (z->healthy && stats.largest_free > stats.free) {
+			broken("stats: the largest free block is larger than the free bytes", "stats", SAFESHM_OK);
+		}
+	}
+}
+
+/* The lock holder's repair; needed or not, it must keep a segment that
+ * verifies verifying. A crash copy taken inside it must recover too when
+ * this recovery ends in a segment that verifies. */
+static void op_recover(fz_t *z)
+{
+	safeshm_status st = safeshm_store_recover(&z->s);
+	crash_rec *r = recorder;
+	int ok;
+
+	recorder = NULL;
+	ok = st == SAFESHM_OK && safeshm_store_verify(&z->s) == SAFESHM_OK;
+	if (z->healthy && !ok) {
+		broken("recover() broke a segment that verified", "recover", st);
+	}
+	recorder = r;
+	if (ok) {
+		z->healthy = 1; /* the crash copy must recover as this did */
+	}
+	after_op(z, "recover", st, NULL, 0, NULL, NULL, 0);
+}
+
+static void op_reopen(fz_t *z)
+{
+	const safeshm_header *h = (const safeshm_header *) z->buf;
+	unsigned char name[SAFESHM_MAX_NAME_LEN];
+	size_t nl = h->name_len <= SAFESHM_MAX_NAME_LEN ? h->name_len : 0;
+	int formatted;
+	safeshm_status st;
+
+	memcpy(name, h->name, nl);
+	st = safeshm_store_open(&z->s, (const char *) name, nl, z->lock_kind, NULL, 0, z->now, &formatted);
+	if (z->healthy && (st != SAFESHM_OK || formatted)) {
+		broken("a segment that verifies was not reopened as it is", "open", st);
+	}
+}
+
+static void run_op(fz_t *z, uint8_t op, bytes_t *b, unsigned dflt)
+{
+	switch (op) {
+		case FZ_PUT: op_put(z, b, dflt, -1); break;
+		case FZ_FIND: op_find(z, b, dflt); break;
+		case FZ_DELETE: op_delete(z, b, dflt); break;
+		case FZ_INCR: op_incr(z, b, dflt, (dflt & 0x80u) != 0); break;
+		case FZ_TOUCH: op_touch(z, b, dflt); break;
+		case FZ_MANY: op_many(z, b, dflt); break;
+		case FZ_PREFIX: op_prefix(z, b, dflt); break;
+		case FZ_SWEEP: op_sweep(z, b); break;
+		case FZ_TIME: z->now += (uint64_t) b16(b) * 64u; break;
+		case FZ_FILL: op_fill(z, b); break;
+		case FZ_SCAN: op_scan(z); break;
+		case FZ_RECOVER: op_recover(z); break;
+		case FZ_REOPEN: op_reopen(z); break;
+		default: break;
+	}
+}
+
+/* ---- one run over one segment ------------------------------------------- */
+
+static int fz_init_lock(void *area)
+{
+	memset(area, 0xA5, 64);
+	return Z.lock_fail;
 }
 
 static void run(unsigned char *buf, size_t size)
 {
-	static const char *fixed[] = { "a", "counter", "key-1", "seed-str", "seed-long" };
-	safeshm_store s;
-	safeshm_header *h = (safeshm_header *) buf;
-	safeshm_stats st;
-	safeshm_view v;
-	found_keys f;
-	static unsigned char val[CAP];   /* every value length below is at most the segment size */
-	int64_t r;
-	int healthy;
-	size_t big = size / 3;
+	fz_t *z = &Z;
+	const safeshm_header *h = (const safeshm_header *) buf;
+	uint8_t params[sizeof(h->reserved)];
+	unsigned char name[SAFESHM_MAX_NAME_LEN];
+	size_t nl;
+	bytes_t pre, script, none = { NULL, 0, 0 };
+	safeshm_stats stats;
+	uint64_t seq;
+	safeshm_status st;
+	int formatted, was_formatting;
+	long crash_at;
 
-	safeshm_store_bind(&s, buf, size);
-	safeshm_store_is_blank(&s);
-	/* with and without a name; then with the name the header claims */
-	safeshm_store_open(&s, NULL, 0);
-	safeshm_store_open(&s, "fuzz", 4);
-	if (h->name_len <= SAFESHM_MAX_NAME_LEN) {
-		unsigned char name[SAFESHM_MAX_NAME_LEN];
-		size_t nl = h->name_len;
-		memcpy(name, h->name, nl);
-		safeshm_store_open(&s, (const char *) name, nl);
+	/* the script first: formatting zeroes the reserved bytes */
+	memcpy(params, h->reserved, sizeof(params));
+	pre = (bytes_t) { params, FZ_PRE_LEN, 0 };
+	script = (bytes_t) { params, sizeof(params), FZ_PRE_LEN };
+
+	z->buf = buf;
+	z->size = size;
+	z->now = FZ_NOW_BASE + 16u * ((uint64_t) params[FZ_PRE_TIME] | (uint64_t) params[FZ_PRE_TIME + 1] << 8);
+	z->lock_fail = params[FZ_PRE_FLAGS] & 1u;
+	z->lock_kind = (params[FZ_PRE_FLAGS] >> 1) & 1u;
+	crash_at = (long) params[FZ_PRE_CRASH] | (long) params[FZ_PRE_CRASH + 1] << 8;
+	z->rcrash_at = params[FZ_PRE_RCRASH];
+	z->crash_checked = 0;
+	z->nfound = 0;
+	z->healthy = 0;
+	pre.i = FZ_PRE_PARAMS;
+	if (valseed != params[FZ_PRE_VALSEED] + 1) {
+		valseed = params[FZ_PRE_VALSEED] + 1;
+		for (size_t i = 0; i < sizeof(valbuf); i++) {
+			valbuf[i] = (unsigned char) (i * 31u + params[FZ_PRE_VALSEED]);
+		}
 	}
-	if (safeshm_store_check_header(&s) != SAFESHM_OK) {
+
+	/* attaching: the cheap check, then open under the formatting lock,
+	 * with the name the header claims, with none and with another; the
+	 * crash copy may be taken while one of them formats */
+	safeshm_store_bind(&z->s, buf, size);
+	safeshm_store_is_blank(&z->s);
+	safeshm_store_header_blank(&z->s);
+	was_formatting = safeshm_store_check_header(&z->s) == SAFESHM_FORMATTING;
+	nl = h->name_len <= SAFESHM_MAX_NAME_LEN ? h->name_len : 0;
+	memcpy(name, h->name, nl);
+	arm(&z->crash, buf, z->snap, size, crash_at);
+	st = safeshm_store_open(&z->s, (const char *) name, nl, z->lock_kind, fz_init_lock, 0, z->now, &formatted);
+	if (was_formatting && !z->lock_fail && (st != SAFESHM_OK || !formatted)) {
+		broken("a segment a creator died formatting was not formatted again", "open", st);
+	}
+	safeshm_store_open(&z->s, NULL, 0, z->lock_kind, fz_init_lock, 0, z->now, &formatted);
+	safeshm_store_open(&z->s, "fuzz", 4, 2, NULL, 0, z->now, &formatted);
+	safeshm_store_open(&z->s, (const char *) valbuf, SAFESHM_MAX_NAME_LEN + 1u, 0, NULL, 0, z->now, &formatted);
+	crash_check(z, "open", NULL, 0, NULL, NULL, 1, 0);
+	if (safeshm_store_check_header(&z->s) != SAFESHM_OK) {
+		disarm();
 		return;
 	}
+	touch_sum += safeshm_store_lock_kind(&z->s) + safeshm_store_layout_version(&z->s)
+		+ *(unsigned char *) safeshm_store_lock_area(&z->s) + (unsigned) safeshm_store_is_removed(&z->s);
 
-	/* reading, as a lock-free reader would, before any repair */
-	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
-		if (safeshm_store_find(&s, fixed[i], strlen(fixed[i]), safeshm_hash(fixed[i], strlen(fixed[i])), &v) == SAFESHM_OK) {
-			touch(&v, NULL);
+	/* lock-free reads, before any repair */
+	seq = safeshm_store_read_begin(&z->s);
+	for (uint8_t ns = 0; ns <= SAFESHM_NS_MAX; ns++) {
+		safeshm_store_iterate(&z->s, ns, z->now, collect_cb, z);
+	}
+	for (unsigned i = 0; i < NFIXED + (unsigned) z->nfound; i++) {
+		fkey k;
+		kv_t kv;
+		if (i < NFIXED) {
+			set_key(&k, SAFESHM_NS_DATA, fixed_keys[i], strlen(fixed_keys[i]));
+		} else {
+			k = z->found[i - NFIXED];
 		}
+		kv_read(&z->s, &k, z->now, &kv);
+		kv_free(&kv);
 	}
-	memset(&f, 0, sizeof(f));
-	safeshm_store_iterate(&s, collect, &f);
-	for (int i = 0; i < f.n; i++) {
-		if (safeshm_store_find(&s, f.key[i], f.len[i], safeshm_hash(f.key[i], f.len[i]), &v) == SAFESHM_OK) {
-			touch(&v, NULL);
+	if (!safeshm_store_read_valid(&z->s, seq) && !(seq & 1u)) {
+		broken("a snapshot read with no writer running is invalid", "read_valid", SAFESHM_OK);
+	}
+	safeshm_store_stats(&z->s, &stats);
+	safeshm_store_count_lock_wait(&z->s);
+	safeshm_store_add_hits(&z->s, 3, 1);
+
+	/* the lock holder */
+	safeshm_store_set_owner(&z->s, (uint32_t) getpid());
+	safeshm_store_set_lock_semid(&z->s, 7);
+	touch_sum += safeshm_store_owner(&z->s) + (unsigned) safeshm_store_lock_semid(&z->s);
+	if (safeshm_store_needs_recovery(&z->s)) {
+		op_recover(z);
+	} else {
+		z->healthy = safeshm_store_verify(&z->s) == SAFESHM_OK;
+	}
+
+	/* the fixed program: every operation once, its parameters from the preamble */
+	op_find(z, &pre, 0);
+	op_put(z, &pre, 0, SAFESHM_PUT_REPLACE);
+	op_put(z, &pre, 0, SAFESHM_PUT_ADD);
+	op_put(z, &pre, 0, SAFESHM_PUT_IF_VERSION);
+	op_put(z, &pre, 0, SAFESHM_PUT_IF_VALUE);
+	op_put(z, &pre, 3, SAFESHM_PUT_REPLACE);
+	op_incr(z, &pre, 1, 0);
+	op_incr(z, &pre, 1, 1);
+	op_incr(z, &pre, 1, 1); /* the same key, mostly: the second step of INT64_MAX overflows */
+	op_touch(z, &pre, 0);
+	op_many(z, &pre, 4);
+	op_put(z, &pre, 5, SAFESHM_PUT_REPLACE);
+	for (int i = 0; i < z->nfound && i < 3; i++) {
+		op_put(z, &pre, NFIXED + (unsigned) i, SAFESHM_PUT_REPLACE);
+	}
+	op_delete(z, &pre, 0);
+	op_prefix(z, &pre, 7);
+	op_sweep(z, &pre);
+	op_scan(z);
+
+	/* the script */
+	for (int n = 0; n < 64; n++) {
+		uint8_t op = b8(&script);
+		if (op == FZ_END) {
+			break;
 		}
+		run_op(z, (uint8_t) (op % FZ_OPS), &script, op);
 	}
-	safeshm_store_iterate(&s, touch, NULL);
-	safeshm_store_verify(&s);
-	safeshm_store_stats(&s, &st);
-	safeshm_store_read_valid(&s, safeshm_store_read_begin(&s));
 
-	/* the lock holder's path: repair a torn segment first */
-	if (safeshm_store_needs_recovery(&s)) {
-		safeshm_store_recover(&s);
+	/* the end of a request: the lock holder's last look, an operator's repair */
+	op_scan(z);
+	if (!z->healthy) {
+		op_recover(z);
+		op_put(z, &none, 2, SAFESHM_PUT_REPLACE);
 	}
-	healthy = safeshm_store_verify(&s) == SAFESHM_OK;
-
-	memset(val, 0x5A, sizeof(val));
-	/* one put whose key and length the segment's reserved header bytes choose */
-	{
-		const unsigned char *rb = h->reserved;
-		size_t vl = ((size_t) rb[0] | (size_t) rb[1] << 8) % (size + 1);
-		unsigned pick = rb[2] % (unsigned) (f.n + 5);
-		const void *k = pick < (unsigned) f.n ? (const void *) f.key[pick] : (const void *) fixed[pick - f.n];
-		size_t kl = pick < (unsigned) f.n ? f.len[pick] : strlen(fixed[pick - f.n]);
-		safeshm_store_put(&s, k, kl, safeshm_hash(k, kl), (rb[3] & 1) ? SAFESHM_T_SERIALIZED : SAFESHM_T_STRING,
-			val, vl, (rb[3] & 2) ? SAFESHM_PUT_ADD : SAFESHM_PUT_REPLACE);
-		still_healthy(&s, &healthy, "a put of a length the segment chose");
-	}
-	for (int i = 0; i < f.n; i++) {
-		safeshm_store_put(&s, f.key[i], f.len[i], safeshm_hash(f.key[i], f.len[i]), SAFESHM_T_STRING, val,
-			(size_t) (i * 37), SAFESHM_PUT_REPLACE);
-		still_healthy(&s, &healthy, "a replace of a key found in the segment");
-	}
-	safeshm_store_put(&s, "a", 1, safeshm_hash("a", 1), SAFESHM_T_STRING, val, 100, SAFESHM_PUT_REPLACE);
-	still_healthy(&s, &healthy, "put");
-	safeshm_store_put(&s, "key-1", 5, safeshm_hash("key-1", 5), SAFESHM_T_SERIALIZED, val, big, SAFESHM_PUT_REPLACE);
-	still_healthy(&s, &healthy, "a large put");
-	safeshm_store_put(&s, "a", 1, safeshm_hash("a", 1), SAFESHM_T_NULL, NULL, 0, SAFESHM_PUT_ADD);
-	still_healthy(&s, &healthy, "add");
-	safeshm_store_increment(&s, "counter", 7, safeshm_hash("counter", 7), 3, &r);
-	still_healthy(&s, &healthy, "increment");
-	safeshm_store_increment(&s, "counter", 7, safeshm_hash("counter", 7), INT64_MAX, &r);
-	still_healthy(&s, &healthy, "increment to overflow");
-	if (f.n > 0) {
-		safeshm_store_increment(&s, f.key[0], f.len[0], safeshm_hash(f.key[0], f.len[0]), 1, &r);
-		still_healthy(&s, &healthy, "increment of a key found in the segment");
-		safeshm_store_delete(&s, f.key[0], f.len[0], safeshm_hash(f.key[0], f.len[0]));
-		still_healthy(&s, &healthy, "delete of a key found in the segment");
-	}
-	safeshm_store_delete(&s, "a", 1, safeshm_hash("a", 1));
-	still_healthy(&s, &healthy, "delete");
-	safeshm_store_compact(&s);
-	still_healthy(&s, &healthy, "compact");
-	safeshm_store_put(&s, "key-1", 5, safeshm_hash("key-1", 5), SAFESHM_T_STRING, val, big * 2, SAFESHM_PUT_REPLACE);
-	still_healthy(&s, &healthy, "a larger put");
-	safeshm_store_put(&s, "seed-long", 9, safeshm_hash("seed-long", 9), SAFESHM_T_STRING, val, size, SAFESHM_PUT_REPLACE);
-	still_healthy(&s, &healthy, "a put larger than the segment");
-	safeshm_store_iterate(&s, touch, NULL);
-	safeshm_store_stats(&s, &st);
-	safeshm_store_count_lock_wait(&s);
-	safeshm_store_verify(&s);
-
-	if (safeshm_store_needs_recovery(&s)) {
-		safeshm_store_recover(&s);
-	}
-	safeshm_store_clear(&s);
-	if (safeshm_store_verify(&s) != SAFESHM_OK) {
-		broken("clear() left a segment verify() refuses", "clear", safeshm_store_verify(&s));
-	}
-	safeshm_store_put(&s, "a", 1, safeshm_hash("a", 1), SAFESHM_T_STRING, val, 10, SAFESHM_PUT_REPLACE);
-	if (safeshm_store_verify(&s) != SAFESHM_OK) {
-		broken("a put into a cleared segment broke it", "put", safeshm_store_verify(&s));
+	disarm();
+	safeshm_store_count_lock_timeout(&z->s);
+	safeshm_store_next_token(&z->s);
+	touch_sum += *safeshm_store_wait_word(&z->s, z->now);
+	safeshm_store_set_owner(&z->s, 0);
+	safeshm_store_mark_removed(&z->s);
+	if (!safeshm_store_is_removed(&z->s)) {
+		broken("mark_removed() did not stick", "mark_removed", SAFESHM_OK);
 	}
 }
 
-/* Makes the fixed geometry match the buffer, keeping everything else. */
+/* Makes the header's geometry match the buffer, keeping everything else. */
 static void patch_geometry(unsigned char *buf, size_t size)
 {
 	safeshm_store s;
@@ -205,12 +1063,9 @@ static void patch_geometry(unsigned char *buf, size_t size)
 	h->version = SAFESHM_LAYOUT_VERSION;
 	h->size = size;
 	h->header_size = SAFESHM_HEADER_SIZE;
-	h->nslots = s.nslots;
-	h->index_off[0] = s.index_off[0];
-	h->index_off[1] = s.index_off[1];
 	h->arena_off = s.arena_off;
 	h->arena_end = s.arena_end;
-	h->name_len %= SAFESHM_MAX_NAME_LEN + 1;
+	h->name_len %= SAFESHM_MAX_NAME_LEN + 1u;
 	h->lock_kind &= 1u; /* the store only records it; the lock's bytes are sem_lock.c's */
 }
 
@@ -222,7 +1077,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	safeshm_store s;
 	int valid_as_is;
 
-	if (!buf) {
+	Z.snap = malloc(size);
+	Z.snap2 = malloc(size);
+	if (!buf || !Z.snap || !Z.snap2) {
+		free(buf);
+		free(Z.snap);
+		free(Z.snap2);
 		return 0;
 	}
 	memset(buf, 0, size);
@@ -237,6 +1097,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		patch_geometry(buf, size);
 		run(buf, size);
 	}
+	disarm();
 	free(buf);
+	free(Z.snap);
+	free(Z.snap2);
+	Z.snap = Z.snap2 = NULL;
 	return 0;
 }

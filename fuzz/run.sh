@@ -24,15 +24,17 @@ mkdir -p "$build/seeds" "$build/artifacts"
 rm -rf "$build/work" "$build/seeds"/*
 mkdir -p "$build/work"
 
-# seeds: valid and torn segments written by the store itself
+# the store alone, without PHP
+store_src=("$root/shm_store.c" "$root/shm_heap.c" "$root/shm_mutate.c" "$root/shm_room.c" "$root/shm_recover.c")
+
+# seeds: healthy and torn segments written by the store itself
 ${CC:-cc} -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 -o "$build/gen_seeds" \
-  "$here/gen_seeds.c" "$root/shm_store.c" || fail "gen_seeds: build failed"
+  "$here/gen_seeds.c" "${store_src[@]}" || fail "gen_seeds: build failed"
 "$build/gen_seeds" "$build/seeds" || fail "gen_seeds failed"
 
-# -Wno-error=unused-function: clang flags shm_store.c's unused static inline load64()
-if ! "$CLANG" -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-error=unused-function -g -O1 -fno-omit-frame-pointer \
+if ! "$CLANG" -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 -fno-omit-frame-pointer \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -o "$build/fuzz_store" "$here/fuzz_store.c" "$root/shm_store.c" 2>"$build/build.log"; then
+    -o "$build/fuzz_store" "$here/fuzz_store.c" "${store_src[@]}" 2>"$build/build.log"; then
   cat "$build/build.log"
   fail "fuzz_store: build failed ($CLANG --version: $($CLANG --version | head -1)); libFuzzer comes with libclang-rt-14-dev"
 fi
