@@ -13,6 +13,8 @@ final class Bench
     public static array $cleanups = [];
     /** @var list<string> */
     public static array $notes = [];
+    /** @var array<int, int> forked workers still running: killed if the parent exits first (Ctrl-C) */
+    public static array $children = [];
     /** @var list<array{id: string, verdict: string, text: string}> */
     public static array $goals = [];
     private static string $tmp = '';
@@ -40,6 +42,11 @@ final class Bench
         if (getmypid() !== self::$parentPid) {
             return;                              // a forked worker never removes what the parent made
         }
+        foreach (self::$children as $pid) {
+            posix_kill($pid, SIGKILL);
+            pcntl_waitpid($pid, $status);
+        }
+        self::$children = [];
         foreach (array_reverse(self::$cleanups) as $name => $fn) {
             try {
                 $fn();
@@ -127,6 +134,7 @@ final class Bench
                 exit(0);
             }
             $pids[$i] = $pid;
+            self::$children[$pid] = $pid;
         }
         $ok = [];
         $deadline = $start + (int) ($timeout * 1e9);
@@ -135,7 +143,7 @@ final class Bench
                 $r = pcntl_waitpid($pid, $status, WNOHANG);
                 if ($r === $pid || $r === -1) {
                     $ok[$i] = $r === $pid && pcntl_wifexited($status) && pcntl_wexitstatus($status) === 0;
-                    unset($pids[$i]);
+                    unset($pids[$i], self::$children[$pid]);
                 }
             }
             if ($pids && hrtime(true) > $deadline) {
