@@ -73,20 +73,26 @@ function big_open(bool $withApcu): Big
     return $b;
 }
 
-/** Cold 4 KB entries until the store is full, then deleted from the end until $slack bytes are free. */
+/** Cold 4 KB entries until only $slack bytes are free (not to full and back: near full, each would relocate). */
 function big_fill_ballast(Big $b): void
 {
     $v = str_repeat('y', Big::BALLAST_BYTES);
+    $free = $b->s->info()['free'];
     try {
-        while (true) {
+        while ($free > $b->slack + 64 * Big::BALLAST_BYTES) {
+            for ($i = 0; $i < 64; $i++) {
+                $b->s->put('b' . $b->ballast, $v);
+                $b->ballast++;
+            }
+            $free = $b->s->info()['free'];
+        }
+        while ($free > $b->slack + Big::BALLAST_BYTES) {
             $b->s->put('b' . $b->ballast, $v);
             $b->ballast++;
+            $free = $b->s->info()['free'];
         }
     } catch (SafeShmFullException $e) {
-        // full: now give back the slack
-    }
-    while ($b->ballast > 0 && $b->s->info()['free'] < $b->slack) {
-        $b->s->delete('b' . --$b->ballast);
+        // full before the slack was reached: as near full as it gets
     }
     if ($b->apcu) {
         for (; $b->apcuBallast < $b->ballast; $b->apcuBallast++) {
@@ -196,7 +202,8 @@ function latency_best(?array $best, array $run): array
 
 /**
  * Goal 2: a reader process timing gets of an unrelated key while a writer process rewrites random entries
- * with values of random sizes. $who: SafeShm, APCu, or floor (the reader reads a PHP array beside SafeShm's
+ * with values of random sizes. $who: SafeShm, APCu, alone (SafeShm's reader with no writer: what the same
+ * gets cost on this machine when nobody writes), or floor (the reader reads a PHP array beside SafeShm's
  * writer: what this machine's scheduling alone costs).
  */
 function reader_beside_writer(Big $b, string $who): ?array
@@ -206,6 +213,9 @@ function reader_beside_writer(Big $b, string $who): ?array
     $secs = Bench::$secs;
     $res = Bench::fork(2, function (int $me, int $start) use ($b, $s, $who, $secs) {
         if ($me === 0) {
+            if ($who === 'alone') {
+                return ['writes' => 0, 'full' => 0];
+            }
             $stop = $start + (int) (($secs + 0.2) * 1e9);
             $n = 0;
             $full = 0;
@@ -231,7 +241,7 @@ function reader_beside_writer(Big $b, string $who): ?array
         usleep(20000);                          // the writer is running before the first sample
         $wrong = 0;
         $op = match ($who) {
-            'SafeShm' => function () use ($s, &$wrong) {
+            'SafeShm', 'alone' => function () use ($s, &$wrong) {
                 if ($s->get('reader') !== Big::READER_VALUE) {
                     $wrong++;
                 }
@@ -263,7 +273,7 @@ function reader_beside_writer(Big $b, string $who): ?array
     $r['extra'] = [
         'writes' => $res[0]['writes'],
         'full' => $res[0]['full'],
-        'compactions' => $who === 'APCu' ? 0 : $after['compactions'] - $before['compactions'],
+        'compactions' => in_array($who, ['APCu', 'alone'], true) ? 0 : $after['compactions'] - $before['compactions'],
     ];
     return $r;
 }
