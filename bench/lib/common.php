@@ -91,18 +91,59 @@ final class Bench
         return $s;
     }
 
-    /** Runs $batch(1000, ...$args) for $secs seconds after a warm-up; returns operations per second. */
-    public static function rate(Closure $batch, mixed ...$args): float
+    /**
+     * Operations per second of each $items name => [batch closure, args]: the closures run in turns, a batch of
+     * about 2 ms each, until each one has had Bench::$secs seconds, so that a noisy moment of the machine
+     * hits every store of the case alike; the figure is the median batch. A closure that throws is dropped,
+     * its exception returned in $errors.
+     * @return array<string, float>
+     */
+    public static function rates(array $items, ?array &$errors = null): array
     {
-        $batch(100, ...$args);
-        $n = 0;
-        $t0 = hrtime(true);
-        $end = $t0 + (int) (self::$secs * 1e9);
+        $errors = [];
+        $batch = [];
+        $perOp = [];
+        $spent = [];
+        foreach ($items as $name => [$fn, $args]) {
+            try {
+                $fn(100, ...$args);             // warm-up, and the size of a 2 ms batch
+                $t = hrtime(true);
+                $fn(100, ...$args);
+                $batch[$name] = (int) min(20000, max(10, 2e6 / max(1, (hrtime(true) - $t) / 100)));
+                $perOp[$name] = [];
+                $spent[$name] = 0;
+            } catch (Throwable $e) {
+                $errors[$name] = get_class($e) . ': ' . $e->getMessage();
+                unset($items[$name]);
+            }
+        }
+        $budget = (int) (self::$secs * 1e9);
         do {
-            $batch(1000, ...$args);
-            $n += 1000;
-        } while (hrtime(true) < $end);
-        return $n / ((hrtime(true) - $t0) / 1e9);
+            $left = false;
+            foreach ($items as $name => [$fn, $args]) {
+                if ($spent[$name] >= $budget) {
+                    continue;
+                }
+                $left = true;
+                try {
+                    $t = hrtime(true);
+                    $fn($batch[$name], ...$args);
+                    $d = hrtime(true) - $t;
+                } catch (Throwable $e) {
+                    $errors[$name] = get_class($e) . ': ' . $e->getMessage();
+                    unset($items[$name], $perOp[$name]);
+                    continue;
+                }
+                $spent[$name] += $d;
+                $perOp[$name][] = $d / $batch[$name];
+            }
+        } while ($left);
+        $rates = [];
+        foreach ($perOp as $name => $ns) {
+            sort($ns);
+            $rates[$name] = 1e9 / $ns[intdiv(count($ns), 2)];
+        }
+        return $rates;
     }
 
     /**

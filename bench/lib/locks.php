@@ -8,10 +8,11 @@ declare(strict_types=1);
 const REDIS_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 /**
- * Every locker: 'cycle' (n uncontended lock+release), and 'handoff' (a factory called in each of two processes,
+ * Every locker: 'cycle' (n uncontended lock+release), optionally 'close' (ends what cycle opened), and
+ * 'handoff' (a factory called in each of two processes,
  * returning [lock, unlock, waiting]: waiting() tells whether the other process is asleep in lock(), or null when
  * the locker cannot tell).
- * @return array<string, array{cycle: Closure, handoff: ?Closure}>
+ * @return array<string, array{cycle: Closure, close?: Closure, handoff: ?Closure}>
  */
 function open_lockers(?SafeShm $s, ?array $redis): array
 {
@@ -86,18 +87,25 @@ function open_lockers(?SafeShm $s, ?array $redis): array
     }
 
     if ($redis !== null) {
+        $conn = null;                           // one connection for the case, closed before anything forks
+        $sha = '';
         $lockers['Redis SET NX PX + script'] = [
-            'cycle' => function (int $n) use ($redis) {
-                $r = redis_connect($redis);
-                $sha = $r->script('load', REDIS_RELEASE);
+            'cycle' => function (int $n) use ($redis, &$conn, &$sha) {
+                if ($conn === null) {
+                    $conn = redis_connect($redis);
+                    $sha = $conn->script('load', REDIS_RELEASE);
+                }
                 for ($i = 0; $i < $n; $i++) {
                     $token = bin2hex(random_bytes(8));
-                    if (!$r->set('bench-lock', $token, ['nx', 'px' => 30000])) {
+                    if (!$conn->set('bench-lock', $token, ['nx', 'px' => 30000])) {
                         throw new RuntimeException('Redis lock not acquired uncontended');
                     }
-                    $r->evalSha($sha, ['bench-lock', $token], 1);
+                    $conn->evalSha($sha, ['bench-lock', $token], 1);
                 }
-                $r->close();
+            },
+            'close' => function () use (&$conn) {
+                $conn?->close();
+                $conn = null;
             },
             'handoff' => null,                  // a Redis lock has no wait: its waiters poll
         ];
