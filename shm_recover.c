@@ -81,8 +81,13 @@ safeshm_status safeshm_rebuild(safeshm_store *s)
 		if (v <= SAFESHM_SLOT_TOMB) {
 			continue;
 		}
-		if (safeshm_load_record(s, (uint64_t) v * 8u, &r) != SAFESHM_OK) {
-			__atomic_store_n(&slots[i], SAFESHM_SLOT_TOMB, __ATOMIC_RELEASE); /* salvage: drop what is damaged */
+		/* salvage: drop what is damaged. A live record has a version (0 is
+		 * "retired"; a put publishes only after writing it) below the clock's
+		 * limit and the tag of its key's hash. */
+		if (safeshm_load_record(s, (uint64_t) v * 8u, &r) != SAFESHM_OK || r.version == 0
+				|| r.version >= SAFESHM_CLOCK_MAX
+				|| r.tag != hash_tag(safeshm_key_hash(r.ns, rec_key(s, (uint64_t) v * 8u, &r), r.b.key_len))) {
+			__atomic_store_n(&slots[i], SAFESHM_SLOT_TOMB, __ATOMIC_RELEASE);
 			continue;
 		}
 		if (r.version > maxver) {
@@ -93,26 +98,48 @@ safeshm_status safeshm_rebuild(safeshm_store *s)
 	}
 	qsort(u, k, sizeof(*u), cmp_used);
 	/* blocks that overlap the one before (or start too close to the arena's
-	 * start to leave room for a free block) are dropped */
+	 * start to leave room for a free block) are dropped (off 0 below) */
 	{
 		uint64_t end = s->arena_off;
+		size_t kept = 0;
 		for (size_t i = 0; i < k; i++) {
 			uint64_t size = i == 0 && u[i].off == ioff ? isize : (uint64_t) block_at(s, u[i].off)->size8 * 8u;
-			int bad = u[i].off < end || (u[i].off > end && u[i].off - end < SAFESHM_MIN_BLOCK && m == 0);
+			int bad = u[i].off < end || (u[i].off > end && u[i].off - end < SAFESHM_MIN_BLOCK && kept == 0);
 			if (u[i].slot == UINT32_MAX && u[i].off == ioff) {
 				size = isize;
 			}
 			if (bad) {
 				if (u[i].slot != UINT32_MAX) {
 					__atomic_store_n(&slots[u[i].slot], SAFESHM_SLOT_TOMB, __ATOMIC_RELEASE);
+					u[i].off = 0;
 					continue;
 				}
 				safeshm_free(u);
 				safeshm_free(offs);
 				return SAFESHM_CORRUPT; /* the index itself overlaps something kept */
 			}
-			offs[m++] = u[i].off;
+			kept++;
 			end = u[i].off + size;
+		}
+	}
+	/* a record its key's probe does not reach in its own slot (an empty
+	 * slot before it, or the same key earlier in the chain) could never be
+	 * found nor deleted: only hostile bytes make one; dropped */
+	for (size_t i = 0; i < k; i++) {
+		safeshm_record r;
+		probe_t p;
+		if (!u[i].off || u[i].slot == UINT32_MAX || safeshm_load_record(s, u[i].off, &r) != SAFESHM_OK) {
+			continue;
+		}
+		if (safeshm_probe(s, r.ns, rec_key(s, u[i].off, &r), r.b.key_len,
+				safeshm_key_hash(r.ns, rec_key(s, u[i].off, &r), r.b.key_len), &p) != SAFESHM_OK || p.slot != u[i].slot) {
+			__atomic_store_n(&slots[u[i].slot], SAFESHM_SLOT_TOMB, __ATOMIC_RELEASE);
+			u[i].off = 0;
+		}
+	}
+	for (size_t i = 0; i < k; i++) {
+		if (u[i].off) {
+			offs[m++] = u[i].off;
 		}
 	}
 	safeshm_heap_rebuild(s, offs, m);
@@ -133,8 +160,8 @@ safeshm_status safeshm_rebuild(safeshm_store *s)
 		h->data_entries += r.ns == SAFESHM_NS_DATA;
 		h->ttl_entries += r.expires != 0;
 	}
-	if (h->clock < maxver) {
-		h->clock = maxver;
+	if (h->clock < maxver || h->clock >= SAFESHM_CLOCK_MAX) {
+		h->clock = maxver; /* a clock at its limit is damage: versions go on from the highest kept */
 	}
 	safeshm_free(u);
 	safeshm_free(offs);

@@ -487,7 +487,8 @@ safeshm_status safeshm_check_state(const safeshm_store *s)
 	uint64_t arena = s->arena_end - s->arena_off;
 
 	if (!safeshm_index_slots(s, h->index_desc, &n) || h->used > arena || h->free > arena
-			|| h->entries > n || h->tombs > n || h->data_entries > h->entries || h->ttl_entries > h->entries) {
+			|| h->entries > n || h->tombs > n || h->data_entries > h->entries || h->ttl_entries > h->entries
+			|| h->clock >= SAFESHM_CLOCK_MAX) {
 		return SAFESHM_CORRUPT;
 	}
 	return SAFESHM_OK;

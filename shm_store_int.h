@@ -159,6 +159,11 @@ static inline void end_mutation(safeshm_store *s)
 	__atomic_store_n(&h->seq, (h->seq | 1u) + 1u, __ATOMIC_RELEASE);
 }
 
+/* The version clock never gets near wrapping (2^62 writes: millennia at
+ * millions a second); a header claiming more is damage (check_state), so a
+ * new version is never 0, which means "retired". */
+#define SAFESHM_CLOCK_MAX (UINT64_C(1) << 62)
+
 static inline uint64_t next_version(safeshm_store *s)
 {
 	return ++HDR(s)->clock;

@@ -860,6 +860,10 @@ static void op_recover(fz_t *z)
 	if (z->healthy && !ok) {
 		broken("recover() broke a segment that verified", "recover", st);
 	}
+	if (st == SAFESHM_OK && !ok) {
+		/* whatever the bytes were: what recovery keeps, verify accepts */
+		broken("recover() said OK on a segment verify refuses", "recover", st);
+	}
 	recorder = r;
 	if (ok) {
 		z->healthy = 1; /* the crash copy must recover as this did */
