@@ -425,7 +425,7 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 .preview { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; color: #38415a; word-break: break-all; white-space: pre-wrap; }
 .bar { display: flex; width: 180px; height: 12px; border-radius: 3px; overflow: hidden; background: #e3e7ee; }
 .bar span { display: block; height: 100%; }
-.used { background: #3b7ddd; } .dead { background: #e5a33b; } .free { background: #cfd8e6; }
+.used { background: #3b7ddd; } .index { background: #8e6bd1; } .free { background: #cfd8e6; }
 .legend i { display: inline-block; width: 9px; height: 9px; border-radius: 2px; margin: 0 3px 0 10px; }
 .small { font-size: 12px; color: #5a6478; }
 .err { color: #b3261e; }
@@ -463,7 +463,7 @@ a { color: #1f57b5; text-decoration: none; } a:hover { text-decoration: underlin
   <?php if (!$rows && $listError === null): ?><p class="small">No SafeShm store on this host is readable by this user.</p><?php endif ?>
   <?php if ($rows): ?>
   <table>
-    <tr><th>key</th><th>name</th><th class="num">size</th><th>used / dead / free</th><th class="num">entries</th>
+    <tr><th>key</th><th>name</th><th class="num">size</th><th>records / index / free</th><th class="num">entries</th>
       <th class="num">compactions</th><th class="num">lock waits</th><th class="num">timeouts</th><th class="num">recoveries</th>
       <th class="num">hits / misses</th><th>lock</th><th class="num">layout</th><th class="num">attached</th><th>owner</th></tr>
     <?php foreach ($rows as $r): $s = $r['s']; $i = $r['info']; ?>
@@ -474,12 +474,13 @@ a { color: #1f57b5; text-decoration: none; } a:hover { text-decoration: underlin
       <?php if ($i === null): ?>
         <td colspan="11" class="err"><?= h($r['error']) ?></td>
       <?php else:
-        $total = max(1, $i['used'] + $i['dead'] + $i['free']);
+        $index = $i['index_bytes'] ?? 0;
+        $total = max(1, $i['used'] + $index + $i['free']);
         $pct = static fn($n) => round(100 * $n / $total, 1); ?>
-      <td><div class="bar" title="<?= h(sprintf('used %s (%.1f%%), dead %s (%.1f%%), free %s (%.1f%%)', bytes($i['used']), $pct($i['used']), bytes($i['dead']), $pct($i['dead']), bytes($i['free']), $pct($i['free']))) ?>">
-          <span class="used" style="width:<?= $pct($i['used']) ?>%"></span><span class="dead" style="width:<?= $pct($i['dead']) ?>%"></span><span class="free" style="width:<?= $pct($i['free']) ?>%"></span></div>
-        <span class="small"><?= h(bytes($i['used'])) ?> / <?= h(bytes($i['dead'])) ?> / <?= h(bytes($i['free'])) ?></span></td>
-      <td class="num"><?= h($i['entries']) ?><?= isset($i['max_entries']) ? '<span class="small"> / ' . h($i['max_entries']) . '</span>' : '' ?></td>
+      <td><div class="bar" title="<?= h(sprintf('records %s (%.1f%%), index %s (%.1f%%), free %s (%.1f%%)', bytes($i['used']), $pct($i['used']), bytes($index), $pct($index), bytes($i['free']), $pct($i['free']))) ?>">
+          <span class="used" style="width:<?= $pct($i['used']) ?>%"></span><span class="index" style="width:<?= $pct($index) ?>%"></span><span class="free" style="width:<?= $pct($i['free']) ?>%"></span></div>
+        <span class="small"><?= h(bytes($i['used'])) ?> / <?= h(bytes($index)) ?> / <?= h(bytes($i['free'])) ?></span></td>
+      <td class="num"><?= h($i['entries']) ?><?= !empty($i['ttl_entries']) ? '<span class="small"> (' . h($i['ttl_entries']) . ' with a TTL)</span>' : '' ?></td>
       <td class="num"><?= h($i['compactions']) ?></td>
       <td class="num"><?= h($i['lock_waits']) ?></td>
       <td class="num"><?= h($i['lock_timeouts']) ?></td>
@@ -493,7 +494,7 @@ a { color: #1f57b5; text-decoration: none; } a:hover { text-decoration: underlin
     </tr>
     <?php endforeach ?>
   </table>
-  <p class="small legend"><i class="used"></i>used <i class="dead"></i>dead (reclaimed by the next compaction) <i class="free"></i>free</p>
+  <p class="small legend"><i class="used"></i>records <i class="index"></i>index (grows with the entries, inside the segment) <i class="free"></i>free</p>
   <?php endif ?>
 </section>
 
