@@ -110,23 +110,79 @@ static ZEND_INI_MH(OnUpdateLockKind)
 }
 
 #ifdef SAFESHM_TEST_HOOKS
-/* Test builds only: sleep at every step of a mutation, so that a SIGKILL at a
- * random instant lands inside put, delete or a compaction's record move. */
+/* Test builds only. safeshm.test_fault_delay_us: sleep at every step of a
+ * mutation, so that a SIGKILL at a random instant lands inside put, delete or
+ * a compaction's record move. safeshm.test_call: a PHP function called with
+ * the point's name at the point safeshm.test_call_at names, so that a test
+ * decides what happens there, deterministically: a fatal error, exit() or an
+ * exception while the lock is held ("locked": a write has just taken it), a
+ * SIGKILL or a read by another process in the middle of a mutation (the
+ * store's fault points: "put:written", "evacuate:copied", ...), writes in the
+ * middle of a lock-free read ("read:found", "multi:read"). Production
+ * builds have none of it: no user code ever runs under their lock. */
 static zend_long php_safeshm_fault_delay_us;
+static char php_safeshm_test_call[256], php_safeshm_test_call_at[64];
+static bool php_safeshm_test_calling;
+
+void php_safeshm_test_point(const char *where)
+{
+	zval fn, arg, rv;
+
+	if (!php_safeshm_test_call[0] || php_safeshm_test_calling || strcmp(where, php_safeshm_test_call_at) != 0) {
+		return;
+	}
+	/* not again from inside the function (its own reads and writes); a
+	 * bailout out of it leaves the flag set until the next request */
+	php_safeshm_test_calling = true;
+	ZVAL_STRING(&fn, php_safeshm_test_call);
+	ZVAL_STRING(&arg, where);
+	ZVAL_UNDEF(&rv);
+	call_user_function(NULL, NULL, &fn, &rv, 1, &arg);
+	zval_ptr_dtor(&rv);
+	zval_ptr_dtor(&arg);
+	zval_ptr_dtor(&fn);
+	php_safeshm_test_calling = false;
+}
 
 static void php_safeshm_fault_hook(const char *where)
 {
-	(void) where;
 	if (php_safeshm_fault_delay_us > 0) {
 		usleep((useconds_t) php_safeshm_fault_delay_us);
 	}
+	php_safeshm_test_point(where);
+}
+
+static void php_safeshm_fault_hook_update(void)
+{
+	safeshm_store_fault_hook = php_safeshm_fault_delay_us > 0 || php_safeshm_test_call[0] ? php_safeshm_fault_hook : NULL;
 }
 
 static ZEND_INI_MH(OnUpdateFaultDelay)
 {
 	PHP_SAFESHM_INI_MH_UNUSED();
 	php_safeshm_fault_delay_us = ZEND_STRTOL(ZSTR_VAL(new_value), NULL, 10);
-	safeshm_store_fault_hook = php_safeshm_fault_delay_us > 0 ? php_safeshm_fault_hook : NULL;
+	php_safeshm_fault_hook_update();
+	return SUCCESS;
+}
+
+static ZEND_INI_MH(OnUpdateTestCall)
+{
+	PHP_SAFESHM_INI_MH_UNUSED();
+	if (ZSTR_LEN(new_value) >= sizeof(php_safeshm_test_call)) {
+		return FAILURE;
+	}
+	memcpy(php_safeshm_test_call, ZSTR_VAL(new_value), ZSTR_LEN(new_value) + 1);
+	php_safeshm_fault_hook_update();
+	return SUCCESS;
+}
+
+static ZEND_INI_MH(OnUpdateTestCallAt)
+{
+	PHP_SAFESHM_INI_MH_UNUSED();
+	if (ZSTR_LEN(new_value) >= sizeof(php_safeshm_test_call_at)) {
+		return FAILURE;
+	}
+	memcpy(php_safeshm_test_call_at, ZSTR_VAL(new_value), ZSTR_LEN(new_value) + 1);
 	return SUCCESS;
 }
 #endif
@@ -140,6 +196,8 @@ PHP_INI_BEGIN()
 	STD_PHP_INI_BOOLEAN("safeshm.sysvshm_compat", "0", PHP_INI_SYSTEM, OnUpdateBool, sysvshm_compat, zend_safeshm_globals, safeshm_globals)
 #ifdef SAFESHM_TEST_HOOKS
 	PHP_INI_ENTRY("safeshm.test_fault_delay_us", "0", PHP_INI_ALL, OnUpdateFaultDelay)
+	PHP_INI_ENTRY("safeshm.test_call", "", PHP_INI_ALL, OnUpdateTestCall)
+	PHP_INI_ENTRY("safeshm.test_call_at", "locked", PHP_INI_ALL, OnUpdateTestCallAt)
 #endif
 PHP_INI_END()
 
@@ -221,6 +279,9 @@ PHP_RINIT_FUNCTION(safeshm)
 	ZEND_TSRMLS_CACHE_UPDATE();
 #endif
 	SAFESHM_G(request)++;
+#ifdef SAFESHM_TEST_HOOKS
+	php_safeshm_test_calling = false;
+#endif
 	return SUCCESS;
 }
 

@@ -490,6 +490,14 @@ bool php_safeshm_lock_or_throw(php_safeshm_attachment *a)
 		php_safeshm_throw_lock(a, r, st, err);
 		return false;
 	}
+#ifdef SAFESHM_TEST_HOOKS
+	PHP_SAFESHM_TEST_POINT("locked");
+	if (EG(exception)) {
+		/* the test's function threw, or called exit(): the call it interrupted does nothing */
+		php_safeshm_unlock(a);
+		return false;
+	}
+#endif
 	return true;
 }
 

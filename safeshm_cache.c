@@ -612,6 +612,7 @@ static void php_safeshm_getmultiple_impl(INTERNAL_FUNCTION_PARAMETERS)
 				bad = true;
 				break;
 			}
+			PHP_SAFESHM_TEST_POINT("multi:read");
 		}
 		if (locked) {
 			php_safeshm_unlock(a);

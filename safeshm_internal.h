@@ -65,6 +65,15 @@ struct _php_safeshm_attachment {
 extern zend_object_handlers php_safeshm_handlers;
 zend_object *php_safeshm_create(zend_class_entry *ce);
 
+#ifdef SAFESHM_TEST_HOOKS
+/* Test builds: calls the function safeshm.test_call names when where is
+ * the point safeshm.test_call_at names (see safeshm.c). */
+void php_safeshm_test_point(const char *where);
+# define PHP_SAFESHM_TEST_POINT(where) php_safeshm_test_point(where)
+#else
+# define PHP_SAFESHM_TEST_POINT(where) ((void) 0)
+#endif
+
 /* ---- safeshm_attach.c ----------------------------------------------- */
 
 /* Caches the pid, refreshed in forked children. From MINIT. */

@@ -140,6 +140,7 @@ safeshm_status php_safeshm_read_ns(php_safeshm_attachment *a, uint8_t ns, const 
 				continue;
 			}
 		}
+		PHP_SAFESHM_TEST_POINT("read:found");
 		if (c && !php_safeshm_copy_view(c, &v)) {
 			return SAFESHM_NOMEM;
 		}

@@ -222,6 +222,7 @@ static int relocate(safeshm_store *s, uint64_t off)
 	block_at(s, noff)->magic = SAFESHM_BLK_RECORD;
 	block_at(s, noff)->size8 = (uint32_t) size8;
 	block_at(s, noff)->bflags = bflags;
+	FAULT("evacuate:copied");
 	__atomic_store_n(&rec_at(s, noff)->version, r.version, __ATOMIC_RELEASE);
 	__atomic_store_n(&p.slots[p.slot], (uint32_t) (noff / 8u), __ATOMIC_RELEASE);
 	/* the old copy's readers see it change before its bytes are reused */

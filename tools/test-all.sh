@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds SafeShm and runs every test. On the host's PHP (8.2, Debian 12): the build with warnings as errors, the
 # arginfo, package.xml and composer.json checks, the phpt suite under both lock kinds, a valgrind pass, the C unit
-# tests, the fuzzer, the fault-injection and php-fpm suites. In Debian chroots (tools/chroot.sh; created from the
+# tests, the fuzzer, the fault-injection and php-fpm suites, the phpt tests of the test-hooks build, and the
+# mutation check (tools/mutants.php --ci). In Debian chroots (tools/chroot.sh; created from the
 # host's mirror when absent, reused when present): the phpt suite on PHP 8.4 (Debian 13) and 8.5 (sid, from
 # experimental while sid has 8.4), a build of 8.6 when Debian serves it, and the PECL package installed with
 # `pecl install` into a clean Debian 12 and tested there.
@@ -156,7 +157,13 @@ fi
 
 part "fault injection: killed writers, stale handles, stuck holders, full segments" suite bash tests/fault/run.sh
 part "php-src ext/sysvshm tests, zero-edit shm_* and safeshm_*" suite bash tests/sysvshm/run.sh
-part "php-fpm: fatal errors, timeouts and killed workers" suite bash tests/fpm/run.sh
+part "php-fpm: fatal errors, timeouts and killed workers (production and test-hooks builds)" suite bash tests/fpm/run.sh
+part "phpt on the test-hooks build: fatal errors and exit() under the lock, kills and stops inside mutations, writes inside reads" \
+  all bash tests/hooks/run.sh
+# Deliberate bugs, one at a time in a scratch copy, each until the first test that catches it: "N passed" counts
+# the mutants caught, "N failed" those that survived or no longer apply (tools/mutants.php without --ci runs every
+# test listed with each mutant).
+part "mutation check (tools/mutants.php --ci): each mutant caught by a test" all php tools/mutants.php --ci
 part "tooling: bin/safeshm, the status page (headless Chromium), the PSR-16 cache (PHPUnit)" suite bash tools/test-tooling.sh
 
 # ---- other PHP versions, in Debian chroots ---------------------------------------------------------------------------

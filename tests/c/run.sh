@@ -3,6 +3,8 @@
 # them. Prints each program's "N passed, N failed" line; exits non-zero on
 # any failure. Build outputs: tests/c/build/.
 #
+#   tests/c/run.sh [program ...]    (default: every program below)
+#
 #   test_lock           the lock (sem_lock.c)
 #   test_store_ops      the store: format, operations, TTL, capacity, making room
 #   test_store_crash    the store: a crash at every fault point of random workloads
@@ -31,6 +33,12 @@ declare -A objs=(
   [test_locks]="$store"
 )
 tests="test_lock test_store_ops test_store_crash test_store_hostile test_store_readers test_locks"
+if [ $# -gt 0 ]; then
+  for t in "$@"; do
+    [ -n "${objs[$t]:-}" ] || { echo "no C test program $t (programs: $tests)"; echo "0 passed, 1 failed"; exit 1; }
+  done
+  tests="$*"
+fi
 
 # shared objects; a failure here fails every program that needs it
 declare -A obj_ok=()

@@ -19,7 +19,7 @@
  * mutation sleeps. The parent stops the writer (SIGSTOP), reads which fault
  * point it sleeps at from its stack (FaultPoint in common.php) and SIGKILLs
  * it there. Rounds kill at a random instant, or hunt (stop, look, continue)
- * for a kind of point: any point of a mutation, a relocation (evacuate:moved,
+ * for a kind of point: any point of a mutation, a relocation (evacuate:copied, evacuate:moved,
  * index:moved), an index rebuild (index:*), a multi-key put (putmany:*), the
  * formatting of a new store (format:*). Every third time the writer died
  * mid-mutation, the process that repairs the store is killed too, inside its
@@ -287,7 +287,7 @@ function writer(int|string $name, string $logFile, array $model, int $seq, int $
 /** The fault points a hunt looks for, by mode; null: any fault point. */
 const HUNTS = [
     'mutation' => null,
-    'relocation' => ['evacuate:moved', 'index:moved'],
+    'relocation' => ['evacuate:copied', 'evacuate:moved', 'index:moved'],
     'index' => ['index:built', 'index:published', 'index:moved'],
     'putmany' => ['putmany:written', 'putmany:journal', 'putmany:published'],
     'format' => ['format:begin', 'format:written'],
@@ -593,7 +593,7 @@ T::check(FaultPoint::$usable, 'the fault point of each kill was read from the wr
 T::check($info['recoveries'] === $prevRecoveries, 'the recoveries counter matches the per-kill increments', "{$info['recoveries']}");
 // the test itself must have produced the faults it claims (the hooks build makes it possible)
 T::check($stat['mid_mutation'] > $kills / 2, 'most kills landed inside a mutation', "{$stat['mid_mutation']} of $kills");
-T::check($at(HUNTS['relocation']) >= $kills / 20, 'at least 5% of the kills landed inside a relocation (evacuate:moved, index:moved)',
+T::check($at(HUNTS['relocation']) >= $kills / 20, 'at least 5% of the kills landed inside a relocation (evacuate:copied, evacuate:moved, index:moved)',
     $at(HUNTS['relocation']) . " of $kills");
 T::check($at(['index:built', 'index:published']) >= $kills / 50, 'at least 2% of the kills landed inside an index rebuild (index:built, index:published)',
     $at(['index:built', 'index:published']) . " of $kills");

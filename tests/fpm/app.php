@@ -150,6 +150,41 @@ function counts(SafeShm $s): array
     return array_intersect_key($i, array_flip(['recoveries', 'lock_timeouts', 'lock_waits', 'compactions', 'writes', 'entries', 'used', 'dead']));
 }
 
+/* Test-hooks build only (safeshm.test_call): runs while a put() or getMultiple() holds the store's lock, and
+ * ends the request, or its call, as ?end= says. Production builds never run user code under the lock. */
+function h_under_lock(string $where): void
+{
+    static $calls = 0;
+    $end = (string) ($_GET['end'] ?? '');
+    if ($end === 'multi' && $calls++ < 32) {
+        // getMultiple(): a write after each read spoils every lock-free try (16 of 2 keys); the last one locks
+        $GLOBALS['s']->increment('h_a');
+        return;
+    }
+    echo "h called at $where\n";
+    flush();
+    switch ($end) {
+        case 'time':
+        case 'multi':
+            set_time_limit(1);
+            for (;;) {
+            }
+        case 'memory':
+            ini_set('memory_limit', '8M');
+            $a = [];
+            for (;;) {
+                $a[] = str_repeat('m', 1 << 16);
+            }
+        case 'exit':
+            exit();
+        case 'handler':
+            set_error_handler(function (int $no, string $msg): bool {
+                throw new RuntimeException("the error handler threw on: $msg");
+            });
+            echo $undefined;
+    }
+}
+
 $s = store();
 switch ($scenario) {
     case 'setup':
@@ -442,6 +477,32 @@ switch ($scenario) {
             echo 'after error=', get_class($e), ':', strtr($e->getMessage(), ' ', '_'), "\n";
         }
         $s->delete('fpm_remember');
+        break;
+
+    case 'h_under_lock':
+        if (ini_get('safeshm.test_call') === false) {
+            echo "h: this build has no test hooks\n";
+            break;
+        }
+        $end = (string) ($_GET['end'] ?? '');
+        register_shutdown_function(function () {
+            echo "h shutdown functions ran\n";
+        });
+        ini_set('safeshm.test_call_at', $end === 'multi' ? 'multi:read' : 'locked');
+        ini_set('safeshm.test_call', 'h_under_lock');
+        try {
+            if ($end === 'multi') {
+                $s->getMultiple(['h_a', 'h_b']);
+            } else {
+                $s->put('h_key', $end);
+            }
+            echo "not reached\n";
+        } catch (RuntimeException $e) {
+            echo 'h put threw ', get_class($e), ': ', $e->getMessage(), "\n";
+        }
+        ini_set('safeshm.test_call', '');
+        $s->put('h_key', 'next');
+        echo 'h next put in the same request: ', $s->get('h_key') === 'next' ? 'ok' : 'BAD', "\n";
         break;
 
     default:

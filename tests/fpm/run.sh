@@ -15,7 +15,12 @@
 # one locked by its SysV semaphore (safeshm.lock=semaphore), each under its own
 # php-fpm. Every check counts; the last line is "N passed, N failed".
 #
+# Then, with the test-hooks build (build-hooks/modules/safeshm.so, built when missing or stale), the same under
+# both lock kinds for fatal errors, exit() and exceptions fired while a request holds the store's lock (the
+# function safeshm.test_call names runs there): the worker's next requests must find the lock free at once.
+#
 # env: SAFESHM_SO (default modules/safeshm.so of this checkout), PHP_FPM, PHP_CLI,
+#      SAFESHM_FPM_HOOKS=0 (no test-hooks run), SAFESHM_FPM_HOOKS_SO (default build-hooks/modules/safeshm.so),
 #      SAFESHM_FPM_LOCKS (the lock kinds to run, "mutex semaphore"),
 #      SAFESHM_FPM_KILLS (kill -9 rounds per lock kind, 5), SAFESHM_FPM_FOLLOWUPS (4),
 #      SAFESHM_FPM_VERBOSE=1 to print passing checks too, SAFESHM_FPM_KEEP=1 to
@@ -26,6 +31,7 @@ export LC_ALL=C PHP_INI_SCAN_DIR=
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 SO=${SAFESHM_SO:-$root/modules/safeshm.so}
+HOOKS_SO=${SAFESHM_FPM_HOOKS_SO:-$root/build-hooks/modules/safeshm.so}
 FPM=${PHP_FPM:-/usr/sbin/php-fpm8.2}
 PHP=${PHP_CLI:-$(command -v php || echo /usr/bin/php)}
 CGI=$(command -v cgi-fcgi || echo /usr/bin/cgi-fcgi)
@@ -373,6 +379,20 @@ lock_was_free() {
 # ---- main -----------------------------------------------------------------
 
 preflight
+# The test-hooks build (tests/hooks/run.sh builds it the same way): made when missing or older than the sources
+HOOKS=0; HOOKS_NOTE=''
+if [ "${SAFESHM_FPM_HOOKS:-1}" = 1 ]; then
+    if [ -z "${SAFESHM_FPM_HOOKS_SO:-}" ] && { [ ! -f "$HOOKS_SO" ] ||
+        [ -n "$(find "$root" -maxdepth 1 \( -name '*.c' -o -name '*.h' -o -name config.m4 \) -newer "$HOOKS_SO" -print -quit)" ]; }; then
+        echo "building $HOOKS_SO"
+        bash "$root/tools/build-hooks.sh" >/dev/null || true
+    fi
+    if [ -f "$HOOKS_SO" ]; then
+        HOOKS=1; HOOKS_NOTE=", then the test-hooks build"
+    else
+        fail "the test-hooks build $HOOKS_SO could not be made"
+    fi
+fi
 "$PHP" -n -m | grep -qx shmop || SHMOP_ARGS="-d extension=shmop"
 ( trap 'kill $sp 2>/dev/null; exit 0' TERM; sleep "$DEADLINE" & sp=$!; wait $sp
   echo "deadline of $DEADLINE s reached"; kill -TERM $$ ) &
@@ -661,12 +681,72 @@ echo "fpm scenarios with safeshm.lock=$lock: 29 (a1, a2, b, c1-c5, d1-d3, e x$KI
 echo
 }
 
+# hooks_suite LOCK N: the test-hooks build under php-fpm: PHP code runs while a request holds the store's lock
+# (safeshm.test_call) and ends the request there by max_execution_time, memory_limit or exit(), or throws from an
+# error handler; a getMultiple() forced onto its locked try meets max_execution_time there. Each worker lives on,
+# so only the end of the request (or the call) can release the lock: its next requests must find it free.
+hooks_suite() {
+lock=$1
+store=$("$PHP" -n -r 'require $argv[1]; echo test_key("fpm-run", (int) $argv[2]);' "$here/../_ipc.inc" "$2")
+shmid=''; semid=''; recoveries_before=0; seq_no=0; LAST_CHECK=''
+tmp=$(mktemp -d /tmp/safeshm-fpm.XXXXXX)
+t_start=${EPOCHREALTIME/./}
+remove_ipc 2>/dev/null
+local so=$SO
+SO=$HOOKS_SO
+echo "==== test-hooks build, safeshm.lock=$lock"
+echo "== php-fpm: $FPM, extension $SO, store $(printf '0x%08x' "$store"), temp dir $tmp"
+start_fpm || exit 1
+req "$tmp/main.sock" "scenario=setup"
+line=$(grep -m1 '^setup ' <<<"$BODY")
+shmid=$(field shmid "$line"); semid=$(field semid "$line")
+expect "setup: $line" test -n "$shmid" -a -n "$semid" -a "$(field lock "$line")" = "$lock"
+[ -n "$shmid" ] || { echo "$BODY"; exit 1; }
+local end want
+for end in time memory exit handler multi; do
+    echo
+    case $end in
+        time) echo "== h1. max_execution_time fires while put() holds the lock"; want='Maximum execution time of 1 second exceeded' ;;
+        memory) echo "== h2. memory_limit is exceeded while put() holds the lock"; want='Allowed memory size of 8388608 bytes exhausted' ;;
+        exit) echo "== h3. exit() while put() holds the lock"; want='h shutdown functions ran' ;;
+        handler) echo "== h4. an error handler throws while put() holds the lock; the request catches it and writes again"
+            want='h put threw RuntimeException: the error handler threw on: Undefined variable $undefined' ;;
+        multi) echo "== h5. getMultiple() spoilt by a write at each lock-free try locks for its last; max_execution_time fires there"
+            want='Maximum execution time of 1 second exceeded' ;;
+    esac
+    fault "$tmp/main.sock" "scenario=h_under_lock&end=$end"
+    pid=$(field pid "$BODY")
+    echo "  worker $pid, $(ms "$US") ms: $(grep -m1 -E 'Fatal error|threw' <<<"$BODY")"
+    expect "h [$end]: the test's function ran under the lock: $(grep -m1 '^h called' <<<"$BODY")" \
+        has "$BODY" "h called at $([ "$end" = multi ] && echo multi:read || echo locked)"
+    expect "h [$end]: the request ended as the function made it: '$want'" has "$BODY" "$want"
+    if [ "$end" = handler ]; then
+        expect "h [$end]: the same request wrote again at once" has "$BODY" 'h next put in the same request: ok'
+    else
+        expect "h [$end]: the request did not go on" hasnt "$BODY" 'h next put'
+    fi
+    survive "$pid"
+done
+elapsed=$(( (${EPOCHREALTIME/./} - t_start) / 1000000 ))
+echo "== cleanup: php-fpm stopped, store removed, temp dir removed"
+teardown_checks
+SO=$so
+echo "fpm scenarios of the test-hooks build with safeshm.lock=$lock: 5 (h1-h5); took ${elapsed} s"
+echo
+}
+
 n=0
 for l in $LOCKS; do
     suite "$l" "$n"
     n=$((n + 1))
 done
-echo "php-fpm suite: lock kinds $LOCKS; $(( (${EPOCHREALTIME/./} - t_all) / 1000000 )) s"
+if [ "$HOOKS" = 1 ]; then
+    for l in $LOCKS; do
+        hooks_suite "$l" "$n"
+        n=$((n + 1))
+    done
+fi
+echo "php-fpm suite: lock kinds $LOCKS${HOOKS_NOTE}; $(( (${EPOCHREALTIME/./} - t_all) / 1000000 )) s"
 finished=1
 stop_watchdog
 teardown
