@@ -102,8 +102,9 @@ static int php_safeshm_alive_cb(uint32_t pid, uint64_t start, void *ctx)
  */
 static safeshm_status php_safeshm_lock_acquire(php_safeshm_attachment *a, safeshm_lock_req *t, uint64_t wait_us)
 {
-	uint64_t deadline = php_safeshm_now_us() + wait_us;
+	uint64_t now = php_safeshm_now_us(), deadline = now + wait_us;
 	uint32_t *word = safeshm_store_wait_word(&a->store, t->hash);
+	uint32_t seen = 0;
 	safeshm_status st;
 
 	t->queue = wait_us > 0;
@@ -111,14 +112,17 @@ static safeshm_status php_safeshm_lock_acquire(php_safeshm_attachment *a, safesh
 	t->since_us = 0;
 	t->pid = php_safeshm_getpid();
 	t->start = php_safeshm_self_start;
-	for (;;) {
-		uint32_t seen = __atomic_load_n(word, __ATOMIC_ACQUIRE);
-		uint64_t now;
+	for (int look = 0; ; look++) {
+		if (look > 0) {
+			/* from the second look on, we may sleep: say so before looking,
+			 * so that a release after this look wakes us (sem_lock.h) */
+			seen = safeshm_wait_prepare(word);
+		}
 		if (!php_safeshm_lock_or_throw(a)) {
 			return SAFESHM_RETRY;
 		}
 		t->purged = 0;
-		st = safeshm_named_attempt(&a->store, t, php_safeshm_now_us(), php_safeshm_alive_cb, NULL);
+		st = safeshm_named_attempt(&a->store, t, look ? php_safeshm_now_us() : now, php_safeshm_alive_cb, NULL);
 		php_safeshm_unlock(a);
 		if (t->purged) {
 			safeshm_wake(word);
@@ -131,6 +135,9 @@ static safeshm_status php_safeshm_lock_acquire(php_safeshm_attachment *a, safesh
 			return SAFESHM_OK;
 		}
 		now = php_safeshm_now_us();
+		if (look == 0 && now < deadline) {
+			continue; /* look again, prepared to sleep */
+		}
 		if (now >= deadline) {
 			if (t->ticket && php_safeshm_lock_or_throw(a)) {
 				safeshm_named_unqueue(&a->store, t->ns, t->key, t->klen, t->hash, t->ticket, t->pid, php_safeshm_now_us());
