@@ -130,6 +130,8 @@ typedef struct {
 bool php_safeshm_key_init(php_safeshm_key *k, zend_string *s, zend_long l, uint32_t arg);
 /* A key of another namespace (lock names, in-flight markers): any bytes. */
 void php_safeshm_key_ns(php_safeshm_key *k, uint8_t ns, const char *ptr, size_t len);
+/* The same for the bytes of a zend_string, with its cached hash. */
+void php_safeshm_key_ns_str(php_safeshm_key *k, uint8_t ns, zend_string *s);
 /* A key argument as a zval (int|string, from a multi-key call); false with an error thrown. */
 bool php_safeshm_key_zval(php_safeshm_key *k, zval *zk, uint32_t arg);
 /* Before a method parses its key argument arg: false with a TypeError

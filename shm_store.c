@@ -202,7 +202,7 @@ static void format(safeshm_store *s, const char *name, size_t name_len, uint32_t
 	 * from here on must leave it, so the next opener formats again) and the
 	 * lock area, which init_lock prepared */
 	memset((unsigned char *) h + sizeof(h->magic), 0, offsetof(safeshm_header, lock_area) - sizeof(h->magic));
-	memset(h->wait_words, 0, sizeof(h->wait_words) + sizeof(h->reserved));
+	memset(h->wait_words, 0, SAFESHM_HEADER_SIZE - offsetof(safeshm_header, wait_words));
 	h->version = SAFESHM_LAYOUT_VERSION;
 	h->size = s->size;
 	h->header_size = SAFESHM_HEADER_SIZE;

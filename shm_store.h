@@ -158,9 +158,10 @@ typedef struct {
 	uint32_t bins[SAFESHM_FL_COUNT * SAFESHM_SL_COUNT]; /* first free block of each class, offset / 8 */
 	uint8_t  name[SAFESHM_MAX_NAME_LEN];
 	uint8_t  lock_area[64]; /* the robust mutex when lock_kind is 1; the store never reads it */
-	uint32_t wait_words[SAFESHM_WAIT_WORDS]; /* futex words named-lock waiters sleep on */
+	uint32_t wait_words[SAFESHM_WAIT_WORDS]; /* futex words named-lock waiters sleep on (bit 0: a waiter may sleep) */
 	uint8_t  reserved[SAFESHM_HEADER_SIZE - 248 - 32 - 4 * SAFESHM_FL_COUNT * SAFESHM_SL_COUNT
-		- SAFESHM_MAX_NAME_LEN - 64 - 4 * SAFESHM_WAIT_WORDS];
+		- SAFESHM_MAX_NAME_LEN - 64 - 4 * SAFESHM_WAIT_WORDS - 8];
+	uint64_t lock_states;   /* records of the other namespaces without an expiry (named locks in use) */
 } safeshm_header;
 
 #define SAFESHM_STORE_LOCK_KINDS 2u
@@ -225,9 +226,18 @@ typedef struct {
 
 typedef struct {
 	uint64_t size, arena_size, capacity, used, free, largest_free, index_bytes, index_slots, max_entries;
-	uint64_t entries, data_entries, ttl_entries, tombs;
+	uint64_t entries, data_entries, ttl_entries, tombs, lock_states;
 	uint64_t compactions, lock_waits, lock_timeouts, recoveries, writes, expired, evicted, hits, misses;
 } safeshm_stats;
+
+/* Records of the other namespaces with an expiry (idle named locks), from
+ * the counters; 0 when they disagree. */
+static inline uint64_t safeshm_stats_idle(const safeshm_stats *st)
+{
+	uint64_t other = st->entries >= st->data_entries ? st->entries - st->data_entries : 0;
+	uint64_t idle = other >= st->lock_states ? other - st->lock_states : 0;
+	return idle <= st->ttl_entries ? idle : 0;
+}
 
 typedef int (*safeshm_iter_cb)(const safeshm_view *entry, void *ctx);
 
@@ -337,6 +347,30 @@ safeshm_status safeshm_store_increment(safeshm_store *s, uint8_t ns, const void 
 /* Sets a live entry's expiry (0 = never). NOT_FOUND when absent or expired. */
 safeshm_status safeshm_store_touch(safeshm_store *s, uint8_t ns, const void *key, size_t klen, uint64_t hash,
 	uint64_t expires, uint64_t now_us);
+/*
+ * Records changed in place (named locks' states, shm_locks.c): found under
+ * the lock, expired ones too, and then written directly by their owner with
+ * aligned stores of at most 8 bytes, each of which must leave a value its
+ * owner can read (a crash can stop the sequence anywhere). Their version
+ * does not change, so no lock-free reader may read such a record: only
+ * holders of the lock do. An expiry change keeps the counters, inside a
+ * mutation bracket (recovery recounts them after a crash in it).
+ */
+typedef struct {
+	unsigned char *val;  /* the value bytes in the segment, 8-aligned */
+	size_t len;
+	safeshm_type type;
+	uint64_t expires;
+	uint64_t off;        /* the record */
+} safeshm_inplace;
+
+safeshm_status safeshm_store_inplace_find(safeshm_store *s, uint8_t ns, const void *key, size_t klen, uint64_t hash,
+	safeshm_inplace *r);
+void safeshm_store_inplace_begin(safeshm_store *s);
+void safeshm_store_inplace_end(safeshm_store *s);
+/* Inside the bracket: a new expiry for r's record (0: never). */
+void safeshm_store_inplace_expiry(safeshm_store *s, safeshm_inplace *r, uint64_t expires);
+
 /* Deletes every entry of ns whose key starts with prefix (every entry for
  * an empty prefix); *count gets how many live entries went. */
 safeshm_status safeshm_store_delete_prefix(safeshm_store *s, uint8_t ns, const void *prefix, size_t plen,
