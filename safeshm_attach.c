@@ -118,7 +118,7 @@ typedef enum {
 	PHP_SAFESHM_LOCK_STORE  /* store status in *store_st */
 } php_safeshm_lock_result;
 
-static uint64_t php_safeshm_now_ns(void)
+uint64_t php_safeshm_now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
@@ -140,19 +140,9 @@ static bool php_safeshm_still_current(php_safeshm_attachment *a)
 	return id == a->shmid;
 }
 
-/* Whether segment and semaphore are both still ours. Asked of the system at
- * the first call of each request, then at most every safeshm.removal_check_ms
- * (0: every call), by reads and writes alike: a system call costs more than a
- * whole put, and a write racing an external ipcrm is no different from one
- * made just before it. SafeShm::remove() needs no system call to be seen: it
- * sets a flag in the segment that every call reads. */
-bool php_safeshm_current(php_safeshm_attachment *a)
+/* php_safeshm_current() when its time is up (safeshm_internal.h). */
+bool php_safeshm_current_ask(php_safeshm_attachment *a)
 {
-	zend_long ms = SAFESHM_G(removal_check_ms);
-	if (a->checked_request == SAFESHM_G(request) && ms > 0
-			&& php_safeshm_now_ns() - a->checked_ns < (uint64_t) ms * 1000000u) {
-		return true;
-	}
 	/* a mutex store's semaphore only serialises formatting: its removal loses nothing */
 	return php_safeshm_still_current(a) && (a->rmid_kept || a->lock.mutex || a->readonly || safeshm_lock_exists(&a->lock));
 }
@@ -368,8 +358,8 @@ static php_safeshm_lock_result php_safeshm_lock(php_safeshm_attachment *a, safes
 	if (r != PHP_SAFESHM_LOCKED) {
 		return r;
 	}
-	*store_st = safeshm_store_check_header(&a->store);
-	if (SAFESHM_G(owner_died)) {
+	*store_st = safeshm_store_check_quick(&a->store);
+	if (UNEXPECTED(SAFESHM_G(owner_died))) {
 		/* repair now, whatever else is wrong, and never release the mutex
 		 * before it is consistent: that would make it unusable for good */
 		if (*store_st == SAFESHM_OK) {
@@ -395,6 +385,12 @@ static php_safeshm_lock_result php_safeshm_lock(php_safeshm_attachment *a, safes
 void php_safeshm_unlock(php_safeshm_attachment *a)
 {
 	ZEND_ASSERT(SAFESHM_G(held) == a);
+	if (EXPECTED(a->lock.mutex != NULL)) {
+		safeshm_store_set_owner(&a->store, 0);
+		safeshm_lock_release(&a->lock);
+		SAFESHM_G(held) = NULL;
+		return;
+	}
 	php_safeshm_release(a);
 }
 

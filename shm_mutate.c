@@ -407,9 +407,9 @@ safeshm_status safeshm_store_increment(safeshm_store *s, uint8_t ns, const void 
 	int64_t cur, next;
 	safeshm_record *r;
 
-	if ((st = safeshm_check_state(s)) != SAFESHM_OK) {
-		return st;
-	}
+	/* no safeshm_check_state(): the probe checks the index, and an int
+	 * changed in place touches no counter but writes (a new key goes
+	 * through safeshm_store_put(), which checks them) */
 	st = safeshm_probe(s, ns, key, klen, hash, &p);
 	if (st == SAFESHM_NOT_FOUND || (st == SAFESHM_OK && expired(p.rec.expires, now_us))) {
 		safeshm_put_req q = { .ns = ns, .key = key, .klen = klen, .hash = hash, .type = SAFESHM_T_LONG,

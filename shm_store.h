@@ -204,6 +204,8 @@ typedef struct {
 	size_t size;            /* the real segment size, from the system */
 	uint64_t arena_off;     /* derived from size alone: never read back from the segment */
 	uint64_t arena_end;
+	uint64_t hdr_seen[5];   /* the header's first 40 bytes when the full check last passed */
+	int hdr_valid;          /* hdr_seen holds them */
 } safeshm_store;
 
 /* A found entry. data/key point into the segment: copy them out, then ask
@@ -284,8 +286,32 @@ uint32_t safeshm_store_layout_version(const safeshm_store *s);
 /* Cheap header check (magic, version, geometry); no writes. */
 safeshm_status safeshm_store_check_header(const safeshm_store *s);
 
+/* The same, and when it passes, remembers the words it checked. */
+safeshm_status safeshm_store_check_header_remember(safeshm_store *s);
+
+/* The same check for every call, in a few compares: the header's first 40
+ * bytes (magic, layout version, size, header size, lock kind, arena) equal
+ * to what they were when the full check last passed, and the name's length
+ * in range; the full check (which says what is wrong) whenever they are not. */
+static inline safeshm_status safeshm_store_check_quick(safeshm_store *s)
+{
+	const uint64_t *w = (const uint64_t *) s->base;
+	const safeshm_header *h = (const safeshm_header *) s->base;
+
+	if (s->hdr_valid && __atomic_load_n(&w[0], __ATOMIC_ACQUIRE) == s->hdr_seen[0] && w[1] == s->hdr_seen[1]
+			&& w[2] == s->hdr_seen[2] && w[3] == s->hdr_seen[3] && w[4] == s->hdr_seen[4]
+			&& h->name_len <= SAFESHM_MAX_NAME_LEN) {
+		return SAFESHM_OK;
+	}
+	return safeshm_store_check_header_remember(s);
+}
+
 /* locked: 1 when the previous holder died mid-mutation. */
-int safeshm_store_needs_recovery(const safeshm_store *s);
+static inline int safeshm_store_needs_recovery(const safeshm_store *s)
+{
+	const safeshm_header *h = (const safeshm_header *) s->base;
+	return (h->seq & 1u) != 0 || h->journal_off != 0;
+}
 /* locked: repairs after a crashed holder; keeps every intact entry. */
 safeshm_status safeshm_store_recover(safeshm_store *s);
 
@@ -387,7 +413,10 @@ safeshm_status safeshm_store_verify(const safeshm_store *s);
 extern const char *safeshm_verify_reason;
 safeshm_status safeshm_store_stats(const safeshm_store *s, safeshm_stats *st);
 void safeshm_store_mark_removed(safeshm_store *s);
-int safeshm_store_is_removed(const safeshm_store *s);
+static inline int safeshm_store_is_removed(const safeshm_store *s)
+{
+	return __atomic_load_n(&((const safeshm_header *) s->base)->removed, __ATOMIC_ACQUIRE) != 0;
+}
 /* locked: the next fencing token (never reused, survives recovery). */
 uint64_t safeshm_store_next_token(safeshm_store *s);
 /* The futex word named-lock waiters of a lock whose key hashes to hash sleep on. */
@@ -400,7 +429,12 @@ void safeshm_store_count_lock_timeout(safeshm_store *s);
 void safeshm_store_add_hits(safeshm_store *s, uint64_t hits, uint64_t misses);
 
 /* The lock holder hint: set right after acquiring, cleared right before releasing. */
-void safeshm_store_set_owner(safeshm_store *s, uint32_t pid);
+static inline void safeshm_store_set_owner(safeshm_store *s, uint32_t pid)
+{
+	/* informational under the mutex (which knows its holder itself); the
+	 * semaphore's hand-over uses its own atomics on the word (owner_hint) */
+	__atomic_store_n(&((safeshm_header *) s->base)->lock_owner, pid, __ATOMIC_RELEASE);
+}
 uint32_t safeshm_store_owner(const safeshm_store *s);
 /* The semaphore id the last holder acquired (semaphore-locked stores). */
 void safeshm_store_set_lock_semid(safeshm_store *s, int32_t semid);
