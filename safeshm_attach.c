@@ -291,15 +291,12 @@ static php_safeshm_lock_result php_safeshm_sem_handover(php_safeshm_attachment *
 	return PHP_SAFESHM_LOCKED;
 }
 
-/* Acquires the lock only: the semaphore at attach, then the store's own lock. */
-static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, int *err)
+/* What safeshm_lock_acquire() said (ls, waited), turned into a held lock
+ * with its bookkeeping, or a failure with nothing held. */
+static php_safeshm_lock_result php_safeshm_lock_got(php_safeshm_attachment *a, safeshm_lock_status ls, int waited, int *err)
 {
-	int waited = 0;
-	safeshm_lock_status ls;
 	php_safeshm_lock_result r;
 
-	ZEND_ASSERT(SAFESHM_G(held) == NULL);
-	ls = safeshm_lock_acquire(&a->lock, php_safeshm_timeout_ms(), &waited);
 	if (waited) {
 		safeshm_store_count_lock_wait(&a->store);
 	}
@@ -335,6 +332,17 @@ static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, i
 	}
 }
 
+/* Acquires the lock only: the semaphore at attach, then the store's own lock. */
+static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, int *err)
+{
+	int waited = 0;
+	safeshm_lock_status ls;
+
+	ZEND_ASSERT(SAFESHM_G(held) == NULL);
+	ls = safeshm_lock_acquire(&a->lock, php_safeshm_timeout_ms(), &waited);
+	return php_safeshm_lock_got(a, ls, waited, err);
+}
+
 /* Locked: repairs a store its previous holder left mid-mutation. That
  * holder is gone: SEM_UNDO or the robust mutex says so for the lock we
  * hold, and the hand-over above for a semaphore removed under it. */
@@ -345,19 +353,9 @@ static void php_safeshm_repair_if_needed(php_safeshm_attachment *a, safeshm_stat
 	}
 }
 
-static php_safeshm_lock_result php_safeshm_lock(php_safeshm_attachment *a, safeshm_status *store_st, int *err)
+/* Locked (by the store's own lock): makes the store usable, or releases. */
+static php_safeshm_lock_result php_safeshm_lock_settle(php_safeshm_attachment *a, safeshm_status *store_st)
 {
-	php_safeshm_lock_result r;
-
-	/* Outside the lock, to keep the critical section short: a write racing
-	 * an external ipcrm is the same as one made just before it. */
-	if (!php_safeshm_current(a)) {
-		return PHP_SAFESHM_LOCK_REMOVED;
-	}
-	r = php_safeshm_lock_raw(a, err);
-	if (r != PHP_SAFESHM_LOCKED) {
-		return r;
-	}
 	*store_st = safeshm_store_check_quick(&a->store);
 	if (UNEXPECTED(SAFESHM_G(owner_died))) {
 		/* repair now, whatever else is wrong, and never release the mutex
@@ -380,6 +378,22 @@ static php_safeshm_lock_result php_safeshm_lock(php_safeshm_attachment *a, safes
 		return PHP_SAFESHM_LOCK_STORE;
 	}
 	return PHP_SAFESHM_LOCKED;
+}
+
+static php_safeshm_lock_result php_safeshm_lock(php_safeshm_attachment *a, safeshm_status *store_st, int *err)
+{
+	php_safeshm_lock_result r;
+
+	/* Outside the lock, to keep the critical section short: a write racing
+	 * an external ipcrm is the same as one made just before it. */
+	if (!php_safeshm_current(a)) {
+		return PHP_SAFESHM_LOCK_REMOVED;
+	}
+	r = php_safeshm_lock_raw(a, err);
+	if (r != PHP_SAFESHM_LOCKED) {
+		return r;
+	}
+	return php_safeshm_lock_settle(a, store_st);
 }
 
 void php_safeshm_unlock(php_safeshm_attachment *a)
@@ -481,7 +495,26 @@ bool php_safeshm_lock_or_throw(php_safeshm_attachment *a)
 		php_safeshm_throw_read_only(a);
 		return false;
 	}
-	r = php_safeshm_lock(a, &st, &err);
+	if (EXPECTED(a->lock.mutex != NULL) && EXPECTED(php_safeshm_current(a))) {
+		/* the common case in a straight line: a mutex store, free at once, healthy */
+		int waited = 0;
+		safeshm_lock_status ls;
+		ZEND_ASSERT(SAFESHM_G(held) == NULL);
+		ls = safeshm_lock_acquire(&a->lock, php_safeshm_timeout_ms(), &waited);
+		if (EXPECTED(ls == SAFESHM_LOCK_OK && !waited)) {
+			SAFESHM_G(held) = a;
+			safeshm_store_set_owner(&a->store, php_safeshm_pid);
+			if (EXPECTED(safeshm_store_check_quick(&a->store) == SAFESHM_OK && !safeshm_store_is_removed(&a->store)
+					&& !safeshm_store_needs_recovery(&a->store))) {
+				return true;
+			}
+			r = php_safeshm_lock_settle(a, &st);
+		} else if ((r = php_safeshm_lock_got(a, ls, waited, &err)) == PHP_SAFESHM_LOCKED) {
+			r = php_safeshm_lock_settle(a, &st);
+		}
+	} else {
+		r = php_safeshm_lock(a, &st, &err);
+	}
 	if (r != PHP_SAFESHM_LOCKED) {
 		php_safeshm_throw_lock(a, r, st, err);
 		return false;

@@ -558,7 +558,11 @@ const uint32_t *safeshm_store_owner_hint(const safeshm_store *s)
 
 uint64_t safeshm_store_next_token(safeshm_store *s)
 {
-	return __atomic_add_fetch(&HDR(s)->lock_token, 1, __ATOMIC_SEQ_CST);
+	/* only lock holders write it: one 8-byte store, no locked instruction */
+	uint64_t t = __atomic_load_n(&HDR(s)->lock_token, __ATOMIC_RELAXED) + 1u;
+	t += t == 0; /* 0 marks a free slot of a lock's state (only a damaged counter gets here) */
+	__atomic_store_n(&HDR(s)->lock_token, t, __ATOMIC_RELEASE);
+	return t;
 }
 
 uint32_t *safeshm_store_wait_word(safeshm_store *s, uint64_t hash)
