@@ -495,11 +495,16 @@ bool php_safeshm_lock_or_throw(php_safeshm_attachment *a)
 		php_safeshm_throw_read_only(a);
 		return false;
 	}
-	if (EXPECTED(a->lock.mutex != NULL) && EXPECTED(php_safeshm_current(a))) {
+	if (EXPECTED(a->lock.mutex != NULL)) {
 		/* the common case in a straight line: a mutex store, free at once, healthy */
 		int waited = 0;
 		safeshm_lock_status ls;
 		ZEND_ASSERT(SAFESHM_G(held) == NULL);
+		if (UNEXPECTED(!php_safeshm_current(a))) {
+			/* asked once: a second look would find the check fresh */
+			php_safeshm_throw_lock(a, PHP_SAFESHM_LOCK_REMOVED, st, err);
+			return false;
+		}
 		ls = safeshm_lock_acquire(&a->lock, php_safeshm_timeout_ms(), &waited);
 		if (EXPECTED(ls == SAFESHM_LOCK_OK && !waited)) {
 			SAFESHM_G(held) = a;
