@@ -6,7 +6,15 @@
 #ifndef PHP_SAFESHM_H
 #define PHP_SAFESHM_H
 
-extern zend_module_entry safeshm_module_entry;
+/* The extension is built with -fvisibility=hidden: what another extension
+ * may use is marked. */
+#if defined(__GNUC__) && __GNUC__ >= 4
+# define PHP_SAFESHM_API __attribute__ ((visibility("default")))
+#else
+# define PHP_SAFESHM_API
+#endif
+
+extern PHP_SAFESHM_API zend_module_entry safeshm_module_entry;
 #define phpext_safeshm_ptr &safeshm_module_entry
 
 #define PHP_SAFESHM_VERSION "0.2.0"
@@ -28,12 +36,12 @@ static inline php_safeshm_obj *php_safeshm_obj_from_obj(zend_object *obj)
 
 #define Z_SAFESHM_P(zv) php_safeshm_obj_from_obj(Z_OBJ_P(zv))
 
-extern zend_class_entry *php_safeshm_ce;
-extern zend_class_entry *php_safeshm_exception_ce;
-extern zend_class_entry *php_safeshm_full_exception_ce;
-extern zend_class_entry *php_safeshm_timeout_exception_ce;
-extern zend_class_entry *php_safeshm_corrupt_exception_ce;
-extern zend_class_entry *php_safeshm_sysv_ce; /* SysvSharedMemory in compat mode, else NULL */
+extern PHP_SAFESHM_API zend_class_entry *php_safeshm_ce;
+extern PHP_SAFESHM_API zend_class_entry *php_safeshm_exception_ce;
+extern PHP_SAFESHM_API zend_class_entry *php_safeshm_full_exception_ce;
+extern PHP_SAFESHM_API zend_class_entry *php_safeshm_timeout_exception_ce;
+extern PHP_SAFESHM_API zend_class_entry *php_safeshm_corrupt_exception_ce;
+extern PHP_SAFESHM_API zend_class_entry *php_safeshm_sysv_ce; /* SysvSharedMemory in compat mode, else NULL */
 
 ZEND_BEGIN_MODULE_GLOBALS(safeshm)
 	zend_long default_size;
@@ -54,7 +62,11 @@ ZEND_BEGIN_MODULE_GLOBALS(safeshm)
 	struct _php_safeshm_hold *holds;  /* locks this request holds (safeshm_locks.c) */
 ZEND_END_MODULE_GLOBALS(safeshm)
 
+#ifdef ZTS
 ZEND_EXTERN_MODULE_GLOBALS(safeshm)
+#else
+extern PHP_SAFESHM_API zend_safeshm_globals safeshm_globals;
+#endif
 #define SAFESHM_G(v) ZEND_MODULE_GLOBALS_ACCESSOR(safeshm, v)
 
 #if defined(ZTS) && defined(COMPILE_DL_SAFESHM)

@@ -118,7 +118,7 @@ typedef enum {
 	PHP_SAFESHM_LOCK_STORE  /* store status in *store_st */
 } php_safeshm_lock_result;
 
-static uint64_t php_safeshm_now_ns(void)
+uint64_t php_safeshm_now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
@@ -140,19 +140,9 @@ static bool php_safeshm_still_current(php_safeshm_attachment *a)
 	return id == a->shmid;
 }
 
-/* Whether segment and semaphore are both still ours. Asked of the system at
- * the first call of each request, then at most every safeshm.removal_check_ms
- * (0: every call), by reads and writes alike: a system call costs more than a
- * whole put, and a write racing an external ipcrm is no different from one
- * made just before it. SafeShm::remove() needs no system call to be seen: it
- * sets a flag in the segment that every call reads. */
-bool php_safeshm_current(php_safeshm_attachment *a)
+/* php_safeshm_current() when its time is up (safeshm_internal.h). */
+bool php_safeshm_current_ask(php_safeshm_attachment *a)
 {
-	zend_long ms = SAFESHM_G(removal_check_ms);
-	if (a->checked_request == SAFESHM_G(request) && ms > 0
-			&& php_safeshm_now_ns() - a->checked_ns < (uint64_t) ms * 1000000u) {
-		return true;
-	}
 	/* a mutex store's semaphore only serialises formatting: its removal loses nothing */
 	return php_safeshm_still_current(a) && (a->rmid_kept || a->lock.mutex || a->readonly || safeshm_lock_exists(&a->lock));
 }
@@ -301,15 +291,12 @@ static php_safeshm_lock_result php_safeshm_sem_handover(php_safeshm_attachment *
 	return PHP_SAFESHM_LOCKED;
 }
 
-/* Acquires the lock only: the semaphore at attach, then the store's own lock. */
-static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, int *err)
+/* What safeshm_lock_acquire() said (ls, waited), turned into a held lock
+ * with its bookkeeping, or a failure with nothing held. */
+static php_safeshm_lock_result php_safeshm_lock_got(php_safeshm_attachment *a, safeshm_lock_status ls, int waited, int *err)
 {
-	int waited = 0;
-	safeshm_lock_status ls;
 	php_safeshm_lock_result r;
 
-	ZEND_ASSERT(SAFESHM_G(held) == NULL);
-	ls = safeshm_lock_acquire(&a->lock, php_safeshm_timeout_ms(), &waited);
 	if (waited) {
 		safeshm_store_count_lock_wait(&a->store);
 	}
@@ -345,6 +332,17 @@ static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, i
 	}
 }
 
+/* Acquires the lock only: the semaphore at attach, then the store's own lock. */
+static php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, int *err)
+{
+	int waited = 0;
+	safeshm_lock_status ls;
+
+	ZEND_ASSERT(SAFESHM_G(held) == NULL);
+	ls = safeshm_lock_acquire(&a->lock, php_safeshm_timeout_ms(), &waited);
+	return php_safeshm_lock_got(a, ls, waited, err);
+}
+
 /* Locked: repairs a store its previous holder left mid-mutation. That
  * holder is gone: SEM_UNDO or the robust mutex says so for the lock we
  * hold, and the hand-over above for a semaphore removed under it. */
@@ -355,21 +353,11 @@ static void php_safeshm_repair_if_needed(php_safeshm_attachment *a, safeshm_stat
 	}
 }
 
-static php_safeshm_lock_result php_safeshm_lock(php_safeshm_attachment *a, safeshm_status *store_st, int *err)
+/* Locked (by the store's own lock): makes the store usable, or releases. */
+static php_safeshm_lock_result php_safeshm_lock_settle(php_safeshm_attachment *a, safeshm_status *store_st)
 {
-	php_safeshm_lock_result r;
-
-	/* Outside the lock, to keep the critical section short: a write racing
-	 * an external ipcrm is the same as one made just before it. */
-	if (!php_safeshm_current(a)) {
-		return PHP_SAFESHM_LOCK_REMOVED;
-	}
-	r = php_safeshm_lock_raw(a, err);
-	if (r != PHP_SAFESHM_LOCKED) {
-		return r;
-	}
-	*store_st = safeshm_store_check_header(&a->store);
-	if (SAFESHM_G(owner_died)) {
+	*store_st = safeshm_store_check_quick(&a->store);
+	if (UNEXPECTED(SAFESHM_G(owner_died))) {
 		/* repair now, whatever else is wrong, and never release the mutex
 		 * before it is consistent: that would make it unusable for good */
 		if (*store_st == SAFESHM_OK) {
@@ -392,9 +380,31 @@ static php_safeshm_lock_result php_safeshm_lock(php_safeshm_attachment *a, safes
 	return PHP_SAFESHM_LOCKED;
 }
 
+static php_safeshm_lock_result php_safeshm_lock(php_safeshm_attachment *a, safeshm_status *store_st, int *err)
+{
+	php_safeshm_lock_result r;
+
+	/* Outside the lock, to keep the critical section short: a write racing
+	 * an external ipcrm is the same as one made just before it. */
+	if (!php_safeshm_current(a)) {
+		return PHP_SAFESHM_LOCK_REMOVED;
+	}
+	r = php_safeshm_lock_raw(a, err);
+	if (r != PHP_SAFESHM_LOCKED) {
+		return r;
+	}
+	return php_safeshm_lock_settle(a, store_st);
+}
+
 void php_safeshm_unlock(php_safeshm_attachment *a)
 {
 	ZEND_ASSERT(SAFESHM_G(held) == a);
+	if (EXPECTED(a->lock.mutex != NULL)) {
+		safeshm_store_set_owner(&a->store, 0);
+		safeshm_lock_release(&a->lock);
+		SAFESHM_G(held) = NULL;
+		return;
+	}
 	php_safeshm_release(a);
 }
 
@@ -485,7 +495,31 @@ bool php_safeshm_lock_or_throw(php_safeshm_attachment *a)
 		php_safeshm_throw_read_only(a);
 		return false;
 	}
-	r = php_safeshm_lock(a, &st, &err);
+	if (EXPECTED(a->lock.mutex != NULL)) {
+		/* the common case in a straight line: a mutex store, free at once, healthy */
+		int waited = 0;
+		safeshm_lock_status ls;
+		ZEND_ASSERT(SAFESHM_G(held) == NULL);
+		if (UNEXPECTED(!php_safeshm_current(a))) {
+			/* asked once: a second look would find the check fresh */
+			php_safeshm_throw_lock(a, PHP_SAFESHM_LOCK_REMOVED, st, err);
+			return false;
+		}
+		ls = safeshm_lock_acquire(&a->lock, php_safeshm_timeout_ms(), &waited);
+		if (EXPECTED(ls == SAFESHM_LOCK_OK && !waited)) {
+			SAFESHM_G(held) = a;
+			safeshm_store_set_owner(&a->store, php_safeshm_pid);
+			if (EXPECTED(safeshm_store_check_quick(&a->store) == SAFESHM_OK && !safeshm_store_is_removed(&a->store)
+					&& !safeshm_store_needs_recovery(&a->store))) {
+				return true;
+			}
+			r = php_safeshm_lock_settle(a, &st);
+		} else if ((r = php_safeshm_lock_got(a, ls, waited, &err)) == PHP_SAFESHM_LOCKED) {
+			r = php_safeshm_lock_settle(a, &st);
+		}
+	} else {
+		r = php_safeshm_lock(a, &st, &err);
+	}
 	if (r != PHP_SAFESHM_LOCKED) {
 		php_safeshm_throw_lock(a, r, st, err);
 		return false;

@@ -333,6 +333,7 @@ static void php_safeshm_remember_impl(INTERNAL_FUNCTION_PARAMETERS)
 	php_safeshm_key k;
 	uint64_t ttl_us = 0, stale_us = 0, deadline, expires;
 	php_safeshm_hold *marker = NULL;
+	bool prepared = false;
 
 	PHP_SAFESHM_FLOAT_KEY_CHECK(1);
 	ZEND_PARSE_PARAMETERS_START(2, 4)
@@ -360,7 +361,8 @@ static void php_safeshm_remember_impl(INTERNAL_FUNCTION_PARAMETERS)
 	for (;;) {
 		php_safeshm_copy c;
 		php_safeshm_meta m;
-		uint32_t *word = php_safeshm_flight_word(a, kstr), seen = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+		/* once it has to wait, each look is made prepared to sleep (sem_lock.h) */
+		uint32_t *word = php_safeshm_flight_word(a, kstr), seen = prepared ? safeshm_wait_prepare(word) : 0;
 		safeshm_status st = php_safeshm_read_ns(a, SAFESHM_NS_DATA, &k, &c, &m);
 		bool failed;
 
@@ -435,6 +437,10 @@ static void php_safeshm_remember_impl(INTERNAL_FUNCTION_PARAMETERS)
 				zend_string_release(kstr);
 				php_safeshm_throw_timeout(a, "remember(): no value was computed");
 				RETURN_THROWS();
+			}
+			if (!prepared) {
+				prepared = true;
+				continue; /* look again, prepared to sleep */
 			}
 			safeshm_wait_on(word, seen, (long) ((deadline - now) / 1000u < 20u ? (deadline - now) / 1000u + 1u : 20u));
 		}

@@ -451,21 +451,33 @@ PHP_METHOD(SafeShm, info)
 	add_assoc_long(return_value, "largest_free", (zend_long) s.largest_free);
 	add_assoc_long(return_value, "index_bytes", (zend_long) s.index_bytes);
 	add_assoc_long(return_value, "index_slots", (zend_long) s.index_slots);
-	add_assoc_long(return_value, "ttl_entries", (zend_long) s.ttl_entries);
+	/* the records of other namespaces that have an expiry are idle named
+	 * locks' (shm_locks.h), reclaimed like expired entries: not the user's */
+	add_assoc_long(return_value, "ttl_entries", (zend_long) (s.ttl_entries - safeshm_stats_idle(&s)));
 	add_assoc_long(return_value, "expired", (zend_long) s.expired);
 	add_assoc_long(return_value, "evicted", (zend_long) s.evicted);
 	add_assoc_long(return_value, "hits", (zend_long) s.hits);
 	add_assoc_long(return_value, "misses", (zend_long) s.misses);
-	add_assoc_long(return_value, "locks", (zend_long) (s.entries - s.data_entries));
+	add_assoc_long(return_value, "locks", (zend_long) s.lock_states);
 	add_assoc_long(return_value, "key", (zend_long) a->key);
 	add_assoc_long(return_value, "shmid", (zend_long) a->shmid);
 	add_assoc_long(return_value, "semid", (zend_long) a->lock.semid);
 	add_assoc_long(return_value, "layout_version", (zend_long) h->version);
 	add_assoc_string(return_value, "lock", a->lock.mutex ? "mutex" : "semaphore");
-	if (h->name_len) {
-		add_assoc_stringl(return_value, "name", (const char *) h->name, h->name_len);
-	} else {
-		add_assoc_null(return_value, "name");
+	{
+		/* read once and checked here: the header is only validated in full at attach */
+		uint32_t name_len = __atomic_load_n(&h->name_len, __ATOMIC_RELAXED);
+		if (name_len > SAFESHM_MAX_NAME_LEN) {
+			zval_ptr_dtor(return_value);
+			ZVAL_UNDEF(return_value);
+			php_safeshm_throw_status(a, SAFESHM_CORRUPT);
+			RETURN_THROWS();
+		}
+		if (name_len) {
+			add_assoc_stringl(return_value, "name", (const char *) h->name, name_len);
+		} else {
+			add_assoc_null(return_value, "name");
+		}
 	}
 }
 

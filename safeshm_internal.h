@@ -109,10 +109,27 @@ void php_safeshm_attachment_forget(php_safeshm_attachment *a);
 /* The destructor of SAFESHM_G(attachments). */
 void php_safeshm_attachment_dtor(zval *zv);
 
+/* CLOCK_MONOTONIC_COARSE in nanoseconds (the removal checks' clock). */
+uint64_t php_safeshm_now_ns(void);
+/* Asks the system (see below). */
+bool php_safeshm_current_ask(php_safeshm_attachment *a);
+
 /* Whether the segment (and a semaphore-locked store's semaphore) is still
- * the one under the key: asked of the system at the first call of each
- * request and then every safeshm.removal_check_ms, by reads and writes. */
-bool php_safeshm_current(php_safeshm_attachment *a);
+ * the one under the key. Asked of the system at the first call of each
+ * request, then at most every safeshm.removal_check_ms (0: every call), by
+ * reads and writes alike: a system call costs more than a whole put, and a
+ * write racing an external ipcrm is no different from one made just before
+ * it. SafeShm::remove() needs no system call to be seen: it sets a flag in
+ * the segment that every call reads. */
+static zend_always_inline bool php_safeshm_current(php_safeshm_attachment *a)
+{
+	zend_long ms = SAFESHM_G(removal_check_ms);
+	if (EXPECTED(a->checked_request == SAFESHM_G(request) && ms > 0
+			&& php_safeshm_now_ns() - a->checked_ns < (uint64_t) ms * 1000000u)) {
+		return true;
+	}
+	return php_safeshm_current_ask(a);
+}
 /* Folds this process's hit/miss tallies into the header (request end, info()). */
 void php_safeshm_fold_tallies(php_safeshm_attachment *a);
 /* Takes the lock and makes the store usable, or throws and returns false. */
@@ -139,6 +156,8 @@ typedef struct {
 bool php_safeshm_key_init(php_safeshm_key *k, zend_string *s, zend_long l, uint32_t arg);
 /* A key of another namespace (lock names, in-flight markers): any bytes. */
 void php_safeshm_key_ns(php_safeshm_key *k, uint8_t ns, const char *ptr, size_t len);
+/* The same for the bytes of a zend_string, with its cached hash. */
+void php_safeshm_key_ns_str(php_safeshm_key *k, uint8_t ns, zend_string *s);
 /* A key argument as a zval (int|string, from a multi-key call); false with an error thrown. */
 bool php_safeshm_key_zval(php_safeshm_key *k, zval *zk, uint32_t arg);
 /* Before a method parses its key argument arg: false with a TypeError

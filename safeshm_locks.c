@@ -102,8 +102,9 @@ static int php_safeshm_alive_cb(uint32_t pid, uint64_t start, void *ctx)
  */
 static safeshm_status php_safeshm_lock_acquire(php_safeshm_attachment *a, safeshm_lock_req *t, uint64_t wait_us)
 {
-	uint64_t deadline = php_safeshm_now_us() + wait_us;
+	uint64_t now = php_safeshm_now_us(), deadline = now + wait_us;
 	uint32_t *word = safeshm_store_wait_word(&a->store, t->hash);
+	uint32_t seen = 0;
 	safeshm_status st;
 
 	t->queue = wait_us > 0;
@@ -111,14 +112,17 @@ static safeshm_status php_safeshm_lock_acquire(php_safeshm_attachment *a, safesh
 	t->since_us = 0;
 	t->pid = php_safeshm_getpid();
 	t->start = php_safeshm_self_start;
-	for (;;) {
-		uint32_t seen = __atomic_load_n(word, __ATOMIC_ACQUIRE);
-		uint64_t now;
+	for (int look = 0; ; look++) {
+		if (look > 0) {
+			/* from the second look on, we may sleep: say so before looking,
+			 * so that a release after this look wakes us (sem_lock.h) */
+			seen = safeshm_wait_prepare(word);
+		}
 		if (!php_safeshm_lock_or_throw(a)) {
 			return SAFESHM_RETRY;
 		}
 		t->purged = 0;
-		st = safeshm_named_attempt(&a->store, t, php_safeshm_now_us(), php_safeshm_alive_cb, NULL);
+		st = safeshm_named_attempt(&a->store, t, look ? php_safeshm_now_us() : now, php_safeshm_alive_cb, NULL);
 		php_safeshm_unlock(a);
 		if (t->purged) {
 			safeshm_wake(word);
@@ -131,6 +135,9 @@ static safeshm_status php_safeshm_lock_acquire(php_safeshm_attachment *a, safesh
 			return SAFESHM_OK;
 		}
 		now = php_safeshm_now_us();
+		if (look == 0 && now < deadline) {
+			continue; /* look again, prepared to sleep */
+		}
 		if (now >= deadline) {
 			if (t->ticket && php_safeshm_lock_or_throw(a)) {
 				safeshm_named_unqueue(&a->store, t->ns, t->key, t->klen, t->hash, t->ticket, t->pid, php_safeshm_now_us());
@@ -178,12 +185,16 @@ static safeshm_status php_safeshm_lock_release(php_safeshm_attachment *a, uint8_
 
 static php_safeshm_hold *php_safeshm_hold_new(php_safeshm_attachment *a, uint8_t ns, zend_string *name, const safeshm_lock_req *t)
 {
-	php_safeshm_hold *h = ecalloc(1, sizeof(*h));
+	php_safeshm_hold *h = emalloc(sizeof(*h));
 	h->att = a;
 	a->refcount++;
 	h->ns = ns;
 	h->name = zend_string_copy(name);
-	php_safeshm_key_ns(&h->key, ns, ZSTR_VAL(h->name), ZSTR_LEN(h->name));
+	h->key.ptr = ZSTR_VAL(h->name);
+	h->key.len = ZSTR_LEN(h->name);
+	h->key.hash = t->hash;
+	h->obj = NULL;
+	h->prev = NULL;
 	h->token = t->token;
 	h->acquired_us = t->acquired_us;
 	h->ttl_us = t->ttl_us;
@@ -336,7 +347,7 @@ PHP_METHOD(SafeShm, lock)
 			"SafeShm segment 0x%08x is attached read-only: a lock needs write access", (unsigned) a->key);
 		RETURN_THROWS();
 	}
-	php_safeshm_key_ns(&k, SAFESHM_NS_LOCK, ZSTR_VAL(name), ZSTR_LEN(name));
+	php_safeshm_key_ns_str(&k, SAFESHM_NS_LOCK, name);
 	t.ns = SAFESHM_NS_LOCK;
 	t.key = k.ptr;
 	t.klen = k.len;
@@ -379,41 +390,31 @@ PHP_METHOD(SafeShmLock, release)
 	RETURN_BOOL(was);
 }
 
-/* Whether this object's hold is still in the lock's state, unexpired. */
-static bool php_safeshm_lock_still_held(php_safeshm_lock_obj *o)
-{
-	php_safeshm_copy c;
-	safeshm_lock_entry *e = NULL;
-	uint32_t n = 0, flags;
-	bool held = false;
-	uint64_t now;
-
-	if (!o->hold || o->hold->att->stale) {
-		return false;
-	}
-	if (php_safeshm_read_ns(o->hold->att, o->hold->ns, &o->hold->key, &c, NULL) != SAFESHM_OK) {
-		return false;
-	}
-	now = php_safeshm_now_us();
-	if (c.bytes && safeshm_named_decode(ZSTR_VAL(c.bytes), ZSTR_LEN(c.bytes), &e, &n, &flags)) {
-		for (uint32_t i = 0; i < n; i++) {
-			if (!(e[i].flags & SAFESHM_LE_WAITER) && e[i].token == o->token && e[i].pid == php_safeshm_getpid()) {
-				held = !e[i].expires_us || e[i].expires_us > now;
-			}
-		}
-		free(e);
-	}
-	if (c.bytes) {
-		zend_string_release(c.bytes);
-	}
-	return held;
-}
-
 PHP_METHOD(SafeShmLock, isHeld)
 {
+	php_safeshm_hold *h;
+	safeshm_status st;
+	int held = 0;
 	PHP_SAFESHM_LOCK_THIS(o);
+
 	ZEND_PARSE_PARAMETERS_NONE();
-	RETURN_BOOL(php_safeshm_lock_still_held(o));
+	if (!o->hold || o->hold->att->stale) {
+		RETURN_FALSE;
+	}
+	/* under the store's lock: a state record is changed in place, so it is
+	 * never read lock-free */
+	h = o->hold;
+	if (!php_safeshm_lock_or_throw(h->att)) {
+		RETURN_THROWS();
+	}
+	st = safeshm_named_held(&h->att->store, h->ns, h->key.ptr, h->key.len, h->key.hash, o->token, php_safeshm_getpid(),
+		php_safeshm_now_us(), &held);
+	php_safeshm_unlock(h->att);
+	if (st != SAFESHM_OK) {
+		php_safeshm_throw_status(h->att, st);
+		RETURN_THROWS();
+	}
+	RETURN_BOOL(held);
 }
 
 PHP_METHOD(SafeShmLock, name)
@@ -607,7 +608,7 @@ php_safeshm_hold *php_safeshm_flight_acquire(php_safeshm_attachment *a, zend_str
 	safeshm_lock_req t = {0};
 
 	*failed = false;
-	php_safeshm_key_ns(&k, SAFESHM_NS_FLIGHT, ZSTR_VAL(key), ZSTR_LEN(key));
+	php_safeshm_key_ns_str(&k, SAFESHM_NS_FLIGHT, key);
 	t.ns = SAFESHM_NS_FLIGHT;
 	t.key = k.ptr;
 	t.klen = k.len;
@@ -637,5 +638,7 @@ void php_safeshm_flight_release(php_safeshm_hold *h)
 /* The futex word remember()'s waiters for key sleep on, and its current value. */
 uint32_t *php_safeshm_flight_word(php_safeshm_attachment *a, zend_string *key)
 {
-	return safeshm_store_wait_word(&a->store, safeshm_key_hash(SAFESHM_NS_FLIGHT, ZSTR_VAL(key), ZSTR_LEN(key)));
+	php_safeshm_key k;
+	php_safeshm_key_ns_str(&k, SAFESHM_NS_FLIGHT, key);
+	return safeshm_store_wait_word(&a->store, k.hash);
 }

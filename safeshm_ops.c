@@ -102,7 +102,7 @@ safeshm_status php_safeshm_read_ns(php_safeshm_attachment *a, uint8_t ns, const 
 	uint64_t now = 0;
 	unsigned bad = 0;
 
-	st = safeshm_store_check_header(s);
+	st = safeshm_store_check_quick(s);
 	if (st != SAFESHM_OK) {
 		php_safeshm_throw_status(a, st);
 		return st;

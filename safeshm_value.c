@@ -52,6 +52,14 @@ void php_safeshm_key_ns(php_safeshm_key *k, uint8_t ns, const char *ptr, size_t 
 	k->hash = safeshm_key_hash(ns, ptr, len);
 }
 
+void php_safeshm_key_ns_str(php_safeshm_key *k, uint8_t ns, zend_string *s)
+{
+	k->ptr = ZSTR_VAL(s);
+	k->len = ZSTR_LEN(s);
+	/* PHP's hash of the string, cached in it: the same as safeshm_hash() */
+	k->hash = safeshm_key_hash_mix(ns, zend_string_hash_val(s));
+}
+
 bool php_safeshm_key_zval(php_safeshm_key *k, zval *zk, uint32_t arg)
 {
 	ZVAL_DEREF(zk);

@@ -54,6 +54,8 @@ safeshm_lock_status safeshm_lock_open(safeshm_lock *l, key_t shm_key, int perms)
 	return SAFESHM_LOCK_OK;
 }
 
+#define EXPECT(x, v) __builtin_expect(!!(x), (v))
+
 static safeshm_lock_status from_errno(void)
 {
 	return (errno == EIDRM || errno == EINVAL) ? SAFESHM_LOCK_REMOVED : SAFESHM_LOCK_ERROR;
@@ -175,11 +177,63 @@ int safeshm_lock_mutex_init(void *area)
 static int ref_kind = -1;
 #endif
 
+/* ---- spinning before sleeping ---------------------------------------- */
+
+/*
+ * A holder keeps the store's lock for a few hundred nanoseconds. A locker
+ * that finds it taken and goes to sleep at once makes the release a wake-up
+ * (a system call for both) and is itself slow to come back, so that the
+ * next lockers queue behind it: a convoy. So a locker first watches the lock
+ * for about SAFESHM_SPIN_NS, with a pause between looks, and sleeps only when
+ * it is still taken after that (its holder was preempted, or is slow).
+ */
+#define SAFESHM_SPIN_NS 2000u
+
+/* Looks that fit in SAFESHM_SPIN_NS on this CPU (a pause instruction costs
+ * from a few to over a hundred cycles): measured by safeshm_lock_setup(). */
+static unsigned spin_looks = 64;
+
+static inline void cpu_pause(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+#endif
+}
+
+static void spin_calibrate(void)
+{
+	struct timespec t0, t1;
+	uint64_t ns;
+	unsigned looks;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (unsigned i = 0; i < 1000; i++) {
+		cpu_pause();
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ns = (uint64_t) (t1.tv_sec - t0.tv_sec) * 1000000000u + (uint64_t) (t1.tv_nsec - t0.tv_nsec);
+	/* 1000 pauses took ns: SAFESHM_SPIN_NS of them is this many; a
+	 * preempted measurement errs on the short side, which is harmless */
+	looks = ns ? (unsigned) ((uint64_t) SAFESHM_SPIN_NS * 1000u / ns) : 4096u;
+	spin_looks = looks < 16u ? 16u : looks > 4096u ? 4096u : looks;
+}
+
 void safeshm_lock_setup(void)
 {
 #if SAFESHM_HAVE_ROBUST_MUTEX
 	pthread_mutexattr_t a;
 	pthread_mutex_t ref;
+#endif
+	static int calibrated;
+	if (!calibrated) {
+		calibrated = 1;
+		spin_calibrate();
+	}
+#if SAFESHM_HAVE_ROBUST_MUTEX
 	if (ref_kind != -1 || mutex_attr(&a) != 0) {
 		return;
 	}
@@ -228,14 +282,30 @@ static safeshm_lock_status mutex_acquire(pthread_mutex_t *m, long timeout_ms, in
 
 	*waited = 0;
 	/* the segment is hostile input: never hand glibc a mutex of another kind */
-	if (!safeshm_lock_mutex_valid(m)) {
-		return SAFESHM_LOCK_BROKEN;
+	if (ref_kind == -1 || mutex_kind(m) != ref_kind) {
+		return safeshm_lock_mutex_valid(m) ? mutex_acquire(m, timeout_ms, waited) : SAFESHM_LOCK_BROKEN;
 	}
 	rc = pthread_mutex_trylock(m);
+	if (EXPECT(rc == 0, 1)) {
+		return SAFESHM_LOCK_OK;
+	}
 	if (rc != EBUSY) {
 		return from_mutex_rc(rc);
 	}
 	*waited = 1;
+	/* watch the owner's thread id in the lock word (glibc's, as the kernel's
+	 * robust-futex protocol defines it: 0 when free, or when its owner died)
+	 * and try again only when it looks free, so that the waiters' looks do
+	 * not pull the cache line from under the holder */
+	for (unsigned i = 0; i < spin_looks; i++) {
+		cpu_pause();
+		if ((__atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) & FUTEX_TID_MASK) == 0) {
+			rc = pthread_mutex_trylock(m);
+			if (rc != EBUSY) {
+				return from_mutex_rc(rc);
+			}
+		}
+	}
 	if (timeout_ms < 0) {
 		return from_mutex_rc(pthread_mutex_lock(m));
 	}
@@ -300,23 +370,38 @@ safeshm_lock_status safeshm_lock_remove(const safeshm_lock *l)
 
 /* ---- sleeping on a word --------------------------------------------- */
 
-void safeshm_wait_on(uint32_t *word, uint32_t seen, long timeout_ms)
+uint32_t safeshm_wait_prepare(uint32_t *word)
+{
+	return __atomic_fetch_or(word, 1u, __ATOMIC_SEQ_CST) | 1u;
+}
+
+int safeshm_wait_on(uint32_t *word, uint32_t seen, long timeout_ms)
 {
 	struct timespec ts = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000L };
 #ifdef __linux__
 	/* FUTEX_WAIT without _PRIVATE: the word is in shared memory, and the
 	 * kernel matches waiters across processes by the page it lives in */
-	syscall(SYS_futex, word, FUTEX_WAIT, seen, &ts, NULL, 0);
+	return !(syscall(SYS_futex, word, FUTEX_WAIT, seen, &ts, NULL, 0) != 0 && errno == ETIMEDOUT);
 #else
 	(void) word;
 	(void) seen;
 	nanosleep(&ts, NULL);
+	return 0;
 #endif
 }
 
 void safeshm_wake(uint32_t *word)
 {
-	__atomic_add_fetch(word, 1u, __ATOMIC_SEQ_CST);
+	uint32_t old = __atomic_load_n(word, __ATOMIC_SEQ_CST);
+
+	if (!(old & 1u)) {
+		return; /* nobody prepared to sleep since the last announcement */
+	}
+	while (!__atomic_compare_exchange_n(word, &old, (old + 2u) & ~1u, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+		if (!(old & 1u)) {
+			return; /* another announcer cleared it, and woke them */
+		}
+	}
 #ifdef __linux__
 	syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 #endif

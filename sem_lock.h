@@ -100,11 +100,30 @@ int safeshm_lock_exists(const safeshm_lock *l);
 
 safeshm_lock_status safeshm_lock_remove(const safeshm_lock *l);
 
-/* Sleeping on a 32-bit word in shared memory (Linux futex, shared between
- * processes): waits while *word == seen, at most timeout_ms, and returns
- * early when another process calls safeshm_wake() on the word. */
-void safeshm_wait_on(uint32_t *word, uint32_t seen, long timeout_ms);
-/* Bumps the word and wakes every process sleeping on it. */
+/*
+ * Sleeping on a 32-bit word in shared memory (Linux futex, shared between
+ * processes) until a change another process makes is announced, without
+ * making the announcer pay a system call when nobody sleeps. Bit 0 of the
+ * word says "someone may sleep on it"; the rest counts announcements.
+ *
+ *   waiter:    seen = safeshm_wait_prepare(w); look at the state (under the
+ *              lock that guards it); if still not what it waits for:
+ *              safeshm_wait_on(w, seen, ms)
+ *   announcer: change the state (under that lock); safeshm_wake(w)
+ *
+ * No wake-up is lost: if the waiter's look came before the change, the
+ * lock orders its prepare before the announcer's safeshm_wake(), which then
+ * sees bit 0 (or a later announcement cleared it, and changed the word, so
+ * that the wait returns at once). If the look came after, it saw the change.
+ * An announcement with bit 0 clear is one load.
+ */
+uint32_t safeshm_wait_prepare(uint32_t *word);
+/* Waits while *word == seen, at most timeout_ms; returns early when another
+ * process announces on the word (or on a signal: look again). 0 when the
+ * time ran out, 1 otherwise. */
+int safeshm_wait_on(uint32_t *word, uint32_t seen, long timeout_ms);
+/* Announces a change: when a waiter may sleep, bumps the word, clears bit 0
+ * and wakes every process sleeping on it. */
 void safeshm_wake(uint32_t *word);
 
 #endif

@@ -3,11 +3,20 @@
  * no PHP; every function here runs under the store's lock).
  *
  * A lock's state is one record in a namespace of its own (SAFESHM_NS_LOCK, or
- * SAFESHM_NS_FLIGHT for remember()'s markers): its holders and its waiters,
- * each with pid, the process's start time (a pid the kernel reuses is another
- * process), a token and times. An attempt first purges holders whose TTL ran
- * out and entries whose process is gone (the caller's `alive` callback tells),
- * then grants or queues:
+ * SAFESHM_NS_FLIGHT for remember()'s markers): slots for its holders and its
+ * waiters, each with pid, the process's start time (a pid the kernel reuses
+ * is another process), a token (0: a free slot) and times. The record is
+ * changed in place (safeshm_store_inplace_find), each step one aligned store
+ * that a crash may follow: a slot is filled field by field and made an entry
+ * by its token last, freed by zeroing its token. Only when no slot is free is
+ * the record written anew, with twice the slots (1, 2, 4 ... 4096). When the
+ * last entry leaves, a named lock's record (of at most 4 slots) stays idle,
+ * marked expired, to be used again in place: the store reclaims it like any
+ * expired entry, by its sweep or as soon as a write needs the room; other
+ * records are deleted. So an uncontended lock and release write a few words
+ * each and allocate nothing. An attempt first purges holders whose TTL ran
+ * out and entries whose process is gone (the caller's `alive` callback
+ * tells), then grants or queues:
  *  - exclusive: no holder, and no awake waiter queued before the caller;
  *  - shared: no exclusive holder, and no awake exclusive waiter before it (a
  *    waiting writer is not starved by a stream of readers);
@@ -73,6 +82,9 @@ safeshm_status safeshm_named_release(safeshm_store *s, uint8_t ns, const void *k
 /* Sets a still-held, unexpired hold's TTL to ttl_us from now (0: none); *ok. */
 safeshm_status safeshm_named_refresh(safeshm_store *s, uint8_t ns, const void *key, size_t klen, uint64_t hash,
 	uint64_t token, uint32_t pid, uint64_t ttl_us, uint64_t now_us, int *ok);
+/* *held: the hold with token (taken by pid) is still there, unexpired. */
+safeshm_status safeshm_named_held(safeshm_store *s, uint8_t ns, const void *key, size_t klen, uint64_t hash,
+	uint64_t token, uint32_t pid, uint64_t now_us, int *held);
 /* Takes a waiter entry out (it gave up). */
 safeshm_status safeshm_named_unqueue(safeshm_store *s, uint8_t ns, const void *key, size_t klen, uint64_t hash,
 	uint64_t ticket, uint32_t pid, uint64_t now_us);

@@ -143,8 +143,10 @@ static safeshm_status put_locked(safeshm_store *s, safeshm_put_req *q, uint64_t 
 		__atomic_store_n(&p.slots[p.insert], (uint32_t) (off / 8u), __ATOMIC_RELEASE);
 	}
 	safeshm_account(s, rec_at(s, off), +1);
+	lock_states_count(s, q->ns, q->expires, +1);
 	FAULT("put:published");
 	if (st == SAFESHM_OK) {
+		lock_states_count(s, p.rec.ns, p.rec.expires, -1);
 		safeshm_retire(s, p.off, &p.rec);
 		if (!live) {
 			h->expired++;
@@ -202,6 +204,8 @@ void safeshm_journal_apply(safeshm_store *s, uint64_t joff, int retire_old)
 				__atomic_store_n(&p.slots[p.slot], ent[k], __ATOMIC_RELEASE);
 				if (retire_old) {
 					safeshm_account(s, &r, +1);
+					lock_states_count(s, r.ns, r.expires, +1);
+					lock_states_count(s, p.rec.ns, p.rec.expires, -1);
 					safeshm_retire(s, p.off, &p.rec);
 				}
 			}
@@ -212,6 +216,7 @@ void safeshm_journal_apply(safeshm_store *s, uint64_t joff, int retire_old)
 			__atomic_store_n(&p.slots[p.insert], ent[k], __ATOMIC_RELEASE);
 			if (retire_old) {
 				safeshm_account(s, &r, +1);
+				lock_states_count(s, r.ns, r.expires, +1);
 			}
 		}
 		FAULT("putmany:published");
@@ -382,6 +387,7 @@ safeshm_status safeshm_store_delete(safeshm_store *s, uint8_t ns, const void *ke
 	}
 	was_live = !expired(p.rec.expires, now_us);
 	begin_mutation(s);
+	lock_states_count(s, ns, p.rec.expires, -1);
 	safeshm_remove_entry(s, p.slots, p.n, p.slot, p.off, &p.rec);
 	if (was_live) {
 		HDR(s)->writes++;
@@ -401,9 +407,9 @@ safeshm_status safeshm_store_increment(safeshm_store *s, uint8_t ns, const void 
 	int64_t cur, next;
 	safeshm_record *r;
 
-	if ((st = safeshm_check_state(s)) != SAFESHM_OK) {
-		return st;
-	}
+	/* no safeshm_check_state(): the probe checks the index, and an int
+	 * changed in place touches no counter but writes (a new key goes
+	 * through safeshm_store_put(), which checks them) */
 	st = safeshm_probe(s, ns, key, klen, hash, &p);
 	if (st == SAFESHM_NOT_FOUND || (st == SAFESHM_OK && expired(p.rec.expires, now_us))) {
 		safeshm_put_req q = { .ns = ns, .key = key, .klen = klen, .hash = hash, .type = SAFESHM_T_LONG,
@@ -433,10 +439,25 @@ safeshm_status safeshm_store_increment(safeshm_store *s, uint8_t ns, const void 
 	return SAFESHM_OK;
 }
 
+/* Inside a mutation: a new expiry for the record at off (r: its header as
+ * read before), with the counters that depend on it. */
+static void set_expiry(safeshm_store *s, uint64_t off, const safeshm_record *r, uint64_t expires)
+{
+	safeshm_header *h = HDR(s);
+
+	__atomic_store_n(&rec_at(s, off)->expires, expires, __ATOMIC_RELEASE);
+	if (r->expires == 0 && expires != 0) {
+		h->ttl_entries++;
+		lock_states_count(s, r->ns, 0, -1);
+	} else if (r->expires != 0 && expires == 0) {
+		h->ttl_entries -= h->ttl_entries > 0;
+		lock_states_count(s, r->ns, 0, +1);
+	}
+}
+
 safeshm_status safeshm_store_touch(safeshm_store *s, uint8_t ns, const void *key, size_t klen, uint64_t hash,
 	uint64_t expires, uint64_t now_us)
 {
-	safeshm_header *h = HDR(s);
 	probe_t p;
 	safeshm_status st;
 
@@ -451,12 +472,7 @@ safeshm_status safeshm_store_touch(safeshm_store *s, uint8_t ns, const void *key
 		return SAFESHM_NOT_FOUND;
 	}
 	begin_mutation(s);
-	__atomic_store_n(&rec_at(s, p.off)->expires, expires, __ATOMIC_RELEASE);
-	if (p.rec.expires == 0 && expires != 0) {
-		h->ttl_entries++;
-	} else if (p.rec.expires != 0 && expires == 0) {
-		h->ttl_entries -= h->ttl_entries > 0;
-	}
+	set_expiry(s, p.off, &p.rec, expires);
 	end_mutation(s);
 	return SAFESHM_OK;
 }
@@ -493,6 +509,7 @@ safeshm_status safeshm_store_delete_prefix(safeshm_store *s, uint8_t ns, const v
 		} else {
 			(*count)++;
 		}
+		lock_states_count(s, r.ns, r.expires, -1);
 		safeshm_remove_entry(s, slots, n, i, off, &r);
 		/* an emptied run may have turned slots before i empty: nothing after i moved */
 	}
@@ -515,4 +532,44 @@ safeshm_status safeshm_store_sweep(safeshm_store *s, uint64_t now_us, uint32_t m
 	safeshm_sweep(s, now_us, max_slots);
 	end_mutation(s);
 	return SAFESHM_OK;
+}
+
+/* ---- records changed in place by their owner (named locks) ----------- */
+
+safeshm_status safeshm_store_inplace_find(safeshm_store *s, uint8_t ns, const void *key, size_t klen, uint64_t hash,
+	safeshm_inplace *r)
+{
+	probe_t p;
+	safeshm_status st = safeshm_probe(s, ns, key, klen, hash, &p);
+
+	if (st != SAFESHM_OK) {
+		return st;
+	}
+	/* load_record() checked that the value lies inside the block */
+	r->val = s->base + p.off + SAFESHM_REC_HDR;
+	r->len = p.rec.val_len;
+	r->type = (safeshm_type) p.rec.type;
+	r->expires = p.rec.expires;
+	r->off = p.off;
+	return SAFESHM_OK;
+}
+
+void safeshm_store_inplace_begin(safeshm_store *s)
+{
+	begin_mutation(s);
+}
+
+void safeshm_store_inplace_end(safeshm_store *s)
+{
+	end_mutation(s);
+}
+
+void safeshm_store_inplace_expiry(safeshm_store *s, safeshm_inplace *r, uint64_t expires)
+{
+	safeshm_record old;
+
+	old.ns = rec_at(s, r->off)->ns;
+	old.expires = r->expires;
+	set_expiry(s, r->off, &old, expires);
+	r->expires = expires;
 }

@@ -145,7 +145,7 @@ safeshm_status safeshm_rebuild(safeshm_store *s)
 	safeshm_heap_rebuild(s, offs, m);
 	FAULT("recover:heap");
 	/* the counters, from what is kept */
-	h->used = h->entries = h->data_entries = h->ttl_entries = h->tombs = 0;
+	h->used = h->entries = h->data_entries = h->ttl_entries = h->tombs = h->lock_states = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t v = slots[i];
 		safeshm_record r;
@@ -159,6 +159,7 @@ safeshm_status safeshm_rebuild(safeshm_store *s)
 		h->entries++;
 		h->data_entries += r.ns == SAFESHM_NS_DATA;
 		h->ttl_entries += r.expires != 0;
+		h->lock_states += r.ns != SAFESHM_NS_DATA && r.expires == 0;
 	}
 	if (h->clock < maxver || h->clock >= SAFESHM_CLOCK_MAX) {
 		h->clock = maxver; /* a clock at its limit is damage: versions go on from the highest kept */
@@ -238,7 +239,11 @@ safeshm_status safeshm_store_count(const safeshm_store *s, uint8_t ns, uint64_t 
 {
 	const safeshm_header *h = HDR(s);
 	*count = 0;
-	if (ns == SAFESHM_NS_DATA && h->ttl_entries == 0 && safeshm_check_state(s) == SAFESHM_OK) {
+	/* no entry of the data namespace has an expiry (the others that have
+	 * one are idle named locks): the counter is the answer */
+	if (ns == SAFESHM_NS_DATA && safeshm_check_state(s) == SAFESHM_OK
+			&& h->entries - h->data_entries >= h->lock_states
+			&& h->ttl_entries == h->entries - h->data_entries - h->lock_states) {
 		*count = h->data_entries;
 		return SAFESHM_OK;
 	}
@@ -255,7 +260,7 @@ safeshm_status safeshm_store_verify(const safeshm_store *s)
 {
 	const safeshm_header *h = HDR(s);
 	uint32_t n = 0, *slots;
-	uint64_t free_bytes, free_blocks, used = 0, entries = 0, data = 0, ttl = 0, tombs = 0;
+	uint64_t free_bytes, free_blocks, used = 0, entries = 0, data = 0, ttl = 0, tombs = 0, lockst = 0;
 	uint64_t nrec = 0, off, size, ioff, isize = 0;
 	uint64_t *refs, *recs;
 	safeshm_status st = safeshm_store_check_header(s);
@@ -333,6 +338,7 @@ safeshm_status safeshm_store_verify(const safeshm_store *s)
 		used += (uint64_t) r.b.size8 * 8u;
 		data += r.ns == SAFESHM_NS_DATA;
 		ttl += r.expires != 0;
+		lockst += r.ns != SAFESHM_NS_DATA && r.expires == 0;
 	}
 	if (st == SAFESHM_OK) {
 		/* every record block referenced exactly once, every reference a block */
@@ -344,7 +350,7 @@ safeshm_status safeshm_store_verify(const safeshm_store *s)
 	safeshm_free(refs);
 	safeshm_free(recs);
 	if (st == SAFESHM_OK && (used != h->used || entries != h->entries || data != h->data_entries
-			|| ttl != h->ttl_entries || tombs != h->tombs
+			|| ttl != h->ttl_entries || tombs != h->tombs || lockst != h->lock_states
 			|| used + free_bytes + isize != s->arena_end - s->arena_off)) {
 		st = fail_reason("verify check 9");
 	}
@@ -379,6 +385,7 @@ safeshm_status safeshm_store_stats(const safeshm_store *s, safeshm_stats *st)
 	st->data_entries = h->data_entries;
 	st->ttl_entries = h->ttl_entries;
 	st->tombs = h->tombs;
+	st->lock_states = h->lock_states;
 	st->compactions = h->compactions;
 	st->lock_waits = h->lock_waits;
 	st->lock_timeouts = h->lock_timeouts;

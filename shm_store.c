@@ -9,6 +9,8 @@
 _Static_assert(sizeof(safeshm_header) == SAFESHM_HEADER_SIZE, "header layout");
 _Static_assert(sizeof(safeshm_record) == 48, "record layout");
 _Static_assert(sizeof(safeshm_block) == 8, "block header layout");
+_Static_assert(offsetof(safeshm_header, seq) == sizeof(((safeshm_store *) 0)->hdr_seen),
+	"the quick header check covers magic, version and the geometry, not seq");
 _Static_assert(offsetof(safeshm_header, lock_area) % 8 == 0 && sizeof(((safeshm_header *) 0)->lock_area) == 64,
 	"lock area: 64 bytes, 8-aligned");
 _Static_assert(offsetof(safeshm_header, wait_words) % 4 == 0, "futex words are 4-aligned");
@@ -100,6 +102,7 @@ void safeshm_store_bind(safeshm_store *s, void *base, size_t size)
 {
 	s->base = base;
 	s->size = size;
+	s->hdr_valid = 0;
 	s->arena_off = SAFESHM_HEADER_SIZE;
 	s->arena_end = (uint64_t) size & ~(uint64_t) 7u;
 	if (s->arena_end < s->arena_off) {
@@ -159,6 +162,19 @@ safeshm_status safeshm_store_check_header(const safeshm_store *s)
 	return SAFESHM_OK;
 }
 
+safeshm_status safeshm_store_check_header_remember(safeshm_store *s)
+{
+	safeshm_status st = safeshm_store_check_header(s);
+
+	s->hdr_valid = 0;
+	if (st == SAFESHM_OK) {
+		memcpy(s->hdr_seen, s->base, sizeof(s->hdr_seen));
+		/* what was copied is what passed: a change meanwhile is seen next time */
+		s->hdr_valid = safeshm_store_check_header(s) == SAFESHM_OK && memcmp(s->hdr_seen, s->base, sizeof(s->hdr_seen)) == 0;
+	}
+	return st;
+}
+
 uint32_t safeshm_store_lock_kind(const safeshm_store *s)
 {
 	return HDR(s)->lock_kind;
@@ -202,7 +218,7 @@ static void format(safeshm_store *s, const char *name, size_t name_len, uint32_t
 	 * from here on must leave it, so the next opener formats again) and the
 	 * lock area, which init_lock prepared */
 	memset((unsigned char *) h + sizeof(h->magic), 0, offsetof(safeshm_header, lock_area) - sizeof(h->magic));
-	memset(h->wait_words, 0, sizeof(h->wait_words) + sizeof(h->reserved));
+	memset(h->wait_words, 0, SAFESHM_HEADER_SIZE - offsetof(safeshm_header, wait_words));
 	h->version = SAFESHM_LAYOUT_VERSION;
 	h->size = s->size;
 	h->header_size = SAFESHM_HEADER_SIZE;
@@ -473,12 +489,6 @@ int safeshm_store_read_valid(const safeshm_store *s, uint64_t seq)
 	return (seq & 1u) == 0 && __atomic_load_n(&HDR(s)->seq, __ATOMIC_RELAXED) == seq;
 }
 
-int safeshm_store_needs_recovery(const safeshm_store *s)
-{
-	const safeshm_header *h = HDR(s);
-	return (h->seq & 1u) != 0 || h->journal_off != 0;
-}
-
 /* The mutable header fields a locked operation relies on. */
 safeshm_status safeshm_check_state(const safeshm_store *s)
 {
@@ -499,11 +509,6 @@ safeshm_status safeshm_check_state(const safeshm_store *s)
 void safeshm_store_mark_removed(safeshm_store *s)
 {
 	__atomic_store_n(&HDR(s)->removed, 1u, __ATOMIC_RELEASE);
-}
-
-int safeshm_store_is_removed(const safeshm_store *s)
-{
-	return __atomic_load_n(&HDR(s)->removed, __ATOMIC_ACQUIRE) != 0;
 }
 
 void safeshm_store_count_lock_wait(safeshm_store *s)
@@ -532,13 +537,6 @@ void safeshm_store_add_hits(safeshm_store *s, uint64_t hits, uint64_t misses)
 	}
 }
 
-void safeshm_store_set_owner(safeshm_store *s, uint32_t pid)
-{
-	/* informational under the mutex (which knows its holder itself); the
-	 * semaphore's hand-over uses its own atomics on the word (owner_hint) */
-	__atomic_store_n(&HDR(s)->lock_owner, pid, __ATOMIC_RELEASE);
-}
-
 uint32_t safeshm_store_owner(const safeshm_store *s)
 {
 	return __atomic_load_n(&HDR(s)->lock_owner, __ATOMIC_SEQ_CST);
@@ -561,7 +559,11 @@ const uint32_t *safeshm_store_owner_hint(const safeshm_store *s)
 
 uint64_t safeshm_store_next_token(safeshm_store *s)
 {
-	return __atomic_add_fetch(&HDR(s)->lock_token, 1, __ATOMIC_SEQ_CST);
+	/* only lock holders write it: one 8-byte store, no locked instruction */
+	uint64_t t = __atomic_load_n(&HDR(s)->lock_token, __ATOMIC_RELAXED) + 1u;
+	t += t == 0; /* 0 marks a free slot of a lock's state (only a damaged counter gets here) */
+	__atomic_store_n(&HDR(s)->lock_token, t, __ATOMIC_RELEASE);
+	return t;
 }
 
 uint32_t *safeshm_store_wait_word(safeshm_store *s, uint64_t hash)

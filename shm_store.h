@@ -158,9 +158,10 @@ typedef struct {
 	uint32_t bins[SAFESHM_FL_COUNT * SAFESHM_SL_COUNT]; /* first free block of each class, offset / 8 */
 	uint8_t  name[SAFESHM_MAX_NAME_LEN];
 	uint8_t  lock_area[64]; /* the robust mutex when lock_kind is 1; the store never reads it */
-	uint32_t wait_words[SAFESHM_WAIT_WORDS]; /* futex words named-lock waiters sleep on */
+	uint32_t wait_words[SAFESHM_WAIT_WORDS]; /* futex words named-lock waiters sleep on (bit 0: a waiter may sleep) */
 	uint8_t  reserved[SAFESHM_HEADER_SIZE - 248 - 32 - 4 * SAFESHM_FL_COUNT * SAFESHM_SL_COUNT
-		- SAFESHM_MAX_NAME_LEN - 64 - 4 * SAFESHM_WAIT_WORDS];
+		- SAFESHM_MAX_NAME_LEN - 64 - 4 * SAFESHM_WAIT_WORDS - 8];
+	uint64_t lock_states;   /* records of the other namespaces without an expiry (named locks in use) */
 } safeshm_header;
 
 #define SAFESHM_STORE_LOCK_KINDS 2u
@@ -203,6 +204,8 @@ typedef struct {
 	size_t size;            /* the real segment size, from the system */
 	uint64_t arena_off;     /* derived from size alone: never read back from the segment */
 	uint64_t arena_end;
+	uint64_t hdr_seen[5];   /* the header's first 40 bytes when the full check last passed */
+	int hdr_valid;          /* hdr_seen holds them */
 } safeshm_store;
 
 /* A found entry. data/key point into the segment: copy them out, then ask
@@ -225,9 +228,18 @@ typedef struct {
 
 typedef struct {
 	uint64_t size, arena_size, capacity, used, free, largest_free, index_bytes, index_slots, max_entries;
-	uint64_t entries, data_entries, ttl_entries, tombs;
+	uint64_t entries, data_entries, ttl_entries, tombs, lock_states;
 	uint64_t compactions, lock_waits, lock_timeouts, recoveries, writes, expired, evicted, hits, misses;
 } safeshm_stats;
+
+/* Records of the other namespaces with an expiry (idle named locks), from
+ * the counters; 0 when they disagree. */
+static inline uint64_t safeshm_stats_idle(const safeshm_stats *st)
+{
+	uint64_t other = st->entries >= st->data_entries ? st->entries - st->data_entries : 0;
+	uint64_t idle = other >= st->lock_states ? other - st->lock_states : 0;
+	return idle <= st->ttl_entries ? idle : 0;
+}
 
 typedef int (*safeshm_iter_cb)(const safeshm_view *entry, void *ctx);
 
@@ -274,8 +286,32 @@ uint32_t safeshm_store_layout_version(const safeshm_store *s);
 /* Cheap header check (magic, version, geometry); no writes. */
 safeshm_status safeshm_store_check_header(const safeshm_store *s);
 
+/* The same, and when it passes, remembers the words it checked. */
+safeshm_status safeshm_store_check_header_remember(safeshm_store *s);
+
+/* The same check for every call, in a few compares: the header's first 40
+ * bytes (magic, layout version, size, header size, lock kind, arena) equal
+ * to what they were when the full check last passed, and the name's length
+ * in range; the full check (which says what is wrong) whenever they are not. */
+static inline safeshm_status safeshm_store_check_quick(safeshm_store *s)
+{
+	const uint64_t *w = (const uint64_t *) s->base;
+	const safeshm_header *h = (const safeshm_header *) s->base;
+
+	if (s->hdr_valid && __atomic_load_n(&w[0], __ATOMIC_ACQUIRE) == s->hdr_seen[0] && w[1] == s->hdr_seen[1]
+			&& w[2] == s->hdr_seen[2] && w[3] == s->hdr_seen[3] && w[4] == s->hdr_seen[4]
+			&& h->name_len <= SAFESHM_MAX_NAME_LEN) {
+		return SAFESHM_OK;
+	}
+	return safeshm_store_check_header_remember(s);
+}
+
 /* locked: 1 when the previous holder died mid-mutation. */
-int safeshm_store_needs_recovery(const safeshm_store *s);
+static inline int safeshm_store_needs_recovery(const safeshm_store *s)
+{
+	const safeshm_header *h = (const safeshm_header *) s->base;
+	return (h->seq & 1u) != 0 || h->journal_off != 0;
+}
 /* locked: repairs after a crashed holder; keeps every intact entry. */
 safeshm_status safeshm_store_recover(safeshm_store *s);
 
@@ -337,6 +373,30 @@ safeshm_status safeshm_store_increment(safeshm_store *s, uint8_t ns, const void 
 /* Sets a live entry's expiry (0 = never). NOT_FOUND when absent or expired. */
 safeshm_status safeshm_store_touch(safeshm_store *s, uint8_t ns, const void *key, size_t klen, uint64_t hash,
 	uint64_t expires, uint64_t now_us);
+/*
+ * Records changed in place (named locks' states, shm_locks.c): found under
+ * the lock, expired ones too, and then written directly by their owner with
+ * aligned stores of at most 8 bytes, each of which must leave a value its
+ * owner can read (a crash can stop the sequence anywhere). Their version
+ * does not change, so no lock-free reader may read such a record: only
+ * holders of the lock do. An expiry change keeps the counters, inside a
+ * mutation bracket (recovery recounts them after a crash in it).
+ */
+typedef struct {
+	unsigned char *val;  /* the value bytes in the segment, 8-aligned */
+	size_t len;
+	safeshm_type type;
+	uint64_t expires;
+	uint64_t off;        /* the record */
+} safeshm_inplace;
+
+safeshm_status safeshm_store_inplace_find(safeshm_store *s, uint8_t ns, const void *key, size_t klen, uint64_t hash,
+	safeshm_inplace *r);
+void safeshm_store_inplace_begin(safeshm_store *s);
+void safeshm_store_inplace_end(safeshm_store *s);
+/* Inside the bracket: a new expiry for r's record (0: never). */
+void safeshm_store_inplace_expiry(safeshm_store *s, safeshm_inplace *r, uint64_t expires);
+
 /* Deletes every entry of ns whose key starts with prefix (every entry for
  * an empty prefix); *count gets how many live entries went. */
 safeshm_status safeshm_store_delete_prefix(safeshm_store *s, uint8_t ns, const void *prefix, size_t plen,
@@ -353,7 +413,10 @@ safeshm_status safeshm_store_verify(const safeshm_store *s);
 extern const char *safeshm_verify_reason;
 safeshm_status safeshm_store_stats(const safeshm_store *s, safeshm_stats *st);
 void safeshm_store_mark_removed(safeshm_store *s);
-int safeshm_store_is_removed(const safeshm_store *s);
+static inline int safeshm_store_is_removed(const safeshm_store *s)
+{
+	return __atomic_load_n(&((const safeshm_header *) s->base)->removed, __ATOMIC_ACQUIRE) != 0;
+}
 /* locked: the next fencing token (never reused, survives recovery). */
 uint64_t safeshm_store_next_token(safeshm_store *s);
 /* The futex word named-lock waiters of a lock whose key hashes to hash sleep on. */
@@ -366,7 +429,12 @@ void safeshm_store_count_lock_timeout(safeshm_store *s);
 void safeshm_store_add_hits(safeshm_store *s, uint64_t hits, uint64_t misses);
 
 /* The lock holder hint: set right after acquiring, cleared right before releasing. */
-void safeshm_store_set_owner(safeshm_store *s, uint32_t pid);
+static inline void safeshm_store_set_owner(safeshm_store *s, uint32_t pid)
+{
+	/* informational under the mutex (which knows its holder itself); the
+	 * semaphore's hand-over uses its own atomics on the word (owner_hint) */
+	__atomic_store_n(&((safeshm_header *) s->base)->lock_owner, pid, __ATOMIC_RELEASE);
+}
 uint32_t safeshm_store_owner(const safeshm_store *s);
 /* The semaphore id the last holder acquired (semaphore-locked stores). */
 void safeshm_store_set_lock_semid(safeshm_store *s, int32_t semid);

@@ -164,6 +164,21 @@ static inline void end_mutation(safeshm_store *s)
  * new version is never 0, which means "retired". */
 #define SAFESHM_CLOCK_MAX (UINT64_C(1) << 62)
 
+/* header->lock_states counts the records of the other namespaces that
+ * never expire: a named lock's state in use (an idle one has an expiry). */
+static inline void lock_states_count(safeshm_store *s, uint8_t ns, uint64_t expires, int sign)
+{
+	safeshm_header *h = HDR(s);
+	if (ns == SAFESHM_NS_DATA || expires != 0) {
+		return;
+	}
+	if (sign > 0) {
+		h->lock_states++;
+	} else {
+		h->lock_states -= h->lock_states > 0; /* derived data: recovery recounts it */
+	}
+}
+
 static inline uint64_t next_version(safeshm_store *s)
 {
 	return ++HDR(s)->clock;

@@ -1,5 +1,5 @@
 --TEST--
-SafeShm::lock(): each lock is one record of the store (48 + 16 + name + 40 per holder or waiter, rounded to 8); no room, or a 4097th holder or waiter, is SafeShmFullException, never a silent failure
+SafeShm::lock(): each lock is one record of the store (48 + 16 + name + 40 per slot, rounded to 8; slots for 1, 2, 4 ... holders and waiters), idle after the last release until a write needs its room; no room, or a 4097th holder or waiter, is SafeShmFullException, never a silent failure
 --EXTENSIONS--
 safeshm
 --FILE--
@@ -16,7 +16,10 @@ echo 'two holders: ', $used() - $base, ' bytes (rule: ', $size(3, 2), ")\n";
 $c = $s->lock(str_repeat('n', 100));
 echo 'and a second lock: ', $used() - $base, ' bytes (rule: ', $size(3, 2) + $size(100, 1), ")\n";
 unset($a, $b, $c);
-echo 'all released: ', $used() - $base, " bytes\n";
+echo 'all released: ', $s->info()['locks'], ' lock states; the records stay idle: ', $used() - $base, " bytes\n";
+$d = $s->lock('abc');
+echo 'locked again: the idle record used in place: ', $used() - $base, " bytes\n";
+unset($d);
 
 // 4096 holders of one lock at most (here shared holds of this process)
 $held = [];
@@ -64,6 +67,10 @@ var_dump(count($small) === $keys, $small->get('k0') === str_repeat('v', 200), $s
 $small->delete('k0');
 $l = $small->lock('job');
 var_dump($l !== null && $l->isHeld());
+// released, its record idle: a put that needs the room reclaims it
+$l->release();
+$small->put('k0', str_repeat('v', 200));
+var_dump($small->get('k0') === str_repeat('v', 200), $small->info()['locks'], $small->verify());
 $small->remove();
 $s->remove();
 ?>
@@ -76,7 +83,8 @@ test_clean(__FILE__);
 one holder: 112 bytes (rule: 112)
 two holders: 152 bytes (rule: 152)
 and a second lock: 360 bytes (rule: 360)
-all released: 0 bytes
+all released: 0 lock states; the records stay idle: 360 bytes
+locked again: the idle record used in place: 360 bytes
 4096 shared holders; record 163912 bytes (rule: 163912)
 4097th: SafeShmFullException
 NULL
@@ -87,4 +95,7 @@ bool(true)
 array(0) {
 }
 bool(true)
+bool(true)
+bool(true)
+int(0)
 bool(true)

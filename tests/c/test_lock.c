@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -705,6 +706,93 @@ static pid_t spawn_mutex_holder(const safeshm_lock *l, int *ready)
 	return pid;
 }
 
+/*
+ * Sleeping on a word (sem_lock.h): waiters never miss a wake-up. A parent
+ * announces rounds of a counter guarded by a mutex as fast as it can (so
+ * that announcements land between a waiter's look and its sleep); each
+ * waiter looks, prepared to sleep, and sleeps until it has seen the last
+ * round. Its waits have a timeout far beyond the run only so that a broken
+ * protocol cannot hang the test: the protocol never needs it, so a wait that
+ * ends by its timeout is a lost wake-up, whatever the time it took.
+ */
+static void test_wake_not_lost(void)
+{
+	enum { WAITERS = 6, ROUNDS = 20000 };
+	struct shared {
+		pthread_mutex_t m;
+		uint32_t word;
+		uint32_t round;
+		uint32_t lost, sleeps;
+	} *sh;
+	pthread_mutexattr_t ma;
+	pid_t kids[WAITERS];
+	uint32_t silent = 0;
+
+	test_name = "wake_not_lost";
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED) {
+		CHECKF(0, "mmap: %s", strerror(errno));
+		return;
+	}
+	memset(sh, 0, sizeof(*sh));
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+	pthread_mutex_init(&sh->m, &ma);
+	for (int k = 0; k < WAITERS; k++) {
+		kids[k] = fork();
+		if (kids[k] == 0) {
+			uint32_t last = 0;
+			while (last < ROUNDS) {
+				uint32_t seen = safeshm_wait_prepare(&sh->word), r;
+				pthread_mutex_lock(&sh->m);
+				r = sh->round;
+				pthread_mutex_unlock(&sh->m);
+				if (r != last) {
+					last = r;
+					continue;
+				}
+				__atomic_add_fetch(&sh->sleeps, 1, __ATOMIC_RELAXED);
+				if (!safeshm_wait_on(&sh->word, seen, 60000)) {
+					__atomic_add_fetch(&sh->lost, 1, __ATOMIC_RELAXED);
+				}
+			}
+			_exit(0);
+		}
+	}
+	for (uint32_t r = 1; r <= ROUNDS; r++) {
+		pthread_mutex_lock(&sh->m);
+		sh->round = r;
+		pthread_mutex_unlock(&sh->m);
+		if (!(__atomic_load_n(&sh->word, __ATOMIC_RELAXED) & 1u)) {
+			silent++; /* nobody prepared to sleep: the announcement costs no system call */
+		}
+		safeshm_wake(&sh->word);
+	}
+	for (int k = 0; k < WAITERS; k++) {
+		int status = 0;
+		if (kids[k] > 0) {
+			waitpid(kids[k], &status, 0);
+			CHECKF(WIFEXITED(status) && WEXITSTATUS(status) == 0, "waiter %d: status %d", k, status);
+		}
+	}
+	printf("wake-ups: %d waiters, %d rounds announced back to back: %u sleeps, %u lost; %u announcements found nobody "
+		"prepared to sleep\n", WAITERS, ROUNDS, sh->sleeps, sh->lost, silent);
+	CHECKF(sh->lost == 0, "%u waits ended by their timeout: wake-ups were lost", sh->lost);
+	CHECK(sh->sleeps > 0);
+	/* and an announcement with nobody prepared leaves the word alone */
+	{
+		uint32_t w = sh->word & ~1u;
+		sh->word = w;
+		safeshm_wake(&sh->word);
+		CHECK(sh->word == w);
+		CHECK(safeshm_wait_prepare(&sh->word) == (w | 1u) && sh->word == (w | 1u));
+		safeshm_wake(&sh->word);
+		CHECK(sh->word == ((w + 2u) & ~1u));
+	}
+	pthread_mutex_destroy(&sh->m);
+	munmap(sh, sizeof(*sh));
+}
+
 static void test_mutex_basic(void)
 {
 	safeshm_lock l;
@@ -952,6 +1040,7 @@ int main(void)
 	test_eintr();
 	test_removed();
 	test_mutual_exclusion();
+	test_wake_not_lost();
 #if SAFESHM_HAVE_ROBUST_MUTEX
 	test_mutex_basic();
 	test_mutex_contention();

@@ -12,7 +12,9 @@
  * across a crash at every fault point of a lock operation followed by
  * recovery; release of an expired hold; refresh; unqueue; the per-lock entry
  * limit and a full store (SAFESHM_FULL, nothing granted); damaged state
- * records (started afresh); the record's size (the README's capacity rule).
+ * records (started afresh); the record's size (the README's capacity rule);
+ * an idle record (after the last release) used again in place, and
+ * reclaimed by the store as an expired entry.
  * After every group the store's full structural check (verify) must pass.
  *
  * Last line: "N passed, N failed"; exit status 1 on any failure.
@@ -171,6 +173,18 @@ static int entries(seg *g, const char *name, uint32_t pid, int waiter)
 	}
 	free(e);
 	return c;
+}
+
+/* Whether the lock's state carries "the previous holder died" for the next holder. */
+static int died_flag(seg *g, const char *name)
+{
+	safeshm_lock_entry *e;
+	uint32_t n, flags;
+	if (state(g, name, &e, &n, &flags) != 1) {
+		return 0;
+	}
+	free(e);
+	return (flags & 1u) != 0;
 }
 
 #define holders(g, name, pid) entries(g, name, pid, 0)
@@ -647,7 +661,10 @@ static void test_tokens_and_crash(void)
 				op_name(op), snap_where);
 			switch ((crash_op) op) {
 				case OP_GRANT:
-					old_state = holders(&c, "c", 84) == 1 && holders(&c, "c", 86) == 0;
+					/* the dead holder purged (and the flag set for the next
+					 * one) before the new hold is in: the old state, as the
+					 * next contender sees it */
+					old_state = holders(&c, "c", 86) == 0 && (holders(&c, "c", 84) == 1 || died_flag(&c, "c"));
 					new_state = holders(&c, "c", 84) == 0 && holders(&c, "c", 86) == 1;
 					break;
 				case OP_QUEUE:
@@ -700,19 +717,34 @@ static void test_limits(void)
 
 	test_name = "record-size";
 	seg_format(&g, 4 << 20, NULL);
-	/* the README's rule: 48 + 16 + name + 40 per holder or waiter, rounded up to 8 */
+	/* the README's rule: 48 + 16 + name + 40 per slot, rounded up to 8; slots for 1, 2, 4 ... holders and waiters */
 	before = stats_of(&g.s);
 	CHECK(TRY(&g, "size-rule", &x, T0, 0));
 	after = stats_of(&g.s);
 	CHECKF(after.used - before.used == ((48u + 16u + 9u + 40u + 7u) & ~7u), "one holder: %" PRIu64 " bytes",
 		after.used - before.used);
+	CHECK(after.lock_states == 1 && after.ttl_entries == 0);
 	CHECK(!TRY(&g, "size-rule", &y, T0 + 1, 1));
 	after = stats_of(&g.s);
 	CHECKF(after.used - before.used == ((48u + 16u + 9u + 80u + 7u) & ~7u), "holder and waiter: %" PRIu64 " bytes",
 		after.used - before.used);
 	unqueue(&g, "size-rule", &y, T0 + 2);
 	CHECK(REL(&g, "size-rule", &x, T0 + 3) == 1);
-	CHECK(stats_of(&g.s).used == before.used);
+	/* released: the record stays idle (counted as expired, no lock state), and is used again in place */
+	after = stats_of(&g.s);
+	CHECK(after.used == before.used + ((48u + 16u + 9u + 80u + 7u) & ~7u) && after.lock_states == 0
+		&& after.ttl_entries == 1 && safeshm_stats_idle(&after) == 1 && lock_records(&g) == 0);
+	verify(&g);
+	CHECK(TRY(&g, "size-rule", &x, T0 + 4, 0));
+	after = stats_of(&g.s);
+	CHECK(after.used == before.used + ((48u + 16u + 9u + 80u + 7u) & ~7u) && after.lock_states == 1
+		&& after.ttl_entries == 0 && holders(&g, "size-rule", x.pid) == 1);
+	CHECK(REL(&g, "size-rule", &x, T0 + 5) == 1);
+	/* the store's sweep reclaims it as an expired entry */
+	CHECK_ST(safeshm_store_sweep(&g.s, T0 + 6, 0), SAFESHM_OK);
+	after = stats_of(&g.s);
+	CHECK(after.used == before.used && after.entries == before.entries && after.ttl_entries == 0);
+	verify(&g);
 
 	test_name = "entry-limit";
 	for (uint32_t i = 0; i < SAFESHM_LOCK_MAX_ENTRIES; i++) {
@@ -775,6 +807,10 @@ static void test_limits(void)
 		CHECK_ST(kdel(&g.s, "f0"), SAFESHM_OK);
 		CHECK(TRY(&g, "full", &x, T0 + 1, 0));
 		CHECK(REL(&g, "full", &x, T0 + 2) == 1);
+		/* released, its record idle: a write that needs the room reclaims it */
+		CHECK(stats_of(&g.s).entries - stats_of(&g.s).data_entries == 1);
+		CHECK_ST(kput(&g.s, "f0", SAFESHM_T_STRING, val, sizeof(val)), SAFESHM_OK);
+		CHECK(stats_of(&g.s).entries == stats_of(&g.s).data_entries && stats_of(&g.s).ttl_entries == 0);
 	}
 	verify(&g);
 	seg_free(&g);
