@@ -12,6 +12,7 @@ _Static_assert(sizeof(safeshm_block) == 8, "block header layout");
 _Static_assert(offsetof(safeshm_header, lock_area) % 8 == 0 && sizeof(((safeshm_header *) 0)->lock_area) == 64,
 	"lock area: 64 bytes, 8-aligned");
 _Static_assert(offsetof(safeshm_header, wait_words) % 4 == 0, "futex words are 4-aligned");
+_Static_assert(offsetof(safeshm_header, room8) == SAFESHM_HEADER_SIZE - 8, "the relocation cursor ends the header");
 
 void (*safeshm_store_fault_hook)(const char *where) = NULL;
 
@@ -202,7 +203,7 @@ static void format(safeshm_store *s, const char *name, size_t name_len, uint32_t
 	 * from here on must leave it, so the next opener formats again) and the
 	 * lock area, which init_lock prepared */
 	memset((unsigned char *) h + sizeof(h->magic), 0, offsetof(safeshm_header, lock_area) - sizeof(h->magic));
-	memset(h->wait_words, 0, sizeof(h->wait_words) + sizeof(h->reserved));
+	memset(h->wait_words, 0, SAFESHM_HEADER_SIZE - offsetof(safeshm_header, wait_words));
 	h->version = SAFESHM_LAYOUT_VERSION;
 	h->size = s->size;
 	h->header_size = SAFESHM_HEADER_SIZE;
