@@ -153,6 +153,7 @@ void safeshm_heap_init(safeshm_store *s)
 	h->fl_bitmap = 0;
 	h->free = 0;
 	h->spare8 = 0;
+	h->room8 = 0;
 	write_free(s, s->arena_off, s->arena_end - s->arena_off);
 	insert_free(s, s->arena_off, s->arena_end - s->arena_off);
 }
@@ -281,26 +282,12 @@ int safeshm_heap_retire(safeshm_store *s, uint64_t off)
 	return 0;
 }
 
-uint64_t safeshm_heap_alloc(safeshm_store *s, uint64_t size, int *corrupt)
+/* Takes size bytes from the start of the listed free block at off; the rest
+ * stays free when it can be a block. */
+static uint64_t take(safeshm_store *s, uint64_t off, uint64_t size, int *corrupt)
 {
-	unsigned fl, sl;
-	uint64_t off, bsz, end;
+	uint64_t bsz, end;
 
-	size = safeshm_heap_block_size(size);
-	if (size > s->arena_end - s->arena_off) {
-		return 0;
-	}
-	if (HDR(s)->spare8 && spare_take(s, size, &off)) {
-		return off;
-	}
-	mapping_search(size, &fl, &sl);
-	off = find_class(s, fl, sl);
-	if (!off) {
-		off = find_in_class(s, size);
-		if (!off) {
-			return 0;
-		}
-	}
 	if (!free_sane(s, off, &bsz) || bsz < size || safeshm_heap_unlink(s, off) != 0) {
 		*corrupt = 1;
 		return 0;
@@ -318,6 +305,41 @@ uint64_t safeshm_heap_alloc(safeshm_store *s, uint64_t size, int *corrupt)
 	block_at(s, off)->bflags = 0;
 	block_at(s, off)->key_len = 0;
 	return off;
+}
+
+uint64_t safeshm_heap_alloc(safeshm_store *s, uint64_t size, int *corrupt)
+{
+	unsigned fl, sl;
+	uint64_t off;
+
+	size = safeshm_heap_block_size(size);
+	if (size > s->arena_end - s->arena_off) {
+		return 0;
+	}
+	if (HDR(s)->spare8 && spare_take(s, size, &off)) {
+		return off;
+	}
+	mapping_search(size, &fl, &sl);
+	off = find_class(s, fl, sl);
+	if (!off) {
+		off = find_in_class(s, size);
+		if (!off) {
+			return 0;
+		}
+	}
+	return take(s, off, size, corrupt);
+}
+
+uint64_t safeshm_heap_alloc_from(safeshm_store *s, uint64_t off, uint64_t size)
+{
+	uint64_t bsz;
+	int corrupt = 0;
+
+	size = safeshm_heap_block_size(size);
+	if (!safeshm_heap_listed(s, off) || !free_sane(s, off, &bsz) || bsz < size) {
+		return 0;
+	}
+	return take(s, off, size, &corrupt);
 }
 
 int safeshm_heap_free(safeshm_store *s, uint64_t off)
@@ -356,7 +378,55 @@ int safeshm_heap_free(safeshm_store *s, uint64_t off)
 	if (off + size < s->arena_end) {
 		block_at(s, off + size)->bflags |= SAFESHM_BF_PREV_FREE;
 	}
+	/* the relocation cursor stays on a block boundary: a block it named may have joined this one */
+	if ((uint64_t) HDR(s)->room8 * 8u > off && (uint64_t) HDR(s)->room8 * 8u < off + size) {
+		HDR(s)->room8 = (uint32_t) (off / 8u);
+	}
 	return 0;
+}
+
+size_t safeshm_heap_sample(const safeshm_store *s, uint64_t size, uint64_t *out, size_t max)
+{
+	const safeshm_header *h = HDR(s);
+	unsigned fl, sl;
+	size_t n = 0;
+	uint64_t off, bsz;
+
+	mapping(size, &fl, &sl);
+	for (int c = (int) (fl * SAFESHM_SL_COUNT + sl); c >= 0 && n < max; c--) {
+		unsigned f = (unsigned) c / SAFESHM_SL_COUNT, l = (unsigned) c % SAFESHM_SL_COUNT;
+		if (!(h->fl_bitmap >> f & 1u)) {
+			c = (int) (f * SAFESHM_SL_COUNT); /* the whole first level is empty */
+			continue;
+		}
+		if (!(h->sl_bitmap[f] >> l & 1u)) {
+			continue;
+		}
+		/* n < max bounds a damaged (cyclic) list too */
+		for (off = (uint64_t) *bin(s, f, l) * 8u; off && n < max && free_sane(s, off, &bsz);
+				off = (uint64_t) fb(s, off)->next8 * 8u) {
+			out[n++] = off;
+		}
+	}
+	return n;
+}
+
+int safeshm_heap_listed(const safeshm_store *s, uint64_t off)
+{
+	uint64_t size, foot, prev, next, psz;
+	unsigned fl, sl;
+
+	if (!free_sane(s, off, &size)) {
+		return 0;
+	}
+	memcpy(&foot, s->base + off + size - 8u, 8u);
+	mapping(size, &fl, &sl);
+	prev = (uint64_t) fb(s, off)->prev8 * 8u;
+	next = (uint64_t) fb(s, off)->next8 * 8u;
+	/* linked both ways: a stale header left inside a bigger block is not */
+	return foot == size
+		&& (prev ? free_sane(s, prev, &psz) && fb(s, prev)->next8 == off / 8u : *bin(s, fl, sl) == off / 8u)
+		&& (!next || (free_sane(s, next, &psz) && fb(s, next)->prev8 == off / 8u));
 }
 
 void safeshm_heap_rebuild(safeshm_store *s, const uint64_t *used, size_t n)
@@ -370,6 +440,7 @@ void safeshm_heap_rebuild(safeshm_store *s, const uint64_t *used, size_t n)
 	h->fl_bitmap = 0;
 	h->free = 0;
 	h->spare8 = 0;
+	h->room8 = 0; /* small gaps may join the block before them: start the searches over */
 	for (size_t i = 0; i <= n; i++) {
 		uint64_t start = i < n ? used[i] : s->arena_end;
 		if (start > cursor) {
@@ -423,11 +494,41 @@ uint64_t safeshm_heap_largest(const safeshm_store *s)
 	return best;
 }
 
+void safeshm_heap_largest2(const safeshm_store *s, uint64_t *l1, uint64_t *o1, uint64_t *l2, uint64_t *o2)
+{
+	const safeshm_header *h = HDR(s);
+	uint64_t off, sz;
+	int c = SAFESHM_FL_COUNT * SAFESHM_SL_COUNT - 1, classes = 0;
+
+	*l1 = *o1 = *l2 = *o2 = 0;
+	/* blocks of a lower class are all smaller: the top two non-empty classes hold both */
+	for (; c >= 0 && classes < 2 && !*l2; c--) {
+		unsigned f = (unsigned) c / SAFESHM_SL_COUNT, l = (unsigned) c % SAFESHM_SL_COUNT;
+		if (!(h->fl_bitmap >> f & 1u) || !(h->sl_bitmap[f] >> l & 1u)) {
+			continue;
+		}
+		classes++;
+		off = (uint64_t) *bin(s, f, l) * 8u;
+		for (int i = 0; off && i < 64 && free_sane(s, off, &sz); i++, off = (uint64_t) fb(s, off)->next8 * 8u) {
+			if (sz > *l1) {
+				*l2 = *l1;
+				*o2 = *o1;
+				*l1 = sz;
+				*o1 = off;
+			} else if (sz > *l2) {
+				*l2 = sz;
+				*o2 = off;
+			}
+		}
+	}
+}
+
 safeshm_status safeshm_heap_verify(const safeshm_store *s, uint64_t *free_bytes, uint64_t *free_blocks)
 {
 	const safeshm_header *h = HDR(s);
 	uint64_t off = s->arena_off, size, total = 0, nfree = 0, listed = 0, listed_bytes = 0, spare = 0;
-	int prev_free = 0;
+	uint64_t room = (uint64_t) h->room8 * 8u;
+	int prev_free = 0, room_seen = room == 0;
 
 	/* every block, end to end */
 	while (off < s->arena_end) {
@@ -436,6 +537,7 @@ safeshm_status safeshm_heap_verify(const safeshm_store *s, uint64_t *free_bytes,
 			return fail_reason("heap check 101");
 		}
 		b = block_at(s, off);
+		room_seen |= off == room;
 		if (((b->bflags & SAFESHM_BF_PREV_FREE) != 0) != prev_free) {
 			return fail_reason("heap check 102");
 		}
@@ -463,6 +565,9 @@ safeshm_status safeshm_heap_verify(const safeshm_store *s, uint64_t *free_bytes,
 	}
 	if (off != s->arena_end || total + spare != h->free || (h->spare8 && !spare)) {
 		return fail_reason("heap check 106");
+	}
+	if (!room_seen) {
+		return fail_reason("heap check 112"); /* the relocation cursor names no block */
 	}
 	/* every class list: well linked, in the right class, bitmaps agree */
 	for (unsigned fl = 0; fl < SAFESHM_FL_COUNT; fl++) {

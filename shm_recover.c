@@ -164,6 +164,7 @@ safeshm_status safeshm_rebuild(safeshm_store *s)
 	if (h->clock < maxver || h->clock >= SAFESHM_CLOCK_MAX) {
 		h->clock = maxver; /* a clock at its limit is damage: versions go on from the highest kept */
 	}
+	h->index_retry = 0; /* a hint: the next insert past 13/16 tries to rebuild the index again */
 	safeshm_free(u);
 	safeshm_free(offs);
 	safeshm_rebuilds++;
@@ -283,6 +284,9 @@ safeshm_status safeshm_store_verify(const safeshm_store *s)
 			|| isize < SAFESHM_INDEX_HDR + (uint64_t) n * 4u
 			|| ((const safeshm_index_block *) (s->base + ioff))->nslots != n) {
 		return fail_reason("verify check 2");
+	}
+	if (h->index_retry > n) {
+		return fail_reason("verify check 10"); /* a load no index of this size reaches */
 	}
 	refs = safeshm_malloc(sizeof(*refs) * ((size_t) n + 1u));
 	recs = safeshm_malloc(sizeof(*recs) * ((size_t) n + 1u));

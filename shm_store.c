@@ -14,6 +14,7 @@ _Static_assert(offsetof(safeshm_header, seq) == sizeof(((safeshm_store *) 0)->hd
 _Static_assert(offsetof(safeshm_header, lock_area) % 8 == 0 && sizeof(((safeshm_header *) 0)->lock_area) == 64,
 	"lock area: 64 bytes, 8-aligned");
 _Static_assert(offsetof(safeshm_header, wait_words) % 4 == 0, "futex words are 4-aligned");
+_Static_assert(offsetof(safeshm_header, room8) == SAFESHM_HEADER_SIZE - 8, "the relocation cursor ends the header");
 
 void (*safeshm_store_fault_hook)(const char *where) = NULL;
 

@@ -38,12 +38,15 @@
  * from it, and a journalled multi-key put is rolled forward.
  *
  * Making room never stops the world: when no free block fits but enough
- * bytes are free, the records inside the cheapest window of the arena are
+ * bytes are free, the records inside a window of adjacent blocks are
  * relocated (publish, then retire: each one moves like a put) until the
- * window is one free block: the work is bounded by the size being written.
- * When the bytes are exhausted, expired entries are reclaimed first, then
- * entries with a TTL, soonest to expire first; entries without a TTL are
- * never evicted.
+ * window is one free block. The bytes moved are bounded by the size being
+ * written, and so are the blocks looked at to choose the window (around the
+ * biggest free blocks, and from the cursor header->room8, which moves on);
+ * the whole arena is searched only when those hold no window that can be
+ * emptied. When the bytes are exhausted, expired entries are reclaimed
+ * first, then entries with a TTL, soonest to expire first; entries without a
+ * TTL are never evicted.
  */
 #ifndef SAFESHM_STORE_H
 #define SAFESHM_STORE_H
@@ -160,8 +163,12 @@ typedef struct {
 	uint8_t  lock_area[64]; /* the robust mutex when lock_kind is 1; the store never reads it */
 	uint32_t wait_words[SAFESHM_WAIT_WORDS]; /* futex words named-lock waiters sleep on (bit 0: a waiter may sleep) */
 	uint8_t  reserved[SAFESHM_HEADER_SIZE - 248 - 32 - 4 * SAFESHM_FL_COUNT * SAFESHM_SL_COUNT
-		- SAFESHM_MAX_NAME_LEN - 64 - 4 * SAFESHM_WAIT_WORDS - 8];
+		- SAFESHM_MAX_NAME_LEN - 64 - 4 * SAFESHM_WAIT_WORDS - 16];
 	uint64_t lock_states;   /* records of the other namespaces without an expiry (named locks in use) */
+	uint32_t room8;         /* the block the next bounded search for a window to empty starts at (offset / 8; 0: the
+	                         * arena's start): a hint, checked before use, kept on a block boundary, reset by recovery */
+	uint32_t index_retry;   /* after an index rebuild found no room: the load (entries + tombstones) it waits for
+	                         * before it is tried again (0: none); a hint, reset by recovery */
 } safeshm_header;
 
 #define SAFESHM_STORE_LOCK_KINDS 2u

@@ -81,6 +81,10 @@ uint64_t safeshm_heap_block_size(uint64_t want);
  * set and its magic SAFESHM_BLK_PENDING until the caller writes it; 0 when none fits (or the free lists are
  * damaged: *corrupt is set then). */
 uint64_t safeshm_heap_alloc(safeshm_store *s, uint64_t size, int *corrupt);
+/* The same, taken from the listed free block at off (0 when it is not one,
+ * or too small): for a caller that knows a block fits better than the
+ * classes' rounding can tell. */
+uint64_t safeshm_heap_alloc_from(safeshm_store *s, uint64_t off, uint64_t size);
 /* 1 when a free block of at least size bytes exists. */
 int safeshm_heap_fits(const safeshm_store *s, uint64_t size);
 /* Frees the used block at off, merging it with free neighbours. 0 on
@@ -93,6 +97,12 @@ int safeshm_heap_retire(safeshm_store *s, uint64_t off);
 int safeshm_heap_flush_spare(safeshm_store *s);
 /* Removes a free block from its class list (evacuation reserves a window). */
 int safeshm_heap_unlink(safeshm_store *s, uint64_t off);
+/* 1 when off is a free block linked into its class list (so surely a block
+ * boundary, not bytes left inside a bigger block). */
+int safeshm_heap_listed(const safeshm_store *s, uint64_t off);
+/* Up to max free blocks, from the lists of size's own class down (the
+ * biggest first): where a window to empty for size may start. */
+size_t safeshm_heap_sample(const safeshm_store *s, uint64_t size, uint64_t *out, size_t max);
 /* Rebuilds the allocator from the sorted, non-overlapping used blocks
  * (offsets; sizes read from their headers): every gap becomes a free block. */
 void safeshm_heap_rebuild(safeshm_store *s, const uint64_t *used, size_t n);
@@ -101,6 +111,9 @@ safeshm_status safeshm_heap_verify(const safeshm_store *s, uint64_t *free_bytes,
 /* The size of the largest free block, from the class bitmaps (a lower bound
  * within one class). */
 uint64_t safeshm_heap_largest(const safeshm_store *s);
+/* The two largest free blocks (lower bounds, as above): their sizes and
+ * offsets (0 when there is none). */
+void safeshm_heap_largest2(const safeshm_store *s, uint64_t *l1, uint64_t *o1, uint64_t *l2, uint64_t *o2);
 
 
 /* ---- shm_store.c: records and the index ---------------------------- */
@@ -283,9 +296,23 @@ safeshm_status safeshm_check_state(const safeshm_store *s);
 
 /* ---- shm_room.c: making room, and the bookkeeping of records -------- */
 
+/* A bounded search for a window to empty tries the windows that start at
+ * ROOM_ANCHORS of the biggest free blocks, then slides a window over up to
+ * ROOM_STRETCHES stretches of blocks, each ROOM_SCAN_BLOCKS blocks and
+ * ROOM_SPAN times the size wanted long (whichever is more). An allocation
+ * makes ROOM_TRIES bounded searches before it searches the whole arena. */
+#define ROOM_ANCHORS     32u
+#define ROOM_STRETCHES   4u
+#define ROOM_SCAN_BLOCKS 256u
+#define ROOM_SPAN        8u
+#define ROOM_TRIES       2
+
 /* Bumped by everything that may move, drop or re-index records while making
  * room: a put that saw no change keeps the lookup it made before. */
 extern unsigned long safeshm_room_events;
+/* What making room cost in this process (for tests): block headers the
+ * searches for a window read, bytes relocated, searches of the whole arena. */
+extern unsigned long safeshm_room_visited, safeshm_room_moved, safeshm_room_scans;
 
 /* Keys a room-making pass must not evict: the ones being written. */
 typedef struct {

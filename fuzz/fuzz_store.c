@@ -781,7 +781,8 @@ static void op_sweep(fz_t *z, bytes_t *b)
 }
 
 /* New keys until one does not fit: relocation, expiry, eviction and index
- * growth at work, up to enough blocks to grow relocation's block list. */
+ * growth at work, up to more entries than relocation's bounded search reads
+ * blocks (ROOM_SCAN_BLOCKS), so that it looks at part of the arena only. */
 static void op_fill(fz_t *z, bytes_t *b)
 {
 	uint8_t l = b8(b);
