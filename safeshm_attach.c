@@ -511,9 +511,14 @@ bool php_safeshm_lock_or_throw(php_safeshm_attachment *a)
 			safeshm_store_set_owner(&a->store, php_safeshm_pid);
 			if (EXPECTED(safeshm_store_check_quick(&a->store) == SAFESHM_OK && !safeshm_store_is_removed(&a->store)
 					&& !safeshm_store_needs_recovery(&a->store))) {
+#ifndef SAFESHM_TEST_HOOKS
 				return true;
+#else
+				r = PHP_SAFESHM_LOCKED; /* on to the test point */
+#endif
+			} else {
+				r = php_safeshm_lock_settle(a, &st);
 			}
-			r = php_safeshm_lock_settle(a, &st);
 		} else if ((r = php_safeshm_lock_got(a, ls, waited, &err)) == PHP_SAFESHM_LOCKED) {
 			r = php_safeshm_lock_settle(a, &st);
 		}

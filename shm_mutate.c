@@ -110,7 +110,11 @@ static safeshm_status put_locked(safeshm_store *s, safeshm_put_req *q, uint64_t 
 	events = safeshm_room_events;
 	found = st == SAFESHM_OK;
 	if (!found) {
-		st = safeshm_index_reserve(s, 1, now, &keep);
+		uint64_t recb = safeshm_heap_block_size((uint64_t) SAFESHM_REC_HDR + q->vlen + q->klen);
+		if (!safeshm_room_could_fit(s, recb, now, &keep)) {
+			return SAFESHM_FULL; /* not even every free byte holds it: nothing changes */
+		}
+		st = safeshm_index_reserve(s, 1, recb, now, &keep);
 		if (st != SAFESHM_OK) {
 			return st;
 		}
@@ -296,12 +300,12 @@ safeshm_status safeshm_store_put_many(safeshm_store *s, safeshm_put_req *reqs, s
 				&& h->entries + h->tombs + more > LOAD_GROW(slots)) {
 			need += safeshm_index_bytes((uint32_t) ((h->entries + more) * 8u / 5u + 1u));
 		}
-		if (!safeshm_room_could_fit(s, need, &keep)) {
+		if (!safeshm_room_could_fit(s, need, now_us, &keep)) {
 			st = SAFESHM_FULL;
 			goto fail;
 		}
 	}
-	if ((st = safeshm_index_reserve(s, more, now_us, &keep)) != SAFESHM_OK) {
+	if ((st = safeshm_index_reserve(s, more, 0, now_us, &keep)) != SAFESHM_OK) {
 		goto fail;
 	}
 	rebuilds = safeshm_rebuilds;

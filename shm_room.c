@@ -162,8 +162,9 @@ static safeshm_status index_rebuild(safeshm_store *s, uint32_t new_n, uint64_t n
  * is not tried again before the load grew by 1/64 of the slots (the index is
  * big, and near full the room for it is looked for in bounded searches only:
  * trying on every insert would move records for nothing each time), unless
- * the insert needs it. */
-safeshm_status safeshm_index_reserve(safeshm_store *s, uint64_t more, uint64_t now, const keep_t *keep)
+ * the insert needs it. extra: the bytes of the record the caller writes
+ * next (0: none, or checked already). */
+safeshm_status safeshm_index_reserve(safeshm_store *s, uint64_t more, uint64_t extra, uint64_t now, const keep_t *keep)
 {
 	safeshm_header *h = HDR(s);
 	uint32_t n = 0;
@@ -192,6 +193,20 @@ safeshm_status safeshm_index_reserve(safeshm_store *s, uint64_t more, uint64_t n
 	}
 	if (want > UINT32_MAX / 2u) {
 		return SAFESHM_FULL;
+	}
+	if (extra) {
+		/* the caller's record comes after: an index that would leave no
+		 * bytes for it is not grown, so that a write refused as full changes
+		 * nothing (the new index is allocated beside the old, which is then
+		 * freed) */
+		uint64_t ib = safeshm_index_bytes((uint32_t) want), old = safeshm_index_bytes(n);
+		if (!safeshm_room_could_fit(s, ib + (extra > old ? extra - old : 0), now, keep)) {
+			if (needed) {
+				return SAFESHM_FULL;
+			}
+			h->index_retry = (uint32_t) (load + n / 64u + 1u);
+			return SAFESHM_OK;
+		}
 	}
 	st = index_rebuild(s, (uint32_t) want, now, keep, needed);
 	if (st == SAFESHM_FULL && !needed) {
@@ -705,27 +720,28 @@ static int cmp_ttl(const void *a, const void *b)
 
 /* The bytes the TTL entries of the data namespace hold (keep's left out):
  * what eviction could give back at most. */
-static uint64_t evictable(const safeshm_store *s, const keep_t *keep)
+static uint64_t evictable(const safeshm_store *s, const keep_t *keep, uint64_t now)
 {
 	const safeshm_header *h = HDR(s);
 	uint32_t n = 0, *slots = safeshm_index_slots(s, h->index_desc, &n);
 	uint64_t sum = 0;
 
+	/* what a sweep (anything expired: an idle lock state too) and an eviction (live TTL data) could free */
 	for (uint32_t i = 0; slots && i < n; i++) {
 		uint32_t v = slots[i];
 		safeshm_record r;
 		if (v > SAFESHM_SLOT_TOMB && safeshm_load_record(s, (uint64_t) v * 8u, &r) == SAFESHM_OK && r.expires != 0
-				&& r.ns == SAFESHM_NS_DATA && !kept(s, keep, (uint64_t) v * 8u, &r)) {
+				&& (r.ns == SAFESHM_NS_DATA || expired(r.expires, now)) && !kept(s, keep, (uint64_t) v * 8u, &r)) {
 			sum += (uint64_t) r.b.size8 * 8u;
 		}
 	}
 	return sum;
 }
 
-int safeshm_room_could_fit(const safeshm_store *s, uint64_t need, const keep_t *keep)
+int safeshm_room_could_fit(const safeshm_store *s, uint64_t need, uint64_t now, const keep_t *keep)
 {
 	const safeshm_header *h = HDR(s);
-	return h->free >= need || (h->ttl_entries && h->free + evictable(s, keep) >= need);
+	return h->free >= need || (h->ttl_entries && h->free + evictable(s, keep, now) >= need);
 }
 
 /*

@@ -327,12 +327,12 @@ void safeshm_retire(safeshm_store *s, uint64_t off, const safeshm_record *r);
 /* Removes the entry in slot i (record r at off). */
 void safeshm_remove_entry(safeshm_store *s, uint32_t *slots, uint32_t n, uint32_t i, uint64_t off, const safeshm_record *r);
 /* Makes the index ready for `more` new keys (grows or purges it). */
-safeshm_status safeshm_index_reserve(safeshm_store *s, uint64_t more, uint64_t now, const keep_t *keep);
+safeshm_status safeshm_index_reserve(safeshm_store *s, uint64_t more, uint64_t extra, uint64_t now, const keep_t *keep);
 /* A used block of at least size bytes, making room when needed; 0 and *st when none. */
 uint64_t safeshm_alloc_room(safeshm_store *s, uint64_t size, uint64_t now, const keep_t *keep, safeshm_status *st);
 /* Whether need bytes could be had: free now, or once every TTL entry of the
  * data namespace not in keep were evicted. */
-int safeshm_room_could_fit(const safeshm_store *s, uint64_t need, const keep_t *keep);
+int safeshm_room_could_fit(const safeshm_store *s, uint64_t need, uint64_t now, const keep_t *keep);
 /* Deletes expired entries among max_slots slots from the sweep cursor (0: all). */
 void safeshm_sweep(safeshm_store *s, uint64_t now, uint32_t max_slots);
 

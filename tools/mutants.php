@@ -37,7 +37,7 @@ const MUTANTS = [
         'the bailout safety net: a lock a fatal error left held is released at the end of the request (RSHUTDOWN); '
         . 'layout 3 runs no user code under the lock, so it has no zend_try around locked work'],
     'get-skips-header-check' => ['safeshm_ops.c', [[
-        "\tst = safeshm_store_check_header(s);\n\tif (st != SAFESHM_OK) {\n\t\tphp_safeshm_throw_status(a, st);\n"
+        "\tst = safeshm_store_check_quick(s);\n\tif (st != SAFESHM_OK) {\n\t\tphp_safeshm_throw_status(a, st);\n"
         . "\t\treturn st;\n\t}\n\tif (!php_safeshm_current(a)) {", "\tif (!php_safeshm_current(a)) {"]],
         ['phpt:attach_garbage_header', 'phpt:attach_corrupt_geometry'],
         'a lock-free read checks the header before trusting the segment'],
@@ -142,8 +142,10 @@ const MUTANTS = [
         ['phpt:cache_multi_keys'],
         'every locked call releases the lock it took'],
     'lock-wait-unbounded' => ['safeshm_attach.c', [[
-        "\tls = safeshm_lock_acquire(&a->lock, php_safeshm_timeout_ms(), &waited);",
-        "\tls = safeshm_lock_acquire(&a->lock, -1, &waited);"]],
+        "\n\tls = safeshm_lock_acquire(&a->lock, php_safeshm_timeout_ms(), &waited);",
+        "\n\tls = safeshm_lock_acquire(&a->lock, -1, &waited);"], [
+        "\t\tls = safeshm_lock_acquire(&a->lock, php_safeshm_timeout_ms(), &waited);",
+        "\t\tls = safeshm_lock_acquire(&a->lock, -1, &waited);"]],
         ['hooks:lock_timeout_holder_stopped'],
         'a write waits for the lock at most safeshm.lock_timeout'],
     'eviction-takes-data' => ['shm_room.c', [[
