@@ -14,7 +14,7 @@ foreach ([32 * 1024 ** 3, 32 * 1024 ** 3 - 7, PHP_INT_MAX] as $size) {
 }
 $php = getenv('TEST_PHP_EXECUTABLE') ?: PHP_BINARY;
 echo preg_replace('/\s+/', ' ', trim((string) shell_exec(escapeshellarg($php) . ' ' . getenv('TEST_PHP_EXTRA_ARGS')
-    . ' -d display_startup_errors=1 -d safeshm.default_size=34359738368 -r ' . escapeshellarg('echo " => ", ini_get("safeshm.default_size");') . ' 2>&1'))), "\n";
+    . ' -d display_startup_errors=1 -d display_errors=1 -d log_errors=0 -d safeshm.default_size=34359738368 -r ' . escapeshellarg('echo " => ", ini_get("safeshm.default_size");') . ' 2>&1'))), "\n";
 ?>
 --EXPECT--
 34359738368: SafeShm::__construct(): Argument #2 ($size) must be 0 (safeshm.default_size) or between 4096 and 34359738360 bytes (32 GiB - 8)

@@ -17,11 +17,11 @@ foreach (['abc', 'five', '', 'NAN', 'nan', 'inf', 'INF', '-1', '-0.5', '1e400', 
 // At startup a bad value leaves the default (5 seconds) in force.
 $php = getenv('TEST_PHP_EXECUTABLE') ?: PHP_BINARY;
 foreach (['abc', 'inf', '-3'] as $v) {
-    echo "startup $v: ", preg_replace('/\s+/', ' ', trim((string) shell_exec(escapeshellarg($php) . ' ' . getenv('TEST_PHP_EXTRA_ARGS') . ' -d display_startup_errors=1 -d '
+    echo "startup $v: ", preg_replace('/\s+/', ' ', trim((string) shell_exec(escapeshellarg($php) . ' ' . getenv('TEST_PHP_EXTRA_ARGS') . ' -d display_startup_errors=1 -d display_errors=1 -d log_errors=0 -d '
         . escapeshellarg("safeshm.lock_timeout=$v") . ' -r ' . escapeshellarg('echo " => ", ini_get("safeshm.lock_timeout");') . ' 2>&1'))), "\n";
 }
 ?>
---EXPECTF--
+--EXPECT--
 'abc'    -> refused, now 2.5 (ini_set(): safeshm.lock_timeout must be a number of seconds between 0 and 86400, "abc" given; it stays 2.500)
 'five'   -> refused, now 2.5 (ini_set(): safeshm.lock_timeout must be a number of seconds between 0 and 86400, "five" given; it stays 2.500)
 ''       -> refused, now 2.5 (ini_set(): safeshm.lock_timeout must be a number of seconds between 0 and 86400, "" given; it stays 2.500)
@@ -38,6 +38,6 @@ foreach (['abc', 'inf', '-3'] as $v) {
 '0'      -> accepted, now 0
 '0.25'   -> accepted, now 0.25
 '1e1'    -> accepted, now 1e1
-startup abc: %Ssafeshm.lock_timeout must be a number of seconds between 0 and 86400, "abc" given; the default applies%S => 5
-startup inf: %Ssafeshm.lock_timeout must be a number of seconds between 0 and 86400, "inf" given; the default applies%S => 5
-startup -3: %Ssafeshm.lock_timeout must be a number of seconds between 0 and 86400, "-3" given; the default applies%S => 5
+startup abc: Warning: PHP Startup: safeshm.lock_timeout must be a number of seconds between 0 and 86400, "abc" given; the default applies in Unknown on line 0 => 5
+startup inf: Warning: PHP Startup: safeshm.lock_timeout must be a number of seconds between 0 and 86400, "inf" given; the default applies in Unknown on line 0 => 5
+startup -3: Warning: PHP Startup: safeshm.lock_timeout must be a number of seconds between 0 and 86400, "-3" given; the default applies in Unknown on line 0 => 5

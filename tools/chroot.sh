@@ -32,8 +32,8 @@ fi
 
 base=${SAFESHM_CHROOTS:-/var/tmp/safeshm-chroots}
 # What every chroot gets: PHP (CLI and headers; Debian's php-cli brings pcntl, posix, shmop, sysvsem, sysvshm),
-# a compiler, PECL (php-pear) and PHP-Parser for gen_stub.php.
-packages="php-cli php-dev php-pear php-parser gcc make libc6-dev"
+# a compiler, PECL (php-pear), PHP-Parser for gen_stub.php and strace (tests/remove_killed_midway.phpt).
+packages="php-cli php-dev php-pear php-parser gcc make libc6-dev strace"
 
 die() { echo "chroot.sh: $*" >&2; exit 1; }
 
