@@ -36,10 +36,14 @@ for ($k = 1; $k <= KEYS; $k++) shm_put_var($shm, $k, value_for($k, 0));
 $parent = getmypid();
 $pid = pcntl_fork();
 if ($pid === 0) {
-    // stops by itself when the parent is gone (a crashed importer) or after 30 s
+    // stops between two writes on SIGTERM (a SIGKILL inside shm_put_var() would leave the sysvshm segment
+    // itself half-written: sysvshm has no lock), by itself when the parent is gone (a crashed importer) or after 30 s
+    $stop = false;
+    pcntl_async_signals(true);
+    pcntl_signal(SIGTERM, function () use (&$stop) { $stop = true; });
     $end = microtime(true) + 30;
-    for ($round = 1; posix_getppid() === $parent && microtime(true) < $end; $round++) {
-        for ($k = 1; $k <= KEYS; $k++) shm_put_var($shm, $k, value_for($k, $round));
+    for ($round = 1; !$stop && posix_getppid() === $parent && microtime(true) < $end; $round++) {
+        for ($k = 1; $k <= KEYS && !$stop; $k++) shm_put_var($shm, $k, value_for($k, $round));
     }
     exit(0);
 }
@@ -64,7 +68,7 @@ while (microtime(true) < $deadline || $snapshots + $corrupt < 20) {
         $other[get_class($e) . ': ' . preg_replace('/0x[0-9a-f]+|\d+/', 'N', $e->getMessage())] = 1;
     }
 }
-posix_kill($pid, SIGKILL);
+posix_kill($pid, SIGTERM);
 pcntl_waitpid($pid, $status);
 echo "imports: ", $snapshots + $corrupt, " (snapshots $snapshots, SafeShmCorruptException $corrupt)\n";
 echo "values that are not one the writer wrote for their key: $bad\n";
