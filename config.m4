@@ -23,7 +23,7 @@ if test "$PHP_SAFESHM" != "no"; then
   dnl -fvisibility=hidden: calls between the extension's own files go direct
   dnl instead of through the PLT (a put makes dozens); php_safeshm.h marks
   dnl what other extensions may use (PHP_SAFESHM_API)
-  PHP_NEW_EXTENSION(safeshm, safeshm.c safeshm_attach.c safeshm_value.c safeshm_native.c safeshm_ops.c safeshm_class.c safeshm_cache.c safeshm_locks.c safeshm_sysvshm.c safeshm_upgrade.c shm_store.c shm_heap.c shm_mutate.c shm_room.c shm_recover.c shm_locks.c shm_migrate.c sem_lock.c, $ext_shared,, -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1 -D_GNU_SOURCE -std=gnu11 -fvisibility=hidden)
+  PHP_NEW_EXTENSION(safeshm, safeshm.c safeshm_attach.c safeshm_lock.c safeshm_value.c safeshm_native.c safeshm_ops.c safeshm_class.c safeshm_cache.c safeshm_locks.c safeshm_sysvshm.c safeshm_upgrade.c shm_store.c shm_heap.c shm_mutate.c shm_room.c shm_recover.c shm_locks.c shm_migrate.c sem_lock.c, $ext_shared,, -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1 -D_GNU_SOURCE -std=gnu11 -fvisibility=hidden)
 fi
 
 dnl make test loads the system's shmop, sysvsem, sysvshm, posix and pcntl for the tests that need them

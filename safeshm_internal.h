@@ -132,11 +132,35 @@ static zend_always_inline bool php_safeshm_current(php_safeshm_attachment *a)
 }
 /* Folds this process's hit/miss tallies into the header (request end, info()). */
 void php_safeshm_fold_tallies(php_safeshm_attachment *a);
+/* This process's pid (php_safeshm_getpid() for the other rooms). */
+extern uint32_t php_safeshm_pid;
+
+/* ---- safeshm_lock.c ------------------------------------------------- */
+
+/* Takes the lock and makes the store usable (recovering after a crashed
+ * holder). On failure nothing is held and the returned status says why;
+ * no exception is thrown here. */
+typedef enum {
+	PHP_SAFESHM_LOCKED = 0,
+	PHP_SAFESHM_LOCK_TIMEOUT,
+	PHP_SAFESHM_LOCK_REMOVED,
+	PHP_SAFESHM_LOCK_SYSERR,
+	PHP_SAFESHM_LOCK_BROKEN, /* the store's mutex is damaged */
+	PHP_SAFESHM_LOCK_STORE  /* store status in *store_st */
+} php_safeshm_lock_result;
 /* Takes the lock and makes the store usable, or throws and returns false. */
 bool php_safeshm_lock_or_throw(php_safeshm_attachment *a);
 void php_safeshm_unlock(php_safeshm_attachment *a);
 /* Releases the lock this process holds on a (also from RSHUTDOWN). */
 void php_safeshm_release(php_safeshm_attachment *a);
+/* Takes the lock as it is, no repair (attach: formatting, migrating). */
+php_safeshm_lock_result php_safeshm_lock_raw(php_safeshm_attachment *a, int *err);
+/* Repairs a store its last holder left mid-mutation (the lock held). */
+void php_safeshm_repair_if_needed(php_safeshm_attachment *a, safeshm_status *st);
+/* A note naming the semaphore's key and owner when someone else's semaphore is why the lock failed; "" else. */
+const char *php_safeshm_squat_note(const php_safeshm_attachment *a, char *buf, size_t len);
+/* Throws what a failed lock means. */
+void php_safeshm_throw_lock(php_safeshm_attachment *a, php_safeshm_lock_result r, safeshm_status st, int err);
 
 #define PHP_SAFESHM_ATT(a) \
 	php_safeshm_attachment *a = php_safeshm_get(ZEND_THIS); \

@@ -50,7 +50,7 @@ const MUTANTS = [
         "\treturn 1 || ((seq & 1u) == 0 && __atomic_load_n(&HDR(s)->seq, __ATOMIC_RELAXED) == seq);"]],
         ['hooks:getmultiple_interleaved_batch'],
         'getMultiple() keeps a lock-free try only when no mutation ran meanwhile (one snapshot)'],
-    'no-recovery-from-php' => ['safeshm_attach.c', [[
+    'no-recovery-from-php' => ['safeshm_lock.c', [[
         "\tif (safeshm_store_needs_recovery(&a->store)) {\n\t\t*st = safeshm_store_recover(&a->store);\n\t}\n",
         "\t(void) a;\n\t(void) st;\n"]],
         ['hooks:killed_at_each_point', 'hooks:fatal_mid_put_before_publish', 'phpt:mp_killed_writer_recovers'],
@@ -141,7 +141,7 @@ const MUTANTS = [
         "\t*st = safeshm_store_put_many(&a->store, q, n, php_safeshm_now_us());"]],
         ['phpt:cache_multi_keys'],
         'every locked call releases the lock it took'],
-    'lock-wait-unbounded' => ['safeshm_attach.c', [[
+    'lock-wait-unbounded' => ['safeshm_lock.c', [[
         "\n\tls = safeshm_lock_acquire(&a->lock, php_safeshm_timeout_ms(), &waited);",
         "\n\tls = safeshm_lock_acquire(&a->lock, -1, &waited);"], [
         "\t\tls = safeshm_lock_acquire(&a->lock, php_safeshm_timeout_ms(), &waited);",

@@ -5,7 +5,8 @@
 #
 #   tests/c/run.sh [program ...]    (default: every program below)
 #
-#   test_lock           the lock (sem_lock.c)
+#   test_lock           the lock's semaphore (sem_lock.c)
+#   test_lock_mutex     the robust mutex a store can be locked by instead (sem_lock.c)
 #   test_store_ops      the store: format, operations, TTL, capacity, making room
 #   test_store_crash    the store: a crash at every fault point of random workloads
 #   test_store_hostile  the store: damaged headers, records and allocator state
@@ -27,6 +28,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 store="check.o shm_store.o shm_heap.o shm_mutate.o shm_room.o shm_recover.o shm_locks.o"
 declare -A objs=(
   [test_lock]="check.o sem_lock.o"
+  [test_lock_mutex]="check.o sem_lock.o"
   [test_store_ops]="$store"
   [test_store_crash]="$store"
   [test_store_hostile]="$store"
@@ -34,7 +36,7 @@ declare -A objs=(
   [test_store_room]="$store"
   [test_locks]="$store"
 )
-tests="test_lock test_store_ops test_store_crash test_store_hostile test_store_readers test_store_room test_locks"
+tests="test_lock test_lock_mutex test_store_ops test_store_crash test_store_hostile test_store_readers test_store_room test_locks"
 if [ $# -gt 0 ]; then
   for t in "$@"; do
     [ -n "${objs[$t]:-}" ] || { echo "no C test program $t (programs: $tests)"; echo "0 passed, 1 failed"; exit 1; }
