@@ -105,6 +105,10 @@ static uint64_t alloc_room(safeshm_store *s, uint64_t size, uint64_t now, const 
 	int whole);
 
 
+/* How many slots ahead index_rebuild() asks for a record's key (and twice as
+ * many for its header). */
+#define REBUILD_AHEAD 8u
+
 /* Publishes a new index of new_n slots holding every live entry; whole: its
  * block may be looked for with the wide search too (see alloc_room()). */
 static safeshm_status index_rebuild(safeshm_store *s, uint32_t new_n, uint64_t now, const keep_t *keep, int whole)
@@ -133,6 +137,24 @@ static safeshm_status index_rebuild(safeshm_store *s, uint32_t new_n, uint64_t n
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t v = old[i], j;
 		safeshm_record r;
+		/* the records are spread over the arena: every one is a cache miss,
+		 * so ask for them ahead, the header first and, once it is there, the
+		 * key (hints: an address outside the arena is never asked for) */
+		if (i + 2u * REBUILD_AHEAD < n) {
+			uint64_t a = (uint64_t) old[i + 2u * REBUILD_AHEAD] * 8u;
+			if (a >= s->arena_off && a + SAFESHM_REC_HDR <= s->arena_end) {
+				__builtin_prefetch(s->base + a);
+			}
+		}
+		if (i + REBUILD_AHEAD < n) {
+			uint64_t a = (uint64_t) old[i + REBUILD_AHEAD] * 8u;
+			if (a >= s->arena_off && a + SAFESHM_REC_HDR <= s->arena_end) {
+				uint64_t k = a + SAFESHM_REC_HDR + __atomic_load_n(&rec_at(s, a)->val_len, __ATOMIC_RELAXED);
+				if (k < s->arena_end) {
+					__builtin_prefetch(s->base + k);
+				}
+			}
+		}
 		if (v <= SAFESHM_SLOT_TOMB) {
 			continue;
 		}
