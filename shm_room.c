@@ -6,10 +6,8 @@
  * window is one free block; no reader ever waits. The window is looked for
  * among a number of blocks bounded by the size being written, not by the
  * arena (around the biggest free blocks, and from a cursor that moves on);
- * only when that finds none comes a wide search, the last resort before
- * reclaiming or refusing: a fixed number of blocks from the cursor, the next
- * wide search going on from where it stopped (the whole arena of a small
- * store). When the bytes are exhausted, expired
+ * only when that finds none is the whole arena searched, the last resort
+ * before reclaiming or refusing. When the bytes are exhausted, expired
  * entries are reclaimed, then entries with a TTL, soonest to expire first;
  * entries without a TTL are never evicted.
  */
@@ -110,7 +108,7 @@ static uint64_t alloc_room(safeshm_store *s, uint64_t size, uint64_t now, const 
 #define REBUILD_AHEAD 8u
 
 /* Publishes a new index of new_n slots holding every live entry; whole: its
- * block may be looked for with the wide search too (see alloc_room()). */
+ * block may be looked for in the whole arena (see alloc_room()). */
 static safeshm_status index_rebuild(safeshm_store *s, uint32_t new_n, uint64_t now, const keep_t *keep, int whole)
 {
 	safeshm_header *h = HDR(s);
@@ -426,7 +424,7 @@ static uint64_t room_start(safeshm_store *s)
 }
 
 /* Where evacuate() looks: around free blocks and from the cursor, bounded;
- * or the wide search (ROOM_WIDE_BLOCKS from the cursor). */
+ * or the whole arena. */
 typedef enum {
 	ROOM_BOUNDED,
 	ROOM_WHOLE
@@ -642,13 +640,14 @@ static safeshm_status empty_best(safeshm_store *s, room_t *r)
  * finds the windows that end at a free block too); the best window of each
  * step is emptied, or the next step looks for another. A store with fewer
  * blocks than a stretch reads is searched whole. Else (mode ROOM_WHOLE,
- * the wide search, the last resort before eviction or refusal) it looks for
- * the cheapest window among ROOM_WIDE_BLOCKS blocks from the cursor, and
- * leaves the cursor where it stopped: successive wide searches cover the
- * arena in turn, none of them all of a big one (a 256 MiB store holds
- * some 140 000 blocks: reading them all took 24 ms; 1024 of them, at most
- * about 1 ms on the project's VM, with as few writes refused as full in
- * bench/compare.php's near-full case as the whole arena gave).
+ * the last resort before eviction or refusal) it looks at the whole arena
+ * for the cheapest window: on bench/compare.php's 256 MiB store at 97 %
+ * full (some 140 000 blocks) that takes about 24 ms. Bounding it too (the
+ * cheapest window among the next 1024 blocks from the cursor, the next
+ * search going on from there) kept every write under 0.4 ms but refused
+ * 24 % of that case's rewrites as full, against 0.3 %: near full, the
+ * windows that can be emptied are rare, and only the whole search finds
+ * them. A refused write is worse than a pause of that size.
  */
 static safeshm_status evacuate(safeshm_store *s, uint64_t size, room_mode mode)
 {
@@ -669,11 +668,8 @@ static safeshm_status evacuate(safeshm_store *s, uint64_t size, room_mode mode)
 	r.cands[r.ncands++] = r.o1;
 	r.cands[r.ncands++] = r.o2;
 	if (mode == ROOM_WHOLE) {
-		/* the wide search: ROOM_WIDE_BLOCKS blocks from the cursor (to the arena's end), left for the next */
 		safeshm_room_scans++;
-		from = room_start(s);
-		if ((st = find_window(s, &r, from, ROOM_WIDE_BLOCKS, &stop)) == SAFESHM_OK) {
-			h->room8 = stop < s->arena_end ? (uint32_t) (stop / 8u) : 0;
+		if ((st = find_window(s, &r, s->arena_off, 0, &stop)) == SAFESHM_OK) {
 			st = empty_best(s, &r);
 		}
 		safeshm_room_visited += r.visited;
@@ -867,7 +863,7 @@ static uint64_t alloc_room(safeshm_store *s, uint64_t size, uint64_t now, const 
 		}
 		more = 0;
 		if (h->free >= size && !scanned) {
-			/* bounded searches first; the wide one only when they found nothing, and the caller allows it */
+			/* bounded searches first; the whole arena only when they found nothing, and the caller allows it */
 			scanned = tries == ROOM_TRIES;
 			if (!scanned || whole) {
 				*st = evacuate(s, size, scanned ? ROOM_WHOLE : ROOM_BOUNDED);

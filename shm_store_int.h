@@ -300,17 +300,12 @@ safeshm_status safeshm_check_state(const safeshm_store *s);
  * ROOM_ANCHORS of the biggest free blocks, then slides a window over up to
  * ROOM_STRETCHES stretches of blocks, each ROOM_SCAN_BLOCKS blocks and
  * ROOM_SPAN times the size wanted long (whichever is more). An allocation
- * makes ROOM_TRIES bounded searches, then one wide search: ROOM_WIDE_BLOCKS
- * blocks from the cursor on (the whole arena when it has fewer), which the
- * next wide search continues; so no write reads more than a bounded number
- * of block headers, and a write refused as full has still had the arena
- * searched in turn. */
+ * makes ROOM_TRIES bounded searches before it searches the whole arena. */
 #define ROOM_ANCHORS     32u
 #define ROOM_STRETCHES   4u
 #define ROOM_SCAN_BLOCKS 256u
 #define ROOM_SPAN        8u
 #define ROOM_TRIES       2
-#define ROOM_WIDE_BLOCKS 1024u
 
 /* Bumped by everything that may move, drop or re-index records while making
  * room: a put that saw no change keeps the lookup it made before. */

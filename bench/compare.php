@@ -2,7 +2,7 @@
 // SafeShm against the stores and locks a PHP user would otherwise pick, measured in one run so that the ratios
 // are fair, and the performance goals of issues #2, #10, #11 and #12 judged from those figures.
 //
-// usage: php -d extension=modules/safeshm.so -d apc.enable_cli=1 -d apc.shm_size=1G \
+// usage: php -d extension=modules/safeshm.so -d apc.enable_cli=1 -d apc.shm_size=1G -d apc.entries_hint=262144 \
 //            bench/compare.php [seconds-per-case] [runs] [--quick]
 //   seconds-per-case  default 1
 //   runs              default 3; every case keeps its best run, because shared machines are noisy
