@@ -14,7 +14,8 @@ if (posix_getpwnam('nobody') === false) die('skip no user nobody');
 pcre.jit=0
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__, 0);
 function ipc_of(int $key): int
 {
     $n = 0;
@@ -57,7 +58,9 @@ echo 'segments left under the key: ', ipc_of($key), "\n";
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/ctor_permissions_unusable_mode.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+try { (new SafeShm(test_key(__DIR__ . '/ctor_permissions_unusable_mode.php', 0)))->remove(); } catch (Throwable) {}
+test_clean(__FILE__);
 ?>
 --EXPECT--
 new SafeShm(0400): SafeShm segment KEY: permission denied: mode 0400 does not let its creator read and write it (a store needs at least 0600 for its owner); nothing was left behind

@@ -16,7 +16,8 @@ pcre.jit=0
 safeshm.lock_timeout=2
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__, 0);
 $s = new SafeShm($key, 65536, 0644);
 for ($i = 0; $i < 50; $i++) $s->put("k$i", "value $i");
 $s->put('n', 5);
@@ -85,7 +86,9 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/ctor_read_only_other_user.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+try { (new SafeShm(test_key(__DIR__ . '/ctor_read_only_other_user.php', 0)))->remove(); } catch (Throwable) {}
+test_clean(__FILE__);
 ?>
 --EXPECT--
 -- the store alone

@@ -15,7 +15,8 @@ safeshm.lock_timeout=1
 safeshm.lock=semaphore
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__, 0);
 function as_user(string $user, callable $f): string
 {
     $pw = posix_getpwnam($user);
@@ -70,7 +71,9 @@ echo 'nobody: ', as_user('nobody', function () use ($key) { $s = new SafeShm($ke
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/ctor_semaphore_squatted.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+try { (new SafeShm(test_key(__DIR__ . '/ctor_semaphore_squatted.php', 0)))->remove(); } catch (Throwable) {}
+test_clean(__FILE__);
 ?>
 --EXPECTF--
 -- squatted with mode 0600 (nobody may not use it)

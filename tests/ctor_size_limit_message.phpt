@@ -4,9 +4,10 @@ SafeShm::__construct(): the largest size is 32 GiB - 8 bytes (index slots hold o
 safeshm
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 foreach ([32 * 1024 ** 3, 32 * 1024 ** 3 - 7, PHP_INT_MAX] as $size) {
     try {
-        new SafeShm(ftok(__FILE__, 'a'), $size);
+        new SafeShm(test_key(__FILE__, 0), $size);
         echo "$size: created\n";
     } catch (ValueError $e) {
         echo "$size: ", $e->getMessage(), "\n";

@@ -5,10 +5,11 @@ safeshm
 sysvshm
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 // The same workload runs on ext/sysvshm (shm_*) and on SafeShm (safeshm_*), both attached with $size 10000.
 // Issue #8: "a workload that stores 10 and 60 variables on sysvshm gets 9 and 13 false returns on SafeShm".
-$sysKey = ftok(__FILE__, 'a');
-$safeKey = ftok(__FILE__, 'b');
+$sysKey = test_key(__FILE__, 0);
+$safeKey = test_key(__FILE__, 1);
 function run(string $label, array $ops, int $size = 10000): void
 {
     global $sysKey, $safeKey;
@@ -75,10 +76,12 @@ foreach ([1024, 10000, 65536] as $size) {
 ?>
 --CLEAN--
 <?php
+require __DIR__ . '/_ipc.inc';
 foreach (['a', 'b'] as $p) {
-    $k = ftok(__DIR__ . '/fn_attach_sysvshm_sizes_fit.php', $p);
+    $k = test_key(__DIR__ . '/fn_attach_sysvshm_sizes_fit.php', ord($p) - 97);
     if ($s = @shm_attach($k, 1000)) shm_remove($s);
 }
+test_clean(__FILE__);
 ?>
 --EXPECTF--
 10 replaces of a 4.9 KB variable: sysvshm accepted 10 puts (refused 0); SafeShm refused 0 of those; same contents: yes

@@ -8,6 +8,7 @@ safeshm.lock=semaphore
 safeshm.lock_timeout=1
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 function sem_exists(int $semid): bool
 {
     foreach (array_slice(file('/proc/sysvipc/sem'), 1) as $line) {
@@ -15,7 +16,7 @@ function sem_exists(int $semid): bool
     }
     return false;
 }
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__, 0);
 $shm = safeshm_attach($key, 16384, 0600);
 safeshm_put_var($shm, 1, 'before');
 $semid = $shm->info()['semid'];
@@ -36,7 +37,9 @@ echo 'remover detached; semaphore still there: ', var_export(sem_exists($semid),
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/fn_remove_fork_child_exit.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+try { (new SafeShm(test_key(__DIR__ . '/fn_remove_fork_child_exit.php', 0)))->remove(); } catch (Throwable) {}
+test_clean(__FILE__);
 ?>
 --EXPECT--
 lock: semaphore

@@ -6,8 +6,9 @@ sysvshm
 shmop
 --FILE--
 <?php
-$old = ftok(__FILE__, 'a');
-$new = ftok(__FILE__, 'b');
+require __DIR__ . '/_ipc.inc';
+$old = test_key(__FILE__, 0);
+$new = test_key(__FILE__, 1);
 $shm = shm_attach($old, 65536, 0600);
 for ($k = 1; $k <= 10; $k++) shm_put_var($shm, $k, str_repeat(chr(64 + $k), 1000));
 
@@ -38,7 +39,7 @@ attempt($s, $old, 'arena too small');
 var_dump($s->get(3), $s->has(1), $s->has(10));
 
 // Three values that fit an empty store, but not beside what the store already holds.
-$few = ftok(__FILE__, 'e');
+$few = test_key(__FILE__, 4);
 $f = shm_attach($few, 16384, 0600);
 for ($k = 1; $k <= 3; $k++) shm_put_var($f, $k, str_repeat(chr(64 + $k), 1000));
 $s->clear();
@@ -48,7 +49,7 @@ attempt($s, $few, 'existing data leaves too little room');
 var_dump($s->get(3), $s->has(1));
 
 // Many small variables: their records and the index they need (which grows inside the arena) exceed the store.
-$many = ftok(__FILE__, 'c');
+$many = test_key(__FILE__, 2);
 $m = shm_attach($many, 65536, 0600);
 for ($k = 1; $k <= 200; $k++) shm_put_var($m, $k, $k);
 $s->clear();
@@ -57,7 +58,7 @@ attempt($s, $many, 'many small variables');
 echo 'entries: ', count($s), "\n";
 
 // A store that can hold it all takes it all.
-$big = new SafeShm(ftok(__FILE__, 'd'), 65536, 0600);
+$big = new SafeShm(test_key(__FILE__, 3), 65536, 0600);
 $big->put(3, 'mine');
 attempt($big, $old, 'fits');
 var_dump(strlen($big->get(3)), count($big));
@@ -70,13 +71,15 @@ $big->remove();
 ?>
 --CLEAN--
 <?php
+require __DIR__ . '/_ipc.inc';
 foreach (['a', 'c', 'e'] as $p) {
-    $id = @shmop_open(ftok(__DIR__ . '/import_all_or_nothing.php', $p), 'w', 0, 0);
+    $id = @shmop_open(test_key(__DIR__ . '/import_all_or_nothing.php', ord($p) - 97), 'w', 0, 0);
     if ($id) shmop_delete($id);
 }
 foreach (['b', 'd'] as $p) {
-    try { (new SafeShm(ftok(__DIR__ . '/import_all_or_nothing.php', $p)))->remove(); } catch (Throwable) {}
+    try { (new SafeShm(test_key(__DIR__ . '/import_all_or_nothing.php', ord($p) - 97)))->remove(); } catch (Throwable) {}
 }
+test_clean(__FILE__);
 ?>
 --EXPECT--
 arena too small: SafeShmFullException

@@ -8,12 +8,13 @@ pcntl
 posix
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 // The writer is ext/sysvshm itself: unlocked shm_put_var() replaces move chunks (memmove) while the importer
 // reads. Every value says which key it belongs to, so a torn or mixed-up copy cannot pass for a good one.
 // How many imports get a snapshot depends on how the two processes are scheduled (a busy machine may give
 // none): what must hold is that none crashes, none is a mix, and an import is exact once the writer stops.
-$old = ftok(__FILE__, 'a');
-$new = ftok(__FILE__, 'b');
+$old = test_key(__FILE__, 0);
+$new = test_key(__FILE__, 1);
 const KEYS = 24;
 function value_for(int $key, int $round): string|array
 {
@@ -84,9 +85,11 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-$id = @shmop_open(ftok(__DIR__ . '/import_concurrent_sysvshm_writer.php', 'a'), 'w', 0, 0);
+require __DIR__ . '/_ipc.inc';
+$id = @shmop_open(test_key(__DIR__ . '/import_concurrent_sysvshm_writer.php', 0), 'w', 0, 0);
 if ($id) shmop_delete($id);
-try { (new SafeShm(ftok(__DIR__ . '/import_concurrent_sysvshm_writer.php', 'b')))->remove(); } catch (Throwable) {}
+try { (new SafeShm(test_key(__DIR__ . '/import_concurrent_sysvshm_writer.php', 1)))->remove(); } catch (Throwable) {}
+test_clean(__FILE__);
 ?>
 --EXPECTF--
 imports: %d (snapshots %d, SafeShmCorruptException %d)

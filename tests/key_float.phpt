@@ -4,7 +4,8 @@ SafeShm: a float key with no exact int value (1.5, INF, NAN, 1e20) is a TypeErro
 safeshm
 --FILE--
 <?php
-$s = new SafeShm(ftok(__FILE__, 'a'), 16384);
+require __DIR__ . '/_ipc.inc';
+$s = new SafeShm(test_key(__FILE__, 0), 16384);
 function attempt(string $label, callable $f): void
 {
     try {
@@ -37,7 +38,9 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/key_float.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+try { (new SafeShm(test_key(__DIR__ . '/key_float.php', 0)))->remove(); } catch (Throwable) {}
+test_clean(__FILE__);
 ?>
 --EXPECT--
 put(1.2): TypeError: SafeShm::put(): Argument #1 ($key) must be of type string|int, float 1.2 given: it has no exact int value (cast it, or pass a string, to choose the key)

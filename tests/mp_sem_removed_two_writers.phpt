@@ -10,9 +10,10 @@ safeshm.lock_timeout=2
 safeshm.removal_check_ms=0
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 // Issue #8: the holder of a removed semaphore kept writing while new objects locked a fresh one on the same
 // segment: 2 017 wrong reads, 330 377 SafeShmCorruptExceptions, and verify() failing afterwards.
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__, 0);
 const KEYS = 48;
 const SECONDS = 3.0;
 function value(int $k, int $w, int $n): string
@@ -121,8 +122,10 @@ try {
 ?>
 --CLEAN--
 <?php
-$key = ftok(__DIR__ . '/mp_sem_removed_two_writers.php', 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__DIR__ . '/mp_sem_removed_two_writers.php', 0);
 try { (new SafeShm($key))->remove(); } catch (Throwable) { exec("ipcrm -M $key 2>/dev/null"); }
+test_clean(__FILE__);
 ?>
 --EXPECTF--
 lock: semaphore

@@ -6,9 +6,10 @@ safeshm
 safeshm.lock_timeout=1
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 // php-src GH-16591: ext/sysvshm throws "Shared memory block has been destroyed by the serialization
 // function". Under valgrind (USE_ZEND_ALLOC=0) the cases after a safeshm_remove() were a use-after-free.
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__, 0);
 $h = null; // the handle the user code detaches
 
 class DetachInSerialize {
@@ -79,7 +80,9 @@ echo "first store still reads: ", var_export($check->get(1), true), ", has 2: ",
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/put_serialize_detaches_handle.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+try { (new SafeShm(test_key(__DIR__ . '/put_serialize_detaches_handle.php', 0)))->remove(); } catch (Throwable) {}
+test_clean(__FILE__);
 ?>
 --EXPECTF--
 safeshm_put_var, __serialize: Error: Shared memory block has been destroyed by the serialization function

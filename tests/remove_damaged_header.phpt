@@ -5,8 +5,9 @@ safeshm
 shmop
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 // White-box: the header's u64 segment size is at offset 8 (shm_store.h); a wrong value fails validation.
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__, 0);
 $damage = function () use ($key): void {
     $raw = shmop_open($key, 'w', 0, 0);
     shmop_write($raw, pack('P', 1 << 40), 8);
@@ -75,11 +76,13 @@ safeshm_remove(safeshm_attach($key));
 ?>
 --CLEAN--
 <?php
-$key = ftok(__DIR__ . '/remove_damaged_header.php', 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__DIR__ . '/remove_damaged_header.php', 0);
 try { (new SafeShm($key))->remove(); } catch (Throwable) {
     $id = @shmop_open($key, 'w', 0, 0);
     if ($id) shmop_delete($id);
 }
+test_clean(__FILE__);
 ?>
 --EXPECT--
 -- an object attached before the damage

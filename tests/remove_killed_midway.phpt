@@ -14,10 +14,11 @@ safeshm.removal_check_ms=0
 pcre.jit=0
 --FILE--
 <?php
+require __DIR__ . '/_ipc.inc';
 // strace kills a remover (SIGKILL, the system call not made) just before the segment's IPC_RMID, or just before
 // the semaphore's; `ipcrm -m` alone gives the state in between (segment gone, nothing else done). Before the fix
 // the removed flag was set first, so a kill before the segment's IPC_RMID left a store every process refused.
-$key = ftok(__FILE__, 'a');
+$key = test_key(__FILE__, 0);
 $php = getenv('TEST_PHP_EXECUTABLE') ?: PHP_BINARY;
 $args = getenv('TEST_PHP_EXTRA_ARGS');
 $remover = '$s = new SafeShm(' . $key . '); $s->remove(); echo "returned";';
@@ -96,8 +97,10 @@ foreach ($kills as $label => $kill) {
 ?>
 --CLEAN--
 <?php
-$key = ftok(__DIR__ . '/remove_killed_midway.php', 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__DIR__ . '/remove_killed_midway.php', 0);
 try { (new SafeShm($key))->remove(); } catch (Throwable) { exec("ipcrm -M $key 2>/dev/null"); }
+test_clean(__FILE__);
 ?>
 --EXPECT--
 -- remover killed before the segment's IPC_RMID

@@ -15,7 +15,8 @@ pcre.jit=0
 safeshm.lock_timeout=2
 --FILE--
 <?php
-$key = ftok(__FILE__, 'a');
+require __DIR__ . '/_ipc.inc';
+$key = test_key(__FILE__, 0);
 $s = new SafeShm($key, 16384, 0666);
 $s->put('k', 'from root');
 $nobody = posix_getpwnam('nobody');
@@ -59,7 +60,9 @@ echo 'removed by its owner; a new object makes a fresh store: ', count(new SafeS
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/remove_refused_other_user.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+try { (new SafeShm(test_key(__DIR__ . '/remove_refused_other_user.php', 0)))->remove(); } catch (Throwable) {}
+test_clean(__FILE__);
 ?>
 --EXPECT--
 remove: SafeShmException: SafeShm segment KEY: cannot remove: Operation not permitted (only its owner, its creator or root may remove it); the store is unchanged

@@ -4,7 +4,8 @@ SafeShm::put()/add(): a resource, or an array holding one, is a TypeError (seria
 safeshm
 --FILE--
 <?php
-$s = new SafeShm(ftok(__FILE__, 'a'), 16384);
+require __DIR__ . '/_ipc.inc';
+$s = new SafeShm(test_key(__FILE__, 0), 16384);
 $s->put('k', 'old');
 $fh = fopen('php://memory', 'r');
 $nested = ['a' => [1, 2, ['deep' => $fh]]];
@@ -25,7 +26,9 @@ $s->remove();
 ?>
 --CLEAN--
 <?php
-try { (new SafeShm(ftok(__DIR__ . '/value_resource_refused.php', 'a')))->remove(); } catch (Throwable) {}
+require __DIR__ . '/_ipc.inc';
+try { (new SafeShm(test_key(__DIR__ . '/value_resource_refused.php', 0)))->remove(); } catch (Throwable) {}
+test_clean(__FILE__);
 ?>
 --EXPECT--
 put resource: TypeError: SafeShm::put(): Argument #2 ($value) cannot be a resource, nor hold one: it would be stored as 0
