@@ -129,6 +129,17 @@ static int is_mine(const safeshm_lock_entry *e, uint64_t token, uint32_t pid, in
 	return token != 0 && e->token == token && e->pid == pid && ((e->flags & SAFESHM_LE_WAITER) != 0) == waiter;
 }
 
+/* The slot of this process's entry (a hold, or a place in the queue) with
+ * this token; ls->slots when there is none. */
+static uint32_t find_mine(const lstate *ls, uint64_t token, uint32_t pid, int waiter)
+{
+	uint32_t i = 0;
+	while (ls->found && i < ls->slots && !(used(&ls->e[i]) && is_mine(&ls->e[i], token, pid, waiter))) {
+		i++;
+	}
+	return ls->found ? i : ls->slots;
+}
+
 static uint32_t entries_in_use(const lstate *ls)
 {
 	uint32_t n = 0;
@@ -389,22 +400,20 @@ safeshm_status safeshm_named_release(safeshm_store *s, uint8_t ns, const void *k
 	if (st != SAFESHM_OK) {
 		return st;
 	}
-	for (uint32_t i = 0; ls.found && i < ls.slots; i++) {
+	uint32_t i = find_mine(&ls, token, pid, 0);
+	if (i < ls.slots) {
 		safeshm_lock_entry *e = &ls.e[i];
-		if (used(e) && is_mine(e, token, pid, 0)) {
-			*held = !e->expires_us || e->expires_us > now;
-			/* holds already ended (TTL) go too: the state may then be empty */
-			for (uint32_t j = 0; j < ls.slots; j++) {
-				safeshm_lock_entry *o = &ls.e[j];
-				if (j != i && used(o) && !(o->flags & SAFESHM_LE_WAITER) && o->expires_us && o->expires_us <= now) {
-					lstate_write(s, &ls);
-					slot_free(o);
-					FAULT("lock:purged");
-				}
+		*held = !e->expires_us || e->expires_us > now;
+		/* holds already ended (TTL) go too: the state may then be empty */
+		for (uint32_t j = 0; j < ls.slots; j++) {
+			safeshm_lock_entry *o = &ls.e[j];
+			if (j != i && used(o) && !(o->flags & SAFESHM_LE_WAITER) && o->expires_us && o->expires_us <= now) {
+				lstate_write(s, &ls);
+				slot_free(o);
+				FAULT("lock:purged");
 			}
-			st = lstate_leave(s, ns, key, klen, hash, &ls, i, now);
-			break;
 		}
+		st = lstate_leave(s, ns, key, klen, hash, &ls, i, now);
 	}
 	lstate_close(s, &ls);
 	return st;
@@ -420,14 +429,11 @@ safeshm_status safeshm_named_refresh(safeshm_store *s, uint8_t ns, const void *k
 	if (st != SAFESHM_OK) {
 		return st;
 	}
-	for (uint32_t i = 0; ls.found && i < ls.slots; i++) {
-		safeshm_lock_entry *e = &ls.e[i];
-		if (used(e) && is_mine(e, token, pid, 0) && (!e->expires_us || e->expires_us > now)) {
-			/* one 8-byte store */
-			__atomic_store_n(&e->expires_us, ttl_us ? now + ttl_us : 0, __ATOMIC_RELEASE);
-			*ok = 1;
-			break;
-		}
+	uint32_t i = find_mine(&ls, token, pid, 0);
+	if (i < ls.slots && (!ls.e[i].expires_us || ls.e[i].expires_us > now)) {
+		/* one 8-byte store */
+		__atomic_store_n(&ls.e[i].expires_us, ttl_us ? now + ttl_us : 0, __ATOMIC_RELEASE);
+		*ok = 1;
 	}
 	return SAFESHM_OK;
 }
@@ -442,12 +448,9 @@ safeshm_status safeshm_named_held(safeshm_store *s, uint8_t ns, const void *key,
 	if (st != SAFESHM_OK) {
 		return st;
 	}
-	for (uint32_t i = 0; ls.found && i < ls.slots; i++) {
-		const safeshm_lock_entry *e = &ls.e[i];
-		if (used(e) && is_mine(e, token, pid, 0)) {
-			*held = !e->expires_us || e->expires_us > now;
-			break;
-		}
+	uint32_t i = find_mine(&ls, token, pid, 0);
+	if (i < ls.slots) {
+		*held = !ls.e[i].expires_us || ls.e[i].expires_us > now;
 	}
 	return SAFESHM_OK;
 }
@@ -461,12 +464,9 @@ safeshm_status safeshm_named_unqueue(safeshm_store *s, uint8_t ns, const void *k
 	if (st != SAFESHM_OK) {
 		return st;
 	}
-	for (uint32_t i = 0; ls.found && i < ls.slots; i++) {
-		safeshm_lock_entry *e = &ls.e[i];
-		if (used(e) && is_mine(e, ticket, pid, 1)) {
-			st = lstate_leave(s, ns, key, klen, hash, &ls, i, now);
-			break;
-		}
+	uint32_t i = find_mine(&ls, ticket, pid, 1);
+	if (i < ls.slots) {
+		st = lstate_leave(s, ns, key, klen, hash, &ls, i, now);
 	}
 	lstate_close(s, &ls);
 	return st;
