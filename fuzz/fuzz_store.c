@@ -45,83 +45,17 @@
  *    and verifies;
  *  - a lock-free find with no writer running never says RETRY, and its view
  *    is valid.
+ *
+ * This file is the driver; the operations are in fuzz_ops.c, what both use
+ * in fuzz_store.h.
  */
-#include "../shm_store.h"
-#include "fuzz_script.h"
-
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-#define CAP 65536u
-#define VALCAP (2u * CAP + 256u)
-#define NFOUND 8
-#define FOUND_MAXK 256u
-#define FILL_MAX 1024
-#define FILL_VERIFY_EVERY 32
+#include "fuzz_store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 
-/* ---- parameters --------------------------------------------------------- */
-
-typedef struct {
-	const uint8_t *p;
-	size_t n, i;
-} bytes_t;
-
-static uint8_t b8(bytes_t *b)
-{
-	return b->i < b->n ? b->p[b->i++] : 0;
-}
-
-static uint16_t b16(bytes_t *b)
-{
-	uint16_t v = b8(b);
-	return (uint16_t) (v | (uint16_t) b8(b) << 8);
-}
-
-static uint32_t b32(bytes_t *b)
-{
-	uint32_t v = b16(b);
-	return v | (uint32_t) b16(b) << 16;
-}
-
-typedef struct {
-	uint8_t ns;
-	size_t klen;
-	uint64_t hash;
-	unsigned char key[SAFESHM_MAX_KEY_LEN + 1];
-} fkey;
-
-typedef struct {
-	safeshm_type type;
-	const unsigned char *val;
-	size_t vlen;
-} fval;
-
-/* What a lock-free find returned, copied out. */
-typedef struct {
-	int present;
-	safeshm_type type;
-	size_t len;
-	uint64_t version, expires;
-	unsigned char *data;
-} kv_t;
-
 /* ---- simulated crashes -------------------------------------------------- */
 
-typedef struct {
-	const unsigned char *src;
-	unsigned char *dst;
-	size_t size;
-	long calls, target;
-	int hit;
-	const char *where;
-} crash_rec;
-
-static crash_rec *recorder;
+crash_rec *recorder;
 
 static void hook(const char *where)
 {
@@ -152,33 +86,17 @@ static void disarm(void)
 
 /* ---- the run's state ---------------------------------------------------- */
 
-typedef struct {
-	unsigned char *buf, *snap, *snap2;
-	size_t size;
-	safeshm_store s;
-	uint64_t now;
-	int healthy;
-	int lock_fail;
-	uint32_t lock_kind;
-	long rcrash_at;
-	crash_rec crash;   /* the run's one simulated crash */
-	int crash_checked;
-	int nfound;
-	fkey found[NFOUND];
-} fz_t;
+fz_t Z;
+unsigned char valbuf[VALCAP];
+int valseed; /* the pattern in valbuf, + 1 (0: none yet) */
+unsigned touch_sum;
 
-static fz_t Z;
-static unsigned char valbuf[VALCAP];
-static int valseed; /* the pattern in valbuf, + 1 (0: none yet) */
-static unsigned touch_sum;
-
-static const char *const fixed_keys[] = { "a", "counter", "key-1", "seed-str", "seed-long", "big", "ttl-1", "p:1" };
-#define NFIXED (sizeof(fixed_keys) / sizeof(fixed_keys[0]))
+const char *const fixed_keys[NFIXED] = { "a", "counter", "key-1", "seed-str", "seed-long", "big", "ttl-1", "p:1" };
 
 /* FUZZ_STORE_TRACE=1 prints every operation of a replayed input. */
 static int tracing = -1;
 
-static void trace_op(const char *op, const fkey *k, safeshm_status st, size_t vlen, uint64_t expires)
+void trace_op(const char *op, const fkey *k, safeshm_status st, size_t vlen, uint64_t expires)
 {
 	if (tracing < 0) {
 		tracing = getenv("FUZZ_STORE_TRACE") != NULL;
@@ -195,19 +113,19 @@ static void trace_op(const char *op, const fkey *k, safeshm_status st, size_t vl
 		(unsigned long long) Z.now, safeshm_status_str(st), Z.healthy);
 }
 
-static void broken(const char *what, const char *op, safeshm_status st)
+void broken(const char *what, const char *op, safeshm_status st)
 {
 	fprintf(stderr, "fuzz_store: %s, after %s (status: %s; verify: %s)\n", what, op, safeshm_status_str(st),
 		safeshm_verify_reason);
 	abort();
 }
 
-static int is_expired(uint64_t expires, uint64_t now)
+int is_expired(uint64_t expires, uint64_t now)
 {
 	return expires != 0 && expires <= now;
 }
 
-static void set_key(fkey *k, uint8_t ns, const void *key, size_t klen)
+void set_key(fkey *k, uint8_t ns, const void *key, size_t klen)
 {
 	k->ns = ns;
 	k->klen = klen;
@@ -222,7 +140,7 @@ static void set_key(fkey *k, uint8_t ns, const void *key, size_t klen)
  * key spelled by the script, a long one (up to one byte too long), or an
  * empty one. The namespace is mostly the user's.
  */
-static void pick_key(fz_t *z, bytes_t *b, unsigned dflt, fkey *k)
+void pick_key(fz_t *z, bytes_t *b, unsigned dflt, fkey *k)
 {
 	uint8_t c = b8(b), nb = b8(b), ns = nb < 0xF0 ? SAFESHM_NS_DATA : (uint8_t) (nb & 3u);
 
@@ -253,7 +171,7 @@ static void pick_key(fz_t *z, bytes_t *b, unsigned dflt, fkey *k)
 
 /* A value: a type (rarely an invalid one), a length that fits the type
  * (rarely one that does not), from small to larger than the arena. */
-static void pick_val(fz_t *z, bytes_t *b, fval *v)
+void pick_val(fz_t *z, bytes_t *b, fval *v)
 {
 	uint8_t t = b8(b), l = b8(b), off = b8(b);
 	uint64_t arena = z->s.arena_end - z->s.arena_off;
@@ -287,7 +205,7 @@ static void pick_val(fz_t *z, bytes_t *b, fval *v)
 	v->vlen = len;
 }
 
-static uint64_t pick_ttl(fz_t *z, bytes_t *b)
+uint64_t pick_ttl(fz_t *z, bytes_t *b)
 {
 	uint8_t e = b8(b);
 	switch (e & 3u) {
@@ -300,7 +218,7 @@ static uint64_t pick_ttl(fz_t *z, bytes_t *b)
 
 /* ---- lock-free reads ---------------------------------------------------- */
 
-static void kv_free(kv_t *kv)
+void kv_free(kv_t *kv)
 {
 	free(kv->data);
 	kv->data = NULL;
@@ -308,7 +226,7 @@ static void kv_free(kv_t *kv)
 }
 
 /* A find as a lock-free reader does it: find, copy out, validate. */
-static void kv_read(const safeshm_store *s, const fkey *k, uint64_t now, kv_t *kv)
+void kv_read(const safeshm_store *s, const fkey *k, uint64_t now, kv_t *kv)
 {
 	safeshm_view v;
 	safeshm_status st = safeshm_store_find(s, k->ns, k->key, k->klen, k->hash, now, &v);
@@ -345,7 +263,7 @@ static void kv_read(const safeshm_store *s, const fkey *k, uint64_t now, kv_t *k
 }
 
 /* Same value (and, when strict, the same version and expiry). */
-static int kv_eq(const kv_t *a, const kv_t *b, int strict)
+int kv_eq(const kv_t *a, const kv_t *b, int strict)
 {
 	if (a->present != b->present) {
 		return 0;
@@ -357,23 +275,15 @@ static int kv_eq(const kv_t *a, const kv_t *b, int strict)
 		&& (!strict || (a->version == b->version && a->expires == b->expires));
 }
 
-static int kv_is(const kv_t *a, safeshm_type type, const void *val, size_t len)
+int kv_is(const kv_t *a, safeshm_type type, const void *val, size_t len)
 {
 	return a->present && a->type == type && a->len == len && (len == 0 || memcmp(a->data, val, len) == 0);
 }
 
 /* ---- iteration ---------------------------------------------------------- */
 
-typedef struct {
-	const safeshm_store *s;
-	uint64_t n;
-	const fkey *prefix;
-	size_t plen;
-	uint64_t matched;
-} scan_t;
-
 /* Reads every byte a view exposes (ASan sees any outside the segment). */
-static int scan_cb(const safeshm_view *v, void *ctx)
+int scan_cb(const safeshm_view *v, void *ctx)
 {
 	scan_t *sc = ctx;
 	unsigned sum = 0;
@@ -394,7 +304,7 @@ static int scan_cb(const safeshm_view *v, void *ctx)
 	return 0;
 }
 
-static int collect_cb(const safeshm_view *v, void *ctx)
+int collect_cb(const safeshm_view *v, void *ctx)
 {
 	fz_t *z = ctx;
 	if (v->key_len <= FOUND_MAXK && z->nfound < NFOUND) {
@@ -488,7 +398,7 @@ static void crash_check(fz_t *z, const char *op, const fkey *keys, size_t nk, co
 
 /* Ends an operation: the segment must still verify if it did, and the
  * run's crash copy (if taken during it) must recover. */
-static void after_op_ex(fz_t *z, const char *op, safeshm_status st, const fkey *keys, size_t nk, const kv_t *before,
+void after_op_ex(fz_t *z, const char *op, safeshm_status st, const fkey *keys, size_t nk, const kv_t *before,
 	const kv_t *after, int all_or_none, int verify)
 {
 	safeshm_status vst = SAFESHM_OK;
@@ -509,407 +419,15 @@ static void after_op_ex(fz_t *z, const char *op, safeshm_status st, const fkey *
 	recorder = r;
 }
 
-static void after_op(fz_t *z, const char *op, safeshm_status st, const fkey *keys, size_t nk, const kv_t *before,
+void after_op(fz_t *z, const char *op, safeshm_status st, const fkey *keys, size_t nk, const kv_t *before,
 	const kv_t *after, int all_or_none)
 {
 	after_op_ex(z, op, st, keys, nk, before, after, all_or_none, 1);
 }
 
-/* ---- the operations ----------------------------------------------------- */
-
-static void op_find(fz_t *z, bytes_t *b, unsigned dflt)
-{
-	fkey k;
-	kv_t kv;
-	pick_key(z, b, dflt, &k);
-	kv_read(&z->s, &k, z->now, &kv);
-	kv_free(&kv);
-}
-
-static void op_put(fz_t *z, bytes_t *b, unsigned dflt, int mode_sel)
-{
-	fkey k;
-	fval v;
-	kv_t before, after;
-	safeshm_put_req q;
-	safeshm_status st;
-	uint8_t m = b8(b), c;
-	unsigned char cond[64];
-	size_t clen = 0;
-
-	pick_key(z, b, dflt, &k);
-	pick_val(z, b, &v);
-	memset(&q, 0, sizeof(q));
-	q.ns = k.ns;
-	q.key = k.key;
-	q.klen = k.klen;
-	q.hash = k.hash;
-	q.type = v.type;
-	q.val = v.val;
-	q.vlen = v.vlen;
-	q.expires = pick_ttl(z, b);
-	q.mode = (safeshm_put_mode) (mode_sel >= 0 ? mode_sel : m % 4u);
-	kv_read(&z->s, &k, z->now, &before);
-	c = b8(b);
-	if (q.mode == SAFESHM_PUT_IF_VERSION) {
-		/* the current version (mostly), absent (0), or another one */
-		q.cond_version = (c & 3u) == 0 ? 0 : (c & 3u) == 1 ? before.version + 1u : before.version;
-	} else if (q.mode == SAFESHM_PUT_IF_VALUE) {
-		/* the current value (mostly), or one byte off, or another type */
-		q.cond_type = before.present ? before.type : SAFESHM_T_STRING;
-		q.cond_val = before.data;
-		q.cond_len = before.len;
-		if ((c & 3u) == 1 && before.len) {
-			clen = before.len < sizeof(cond) ? before.len : sizeof(cond);
-			memcpy(cond, before.data, clen);
-			cond[0] ^= 1u;
-			q.cond_val = cond;
-			q.cond_len = clen;
-		} else if ((c & 3u) == 2) {
-			q.cond_type = (safeshm_type) (1u + (c >> 2) % SAFESHM_T_MAX);
-		}
-	}
-	st = safeshm_store_put(&z->s, &q, z->now);
-	kv_read(&z->s, &k, z->now, &after);
-	if (z->healthy) {
-		if (st == SAFESHM_OK) {
-			if (is_expired(q.expires, z->now) ? after.present : !kv_is(&after, q.type, q.val, q.vlen)) {
-				broken("a successful put is not found with exactly its bytes", "put", st);
-			}
-			if (after.present && (after.version != q.version || after.expires != q.expires)) {
-				broken("a successful put is found with another version or expiry", "put", st);
-			}
-			if ((q.mode == SAFESHM_PUT_ADD && before.present)
-					|| (q.mode == SAFESHM_PUT_IF_VERSION && (q.cond_version == 0 ? before.present
-						: !before.present || before.version != q.cond_version))
-					|| (q.mode == SAFESHM_PUT_IF_VALUE && !kv_is(&before, q.cond_type, q.cond_val, q.cond_len))) {
-				broken("a conditional put succeeded though its condition did not hold", "put", st);
-			}
-		} else if (!kv_eq(&before, &after, 1)) {
-			broken("a failed put changed the old value", "put", st);
-		} else if ((st == SAFESHM_EXISTS && !before.present)
-				|| (st == SAFESHM_MISMATCH && q.mode == SAFESHM_PUT_IF_VALUE && kv_is(&before, q.cond_type, q.cond_val, q.cond_len))) {
-			broken("a conditional put failed though its condition held", "put", st);
-		}
-	}
-	after_op(z, "put", st, &k, 1, &before, &after, 0);
-	kv_free(&before);
-	kv_free(&after);
-}
-
-static void op_delete(fz_t *z, bytes_t *b, unsigned dflt)
-{
-	fkey k;
-	kv_t before, after;
-	safeshm_status st;
-
-	pick_key(z, b, dflt, &k);
-	kv_read(&z->s, &k, z->now, &before);
-	st = safeshm_store_delete(&z->s, k.ns, k.key, k.klen, k.hash, z->now);
-	kv_read(&z->s, &k, z->now, &after);
-	if (z->healthy && (after.present || (st == SAFESHM_OK) != before.present)) {
-		broken("delete disagrees with what find saw", "delete", st);
-	}
-	after_op(z, "delete", st, &k, 1, &before, &after, 0);
-	kv_free(&before);
-	kv_free(&after);
-}
-
-/* big: a step of INT64_MAX (or INT64_MIN), to overflow */
-static void op_incr(fz_t *z, bytes_t *b, unsigned dflt, int big)
-{
-	fkey k;
-	kv_t before, after;
-	safeshm_status st;
-	int64_t by, r = 0, old = 0;
-	uint64_t exp;
-
-	pick_key(z, b, dflt, &k);
-	by = (int16_t) b16(b);
-	if (big) {
-		by = by & 1 ? INT64_MIN : INT64_MAX;
-	}
-	exp = pick_ttl(z, b);
-	kv_read(&z->s, &k, z->now, &before);
-	st = safeshm_store_increment(&z->s, k.ns, k.key, k.klen, k.hash, by, exp, z->now, &r);
-	kv_read(&z->s, &k, z->now, &after);
-	if (z->healthy) {
-		if (st == SAFESHM_OK) {
-			int64_t want;
-			if (before.present && before.type == SAFESHM_T_LONG) {
-				memcpy(&old, before.data, 8);
-				want = old + by; /* no overflow: it succeeded */
-			} else {
-				want = by;
-			}
-			if (r != want || (before.present && before.type != SAFESHM_T_LONG)) {
-				broken("increment returned a wrong count", "increment", st);
-			}
-			/* a new count takes exp; an existing one keeps its expiry */
-			if (!before.present && is_expired(exp, z->now) ? after.present
-					: !kv_is(&after, SAFESHM_T_LONG, &r, 8) || (before.present && after.expires != before.expires)) {
-				broken("an incremented count is not found as returned", "increment", st);
-			}
-		} else if (!kv_eq(&before, &after, 1)) {
-			broken("a failed increment changed the value", "increment", st);
-		}
-	}
-	after_op(z, "increment", st, &k, 1, &before, &after, 0);
-	kv_free(&before);
-	kv_free(&after);
-}
-
-static void op_touch(fz_t *z, bytes_t *b, unsigned dflt)
-{
-	fkey k;
-	kv_t before, after;
-	safeshm_status st;
-	uint64_t exp;
-
-	pick_key(z, b, dflt, &k);
-	exp = pick_ttl(z, b);
-	kv_read(&z->s, &k, z->now, &before);
-	st = safeshm_store_touch(&z->s, k.ns, k.key, k.klen, k.hash, exp, z->now);
-	kv_read(&z->s, &k, z->now, &after);
-	if (z->healthy) {
-		if ((st == SAFESHM_OK) != before.present) {
-			broken("touch disagrees with what find saw", "touch", st);
-		}
-		if (st == SAFESHM_OK && (is_expired(exp, z->now) ? after.present
-				: !kv_eq(&before, &after, 0) || after.expires != exp)) {
-			broken("a touched entry lost its value or did not take its expiry", "touch", st);
-		}
-		if (st != SAFESHM_OK && !kv_eq(&before, &after, 1)) {
-			broken("a failed touch changed the entry", "touch", st);
-		}
-	}
-	after_op(z, "touch", st, &k, 1, &before, &after, 0);
-	kv_free(&before);
-	kv_free(&after);
-}
-
-static void op_many(fz_t *z, bytes_t *b, unsigned dflt)
-{
-	fkey k[6];
-	safeshm_put_req q[6];
-	kv_t before[6], after[6];
-	size_t n = b8(b) % 7u;
-	uint64_t exp;
-	safeshm_status st;
-
-	for (size_t i = 0; i < n; i++) {
-		fval v;
-		pick_key(z, b, dflt + (unsigned) i, &k[i]);
-		pick_val(z, b, &v);
-		memset(&q[i], 0, sizeof(q[i]));
-		q[i].ns = k[i].ns;
-		q[i].key = k[i].key;
-		q[i].klen = k[i].klen;
-		q[i].hash = k[i].hash;
-		q[i].type = v.type;
-		q[i].val = v.val;
-		q[i].vlen = v.vlen;
-	}
-	exp = pick_ttl(z, b);
-	for (size_t i = 0; i < n; i++) {
-		q[i].expires = exp;
-		kv_read(&z->s, &k[i], z->now, &before[i]);
-	}
-	st = safeshm_store_put_many(&z->s, q, n, z->now);
-	for (size_t i = 0; i < n; i++) {
-		kv_read(&z->s, &k[i], z->now, &after[i]);
-		trace_op(" put_many req", &k[i], st, q[i].vlen, exp);
-	}
-	if (z->healthy) {
-		for (size_t i = 0; i < n; i++) {
-			if (st == SAFESHM_OK && (is_expired(exp, z->now) ? after[i].present
-					: !kv_is(&after[i], q[i].type, q[i].val, q[i].vlen) || after[i].version != q[i].version)) {
-				char what[160];
-				snprintf(what, sizeof(what), "a successful put_many's key %zu of %zu (type %d, %zu bytes) is not found "
-					"with exactly its bytes (found: %d, type %d, %zu bytes)", i, n, (int) q[i].type, q[i].vlen,
-					after[i].present, (int) after[i].type, after[i].len);
-				broken(what, "put_many", st);
-			}
-			if (st != SAFESHM_OK && !kv_eq(&before[i], &after[i], 1)) {
-				broken("a failed put_many changed an old value", "put_many", st);
-			}
-		}
-	}
-	after_op(z, "put_many", st, k, n, before, after, 1);
-	for (size_t i = 0; i < n; i++) {
-		kv_free(&before[i]);
-		kv_free(&after[i]);
-	}
-}
-
-static void op_prefix(fz_t *z, bytes_t *b, unsigned dflt)
-{
-	fkey k;
-	size_t plen;
-	uint64_t count = 0;
-	scan_t sc = { 0 };
-	safeshm_status st, ist;
-
-	pick_key(z, b, dflt, &k);
-	plen = k.klen ? b8(b) % (k.klen + 1u) : 0;
-	sc.s = &z->s;
-	sc.prefix = &k;
-	sc.plen = plen;
-	ist = safeshm_store_iterate(&z->s, k.ns, z->now, scan_cb, &sc);
-	st = safeshm_store_delete_prefix(&z->s, k.ns, k.key, plen, z->now, &count);
-	if (z->healthy && ist == SAFESHM_OK) {
-		uint64_t had = sc.matched;
-		if (st == SAFESHM_OK && count != had) {
-			broken("delete_prefix counted another number than iterate saw", "delete_prefix", st);
-		}
-		memset(&sc, 0, sizeof(sc));
-		sc.s = &z->s;
-		sc.prefix = &k;
-		sc.plen = plen;
-		safeshm_store_iterate(&z->s, k.ns, z->now, scan_cb, &sc);
-		if (st == SAFESHM_OK && sc.matched != 0) {
-			broken("delete_prefix left a live entry with the prefix", "delete_prefix", st);
-		}
-	}
-	after_op(z, "delete_prefix", st, NULL, 0, NULL, NULL, 0);
-}
-
-static void op_sweep(fz_t *z, bytes_t *b)
-{
-	safeshm_status st = safeshm_store_sweep(&z->s, z->now, b8(b));
-	after_op(z, "sweep", st, NULL, 0, NULL, NULL, 0);
-}
-
-/* New keys until one does not fit: relocation, expiry, eviction and index
- * growth at work, up to more entries than relocation's bounded search reads
- * blocks (ROOM_SCAN_BLOCKS), so that it looks at part of the arena only. */
-static void op_fill(fz_t *z, bytes_t *b)
-{
-	uint8_t l = b8(b);
-	uint64_t exp_sel = b8(b);
-	safeshm_status st = SAFESHM_OK;
-
-	for (int i = 0; i < FILL_MAX && st != SAFESHM_FULL && st != SAFESHM_CORRUPT; i++) {
-		char kb[32];
-		fkey k;
-		kv_t before, after;
-		safeshm_put_req q;
-		size_t len = (size_t) (l & 126u) * ((l & 128u) ? 61u : 3u) + ((l & 1u) ? (size_t) i * 13u % 97u : 0u);
-
-		set_key(&k, SAFESHM_NS_DATA, kb, (size_t) snprintf(kb, sizeof(kb), "fill-%u-%d", (unsigned) l, i));
-		memset(&q, 0, sizeof(q));
-		q.key = k.key;
-		q.klen = k.klen;
-		q.hash = k.hash;
-		q.type = SAFESHM_T_STRING;
-		q.val = valbuf + i;
-		q.vlen = len;
-		/* every other entry with a TTL, some expired already */
-		q.expires = (exp_sel >> (i & 7)) & 1u ? z->now + (uint64_t) ((i * 37) % 11) - 3u : 0;
-		kv_read(&z->s, &k, z->now, &before);
-		st = safeshm_store_put(&z->s, &q, z->now);
-		kv_read(&z->s, &k, z->now, &after);
-		if (z->healthy && st == SAFESHM_OK && !is_expired(q.expires, z->now) && !kv_is(&after, q.type, q.val, q.vlen)) {
-			broken("a successful put is not found with exactly its bytes", "fill", st);
-		}
-		if (z->healthy && st != SAFESHM_OK && !kv_eq(&before, &after, 1)) {
-			broken("a failed put changed the old value", "fill", st);
-		}
-		/* a full verify now and then: a thousand of them would cost O(n^2) */
-		after_op_ex(z, "fill", st, &k, 1, &before, &after, 0, i % FILL_VERIFY_EVERY == FILL_VERIFY_EVERY - 1
-			|| i == FILL_MAX - 1 || st == SAFESHM_FULL || st == SAFESHM_CORRUPT);
-		kv_free(&before);
-		kv_free(&after);
-	}
-}
-
-/* iterate, count and stats in every namespace; on a healthy segment the
- * counts agree. */
-static void op_scan(fz_t *z)
-{
-	safeshm_stats stats;
-	for (uint8_t ns = 0; ns <= SAFESHM_NS_MAX + 1u; ns++) {
-		scan_t sc = { 0 };
-		uint64_t count = 0;
-		safeshm_status ist, cst;
-		sc.s = &z->s;
-		ist = safeshm_store_iterate(&z->s, ns, z->now, scan_cb, &sc);
-		cst = safeshm_store_count(&z->s, ns, z->now, &count);
-		if (z->healthy && (ist != SAFESHM_OK || cst != SAFESHM_OK || count != sc.n)) {
-			broken("count() disagrees with iterate()", "count", cst);
-		}
-	}
-	if (safeshm_store_stats(&z->s, &stats) == SAFESHM_OK) {
-		touch_sum += (unsigned) (stats.used + stats.free + stats.largest_free + stats.entries);
-		if (z->healthy && stats.largest_free > stats.free) {
-			broken("stats: the largest free block is larger than the free bytes", "stats", SAFESHM_OK);
-		}
-	}
-}
-
-/* The lock holder's repair; needed or not, it must keep a segment that
- * verifies verifying. A crash copy taken inside it must recover too when
- * this recovery ends in a segment that verifies. */
-static void op_recover(fz_t *z)
-{
-	safeshm_status st = safeshm_store_recover(&z->s);
-	crash_rec *r = recorder;
-	int ok;
-
-	recorder = NULL;
-	ok = st == SAFESHM_OK && safeshm_store_verify(&z->s) == SAFESHM_OK;
-	if (z->healthy && !ok) {
-		broken("recover() broke a segment that verified", "recover", st);
-	}
-	if (st == SAFESHM_OK && !ok) {
-		/* whatever the bytes were: what recovery keeps, verify accepts */
-		broken("recover() said OK on a segment verify refuses", "recover", st);
-	}
-	recorder = r;
-	if (ok) {
-		z->healthy = 1; /* the crash copy must recover as this did */
-	}
-	after_op(z, "recover", st, NULL, 0, NULL, NULL, 0);
-}
-
-static void op_reopen(fz_t *z)
-{
-	const safeshm_header *h = (const safeshm_header *) z->buf;
-	unsigned char name[SAFESHM_MAX_NAME_LEN];
-	size_t nl = h->name_len <= SAFESHM_MAX_NAME_LEN ? h->name_len : 0;
-	int formatted;
-	safeshm_status st;
-
-	memcpy(name, h->name, nl);
-	st = safeshm_store_open(&z->s, (const char *) name, nl, z->lock_kind, NULL, 0, z->now, &formatted);
-	if (z->healthy && (st != SAFESHM_OK || formatted)) {
-		broken("a segment that verifies was not reopened as it is", "open", st);
-	}
-}
-
-static void run_op(fz_t *z, uint8_t op, bytes_t *b, unsigned dflt)
-{
-	switch (op) {
-		case FZ_PUT: op_put(z, b, dflt, -1); break;
-		case FZ_FIND: op_find(z, b, dflt); break;
-		case FZ_DELETE: op_delete(z, b, dflt); break;
-		case FZ_INCR: op_incr(z, b, dflt, (dflt & 0x80u) != 0); break;
-		case FZ_TOUCH: op_touch(z, b, dflt); break;
-		case FZ_MANY: op_many(z, b, dflt); break;
-		case FZ_PREFIX: op_prefix(z, b, dflt); break;
-		case FZ_SWEEP: op_sweep(z, b); break;
-		case FZ_TIME: z->now += (uint64_t) b16(b) * 64u; break;
-		case FZ_FILL: op_fill(z, b); break;
-		case FZ_SCAN: op_scan(z); break;
-		case FZ_RECOVER: op_recover(z); break;
-		case FZ_REOPEN: op_reopen(z); break;
-		default: break;
-	}
-}
-
 /* ---- one run over one segment ------------------------------------------- */
 
-static int fz_init_lock(void *area)
+int fz_init_lock(void *area)
 {
 	memset(area, 0xA5, 64);
 	return Z.lock_fail;

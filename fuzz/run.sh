@@ -34,7 +34,7 @@ ${CC:-cc} -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 -o "$build/gen_s
 
 if ! "$CLANG" -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 -fno-omit-frame-pointer \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -o "$build/fuzz_store" "$here/fuzz_store.c" "${store_src[@]}" 2>"$build/build.log"; then
+    -o "$build/fuzz_store" "$here/fuzz_store.c" "$here/fuzz_ops.c" "${store_src[@]}" 2>"$build/build.log"; then
   cat "$build/build.log"
   fail "fuzz_store: build failed ($CLANG --version: $($CLANG --version | head -1)); libFuzzer comes with libclang-rt-14-dev"
 fi
