@@ -106,14 +106,15 @@ PHP_METHOD(SafeShm, __construct)
 #define PHP_SAFESHM_TTL_ARG(zttl, arg, q) \
 	if ((zttl) && !php_safeshm_ttl_arg((zttl), (arg), php_safeshm_now_us(), &(q).expires)) { RETURN_THROWS(); }
 
-PHP_METHOD(SafeShm, put)
+/* put() and add(): the same arguments; add() says whether it stored. */
+static void php_safeshm_put_method(INTERNAL_FUNCTION_PARAMETERS, safeshm_put_mode mode)
 {
 	zend_string *skey = NULL;
 	zend_long lkey = 0;
 	zval *value, *zttl = NULL;
 	php_safeshm_key k;
 	safeshm_status st;
-	safeshm_put_req q = { .mode = SAFESHM_PUT_REPLACE };
+	safeshm_put_req q = { .mode = mode };
 
 	PHP_SAFESHM_FLOAT_KEY_CHECK(1);
 	ZEND_PARSE_PARAMETERS_START(2, 3)
@@ -133,46 +134,26 @@ PHP_METHOD(SafeShm, put)
 	if (!php_safeshm_store_req(ZEND_THIS, a, &k, value, &q, &st)) {
 		RETURN_THROWS();
 	}
-	if (st != SAFESHM_OK) {
-		php_safeshm_throw_status(a, st);
-	}
-}
-
-PHP_METHOD(SafeShm, add)
-{
-	zend_string *skey = NULL;
-	zend_long lkey = 0;
-	zval *value, *zttl = NULL;
-	php_safeshm_key k;
-	safeshm_status st;
-	safeshm_put_req q = { .mode = SAFESHM_PUT_ADD };
-
-	PHP_SAFESHM_FLOAT_KEY_CHECK(1);
-	ZEND_PARSE_PARAMETERS_START(2, 3)
-		Z_PARAM_STR_OR_LONG(skey, lkey)
-		Z_PARAM_ZVAL(value)
-		Z_PARAM_OPTIONAL
-		Z_PARAM_NUMBER(zttl)
-	ZEND_PARSE_PARAMETERS_END();
-
-	if (php_safeshm_holds_resource(value)) {
-		zend_argument_type_error(2, "cannot be a resource, nor hold one: it would be stored as 0");
-		RETURN_THROWS();
-	}
-	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
-	PHP_SAFESHM_TTL_ARG(zttl, 3, q);
-	PHP_SAFESHM_ATT(a);
-	if (!php_safeshm_store_req(ZEND_THIS, a, &k, value, &q, &st)) {
-		RETURN_THROWS();
-	}
-	if (st == SAFESHM_EXISTS) {
+	if (st == SAFESHM_EXISTS && mode == SAFESHM_PUT_ADD) {
 		RETURN_FALSE;
 	}
 	if (st != SAFESHM_OK) {
 		php_safeshm_throw_status(a, st);
 		RETURN_THROWS();
 	}
-	RETURN_TRUE;
+	if (mode == SAFESHM_PUT_ADD) {
+		RETURN_TRUE;
+	}
+}
+
+PHP_METHOD(SafeShm, put)
+{
+	php_safeshm_put_method(INTERNAL_FUNCTION_PARAM_PASSTHRU, SAFESHM_PUT_REPLACE);
+}
+
+PHP_METHOD(SafeShm, add)
+{
+	php_safeshm_put_method(INTERNAL_FUNCTION_PARAM_PASSTHRU, SAFESHM_PUT_ADD);
 }
 
 PHP_METHOD(SafeShm, get)
