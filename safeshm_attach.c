@@ -101,13 +101,6 @@ void php_safeshm_attachment_dtor(zval *zv)
 
 /* ---- the process and the removal check ----------------------------- */
 
-uint64_t php_safeshm_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
-}
-
 /* Whether the key still names our segment. SafeShm::remove() sets a flag
  * every process sees at once; this catches removal from outside (ipcrm -m,
  * shm_remove by other code), which changes nothing in the mapped bytes. */
@@ -533,8 +526,10 @@ php_safeshm_attachment *php_safeshm_get_removable(zval *obj)
 	return a;
 }
 
-/* The attachment of an object, or NULL with an exception thrown. */
-php_safeshm_attachment *php_safeshm_get(zval *obj)
+/* php_safeshm_get() when the attachment is missing, stale, removed or damaged:
+ * NULL with the exception that says which (or the attachment, when it is usable
+ * after all: a removed flag in a header that no longer validates). */
+php_safeshm_attachment *php_safeshm_get_checked(zval *obj)
 {
 	php_safeshm_attachment *a = php_safeshm_get_removable(obj);
 	if (a && a->damaged) {

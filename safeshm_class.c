@@ -30,6 +30,14 @@
 		php_safeshm_unlock(a); \
 	} while (0)
 
+/* The same for a call that needs the time (now: php_safeshm_now_us(), read
+ * just before; it serves the lock's removal check too). */
+#define PHP_SAFESHM_LOCKED_CALL_AT(a, now, st, call) do { \
+		if (!php_safeshm_lock_or_throw_at(a, now)) { RETURN_THROWS(); } \
+		st = (call); \
+		php_safeshm_unlock(a); \
+	} while (0)
+
 /* Runs an inspection (stats, iterate, verify) under the lock; for a store
  * mapped read-only, which may not take it, lock-free instead, kept only when
  * the store's sequence counter did not move (reset undoes a torn try). */
@@ -217,6 +225,7 @@ PHP_METHOD(SafeShm, delete)
 	zend_long lkey = 0;
 	php_safeshm_key k;
 	safeshm_status st;
+	uint64_t now;
 
 	PHP_SAFESHM_FLOAT_KEY_CHECK(1);
 	ZEND_PARSE_PARAMETERS_START(1, 1)
@@ -225,8 +234,8 @@ PHP_METHOD(SafeShm, delete)
 
 	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
 	PHP_SAFESHM_ATT(a);
-	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_delete(&a->store, SAFESHM_NS_DATA, k.ptr, k.len, k.hash,
-		php_safeshm_now_us()));
+	now = php_safeshm_now_us();
+	PHP_SAFESHM_LOCKED_CALL_AT(a, now, st, safeshm_store_delete(&a->store, SAFESHM_NS_DATA, k.ptr, k.len, k.hash, now));
 	if (st == SAFESHM_NOT_FOUND) {
 		RETURN_FALSE;
 	}
@@ -242,6 +251,7 @@ PHP_METHOD(SafeShm, increment)
 	zend_string *skey = NULL;
 	zend_long lkey = 0, by = 1;
 	int64_t result = 0;
+	uint64_t now;
 	php_safeshm_key k;
 	safeshm_status st;
 
@@ -254,8 +264,9 @@ PHP_METHOD(SafeShm, increment)
 
 	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
 	PHP_SAFESHM_ATT(a);
-	PHP_SAFESHM_LOCKED_CALL(a, st, safeshm_store_increment(&a->store, SAFESHM_NS_DATA, k.ptr, k.len, k.hash,
-		(int64_t) by, 0, php_safeshm_now_us(), &result));
+	now = php_safeshm_now_us();
+	PHP_SAFESHM_LOCKED_CALL_AT(a, now, st, safeshm_store_increment(&a->store, SAFESHM_NS_DATA, k.ptr, k.len, k.hash,
+		(int64_t) by, 0, now, &result));
 	switch (st) {
 		case SAFESHM_OK:
 			RETURN_LONG((zend_long) result);

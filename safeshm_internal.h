@@ -31,6 +31,7 @@
 #include "zend_smart_str.h"
 
 #include <sys/ipc.h>
+#include <time.h>
 
 /* One mapping of one segment, shared by every SafeShm object of this
  * process that opened the same key, and kept across requests so that
@@ -93,8 +94,17 @@ void php_safeshm_throw_read_only(const php_safeshm_attachment *a);
 php_safeshm_attachment *php_safeshm_attach(key_t key, const char *name, size_t name_len, zend_long size, zend_long perms, bool proc);
 /* Derives the IPC key for a segment name; named segments live in 0x40000000..0x7fffffff. */
 key_t php_safeshm_name_key(const char *name, size_t len);
-/* The attachment of an object, or NULL with an exception thrown. */
-php_safeshm_attachment *php_safeshm_get(zval *obj);
+/* The attachment of an object, or NULL with an exception thrown: inline for
+ * the usable one, which every method call asks for. */
+php_safeshm_attachment *php_safeshm_get_checked(zval *obj);
+static zend_always_inline php_safeshm_attachment *php_safeshm_get(zval *obj)
+{
+	php_safeshm_attachment *a = Z_SAFESHM_P(obj)->att;
+	if (EXPECTED(a && !a->stale && !a->damaged && (a->rmid_kept || !safeshm_store_is_removed(&a->store)))) {
+		return a;
+	}
+	return php_safeshm_get_checked(obj);
+}
 /* The same for a removal, which also takes a store whose header is damaged. */
 php_safeshm_attachment *php_safeshm_get_removable(zval *obj);
 /* Removes the segment (IPC_RMID first: crash-safe, no lock, no valid header
@@ -109,8 +119,14 @@ void php_safeshm_attachment_forget(php_safeshm_attachment *a);
 /* The destructor of SAFESHM_G(attachments). */
 void php_safeshm_attachment_dtor(zval *zv);
 
-/* CLOCK_MONOTONIC_COARSE in nanoseconds (the removal checks' clock). */
-uint64_t php_safeshm_now_ns(void);
+/* CLOCK_MONOTONIC_COARSE in nanoseconds (the removal checks' clock): inline,
+ * as every call of a method reads it. */
+static zend_always_inline uint64_t php_safeshm_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
 /* Asks the system (see below). */
 bool php_safeshm_current_ask(php_safeshm_attachment *a);
 
@@ -121,14 +137,20 @@ bool php_safeshm_current_ask(php_safeshm_attachment *a);
  * write racing an external ipcrm is no different from one made just before
  * it. SafeShm::remove() needs no system call to be seen: it sets a flag in
  * the segment that every call reads. */
-static zend_always_inline bool php_safeshm_current(php_safeshm_attachment *a)
+static zend_always_inline bool php_safeshm_current_at(php_safeshm_attachment *a, uint64_t now_ns)
 {
 	zend_long ms = SAFESHM_G(removal_check_ms);
 	if (EXPECTED(a->checked_request == SAFESHM_G(request) && ms > 0
-			&& php_safeshm_now_ns() - a->checked_ns < (uint64_t) ms * 1000000u)) {
+			&& now_ns - a->checked_ns < (uint64_t) ms * 1000000u)) {
 		return true;
 	}
 	return php_safeshm_current_ask(a);
+}
+/* now_ns: the coarse clock, or CLOCK_MONOTONIC (never behind it) that the
+ * caller read anyway; the last check's time comes from the coarse one. */
+static zend_always_inline bool php_safeshm_current(php_safeshm_attachment *a)
+{
+	return php_safeshm_current_at(a, php_safeshm_now_ns());
 }
 /* Folds this process's hit/miss tallies into the header (request end, info()). */
 void php_safeshm_fold_tallies(php_safeshm_attachment *a);
@@ -150,6 +172,9 @@ typedef enum {
 } php_safeshm_lock_result;
 /* Takes the lock and makes the store usable, or throws and returns false. */
 bool php_safeshm_lock_or_throw(php_safeshm_attachment *a);
+/* The same for a caller that read php_safeshm_now_us() just before (now_us),
+ * which then serves the removal check too: one clock read, not two. */
+bool php_safeshm_lock_or_throw_at(php_safeshm_attachment *a, uint64_t now_us);
 void php_safeshm_unlock(php_safeshm_attachment *a);
 /* Releases the lock this process holds on a (also from RSHUTDOWN). */
 void php_safeshm_release(php_safeshm_attachment *a);
@@ -187,9 +212,13 @@ bool php_safeshm_key_zval(php_safeshm_key *k, zval *zk, uint32_t arg);
 /* Before a method parses its key argument arg: false with a TypeError
  * thrown for a float key that has no exact int value (1.5, INF, NAN). */
 bool php_safeshm_float_key_ok(zend_execute_data *execute_data, uint32_t arg);
-/* Before parsing: a float key must be integral (php_safeshm_float_key_ok()). */
+/* Before parsing: a float key must be integral (php_safeshm_float_key_ok(),
+ * called only for a float or a reference). */
 #define PHP_SAFESHM_FLOAT_KEY_CHECK(arg) \
-	if (!php_safeshm_float_key_ok(execute_data, arg)) { RETURN_THROWS(); }
+	if (UNEXPECTED(ZEND_CALL_NUM_ARGS(execute_data) >= (arg) \
+			&& (Z_TYPE_P(ZEND_CALL_ARG(execute_data, arg)) == IS_DOUBLE \
+				|| Z_TYPE_P(ZEND_CALL_ARG(execute_data, arg)) == IS_REFERENCE)) \
+			&& !php_safeshm_float_key_ok(execute_data, arg)) { RETURN_THROWS(); }
 /* Whether value is a resource or an array holding one (stored as 0 by serialize()). */
 bool php_safeshm_holds_resource(zval *value);
 /* Whether key bytes are a canonical integer, as a PHP array would see them. */
@@ -240,7 +269,12 @@ typedef struct {
 
 /* CLOCK_MONOTONIC in microseconds: the store's clock for TTLs (shared by
  * every process of the host, never going backwards). */
-uint64_t php_safeshm_now_us(void);
+static zend_always_inline uint64_t php_safeshm_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}
 /* A monotonic time as unix time, for display. */
 double php_safeshm_unix_time(uint64_t mono_us);
 /* A $ttl argument (int|float seconds; 0 = never) as an absolute expiry;

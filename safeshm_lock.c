@@ -341,7 +341,7 @@ bool php_safeshm_lock_silent(php_safeshm_attachment *a)
 }
 
 /* Lock or throw: the common form of the above. */
-bool php_safeshm_lock_or_throw(php_safeshm_attachment *a)
+static zend_always_inline bool php_safeshm_lock_or_throw_ns(php_safeshm_attachment *a, uint64_t now_ns)
 {
 	safeshm_status st = SAFESHM_OK;
 	int err = 0;
@@ -356,7 +356,7 @@ bool php_safeshm_lock_or_throw(php_safeshm_attachment *a)
 		int waited = 0;
 		safeshm_lock_status ls;
 		ZEND_ASSERT(SAFESHM_G(held) == NULL);
-		if (UNEXPECTED(!php_safeshm_current(a))) {
+		if (UNEXPECTED(!php_safeshm_current_at(a, now_ns))) {
 			/* asked once: a second look would find the check fresh */
 			php_safeshm_throw_lock(a, PHP_SAFESHM_LOCK_REMOVED, st, err);
 			return false;
@@ -394,4 +394,14 @@ bool php_safeshm_lock_or_throw(php_safeshm_attachment *a)
 	}
 #endif
 	return true;
+}
+
+bool php_safeshm_lock_or_throw(php_safeshm_attachment *a)
+{
+	return php_safeshm_lock_or_throw_ns(a, php_safeshm_now_ns());
+}
+
+bool php_safeshm_lock_or_throw_at(php_safeshm_attachment *a, uint64_t now_us)
+{
+	return php_safeshm_lock_or_throw_ns(a, now_us * 1000u);
 }

@@ -23,13 +23,6 @@
  * which clears at the next try) reports corruption after this many tries. */
 #define PHP_SAFESHM_CORRUPT_TRIES 64
 
-uint64_t php_safeshm_now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
-}
-
 /* Monotonic microseconds to unix time, for display (meta(), locks()). */
 double php_safeshm_unix_time(uint64_t mono_us)
 {
@@ -171,7 +164,7 @@ safeshm_status php_safeshm_read(php_safeshm_attachment *a, const php_safeshm_key
 
 /* Locked: the store call itself, with the key's fields filled in. */
 static safeshm_status php_safeshm_put_locked(php_safeshm_attachment *a, const php_safeshm_key *k, uint8_t ns,
-	const php_safeshm_value *v, safeshm_put_req *q)
+	const php_safeshm_value *v, safeshm_put_req *q, uint64_t now)
 {
 	q->ns = ns;
 	q->key = k->ptr;
@@ -180,7 +173,7 @@ static safeshm_status php_safeshm_put_locked(php_safeshm_attachment *a, const ph
 	q->type = v->type;
 	q->val = v->data;
 	q->vlen = v->len;
-	return safeshm_store_put(&a->store, q, php_safeshm_now_us());
+	return safeshm_store_put(&a->store, q, now);
 }
 
 /*
@@ -212,6 +205,7 @@ bool php_safeshm_store_req(zval *obj, php_safeshm_attachment *a, const php_safes
 {
 	php_safeshm_value v;
 	bool encoded;
+	uint64_t now;
 
 	php_safeshm_pin(a);
 	encoded = php_safeshm_encode(&v, value);
@@ -224,11 +218,12 @@ bool php_safeshm_store_req(zval *obj, php_safeshm_attachment *a, const php_safes
 	if (!encoded) {
 		return false;
 	}
-	if (!php_safeshm_lock_or_throw(a)) {
+	now = php_safeshm_now_us();
+	if (!php_safeshm_lock_or_throw_at(a, now)) {
 		php_safeshm_value_free(&v);
 		return false;
 	}
-	*st = php_safeshm_put_locked(a, k, SAFESHM_NS_DATA, &v, q);
+	*st = php_safeshm_put_locked(a, k, SAFESHM_NS_DATA, &v, q, now);
 	php_safeshm_unlock(a);
 	php_safeshm_value_free(&v);
 	return true;

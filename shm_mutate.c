@@ -135,7 +135,7 @@ static safeshm_status put_locked(safeshm_store *s, safeshm_put_req *q, uint64_t 
 		st = found ? SAFESHM_OK : SAFESHM_NOT_FOUND; /* the lookup above still holds */
 	}
 	created = live ? p.rec.created : now;
-	write_record(s, off, q, created, now);
+	write_record(s, off, q, created, live && p.rec.updated > now ? p.rec.updated : now);
 	q->version = rec_at(s, off)->version;
 	FAULT("put:written");
 	if (st == SAFESHM_OK) {
@@ -345,12 +345,13 @@ safeshm_status safeshm_store_put_many(safeshm_store *s, safeshm_put_req *reqs, s
 		j->pad = 0;
 		for (size_t i = 0; i < n; i++) {
 			probe_t p;
-			uint64_t created = now_us;
+			uint64_t created = now_us, stamp = now_us;
 			if (safeshm_probe(s, reqs[i].ns, reqs[i].key, reqs[i].klen, reqs[i].hash, &p) == SAFESHM_OK
 					&& !expired(p.rec.expires, now_us)) {
 				created = p.rec.created;
+				stamp = p.rec.updated > now_us ? p.rec.updated : now_us;
 			}
-			write_record(s, offs[i], &reqs[i], created, now_us);
+			write_record(s, offs[i], &reqs[i], created, stamp);
 			reqs[i].version = rec_at(s, offs[i])->version;
 			ent[i] = (uint32_t) (offs[i] / 8u);
 		}
@@ -436,7 +437,7 @@ safeshm_status safeshm_store_increment(safeshm_store *s, uint8_t ns, const void 
 	/* one aligned 8-byte store: a crash leaves the old or the new count */
 	__atomic_store_n((int64_t *) (s->base + p.off + SAFESHM_REC_HDR), next, __ATOMIC_RELEASE);
 	__atomic_store_n(&r->version, next_version(s), __ATOMIC_RELEASE);
-	__atomic_store_n(&r->updated, now_us, __ATOMIC_RELAXED);
+	__atomic_store_n(&r->updated, p.rec.updated > now_us ? p.rec.updated : now_us, __ATOMIC_RELAXED);
 	h->writes++;
 	end_mutation(s);
 	*result = next;

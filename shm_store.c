@@ -32,17 +32,6 @@ uint64_t safeshm_hash(const void *key, size_t len)
 	return h | 0x8000000000000000ULL;
 }
 
-uint64_t safeshm_key_hash_mix(uint8_t ns, uint64_t h)
-{
-	h ^= (uint64_t) ns * 0x9E3779B97F4A7C15ULL;
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	h ^= h >> 32;
-	return h;
-}
-
 uint64_t safeshm_key_hash(uint8_t ns, const void *key, size_t len)
 {
 	return safeshm_key_hash_mix(ns, safeshm_hash(key, len));
@@ -381,7 +370,7 @@ static safeshm_status probe_ex(const safeshm_store *s, uint8_t ns, const void *k
 			return SAFESHM_CORRUPT;
 		}
 		if (p->rec.ns == ns && p->rec.b.key_len == klen
-				&& memcmp(rec_key(s, (uint64_t) v * 8u, &p->rec), key, klen) == 0) {
+				&& bytes_equal(rec_key(s, (uint64_t) v * 8u, &p->rec), key, klen)) {
 			p->slot = i;
 			p->slot_val = v;
 			p->off = (uint64_t) v * 8u;
@@ -432,7 +421,7 @@ safeshm_status safeshm_store_find(const safeshm_store *s, uint8_t ns, const void
 		if (!trail.n || trail.overflow) {
 			/* no version read before the header copy: copy it again */
 			if (safeshm_load_record(s, p.off, &r) != SAFESHM_OK || r.ns != ns || r.b.key_len != klen
-					|| r.tag != hash_tag(hash) || memcmp(rec_key(s, p.off, &r), key, klen) != 0) {
+					|| r.tag != hash_tag(hash) || !bytes_equal(rec_key(s, p.off, &r), key, klen)) {
 				return SAFESHM_RETRY;
 			}
 		} else {

@@ -253,7 +253,16 @@ typedef int (*safeshm_iter_cb)(const safeshm_view *entry, void *ctx);
 /* The 64-bit hash of a key in a namespace: safeshm_hash() is PHP's own string
  * hash (so a zend_string's cached one can stand in), mixed with the namespace. */
 uint64_t safeshm_hash(const void *key, size_t len);
-uint64_t safeshm_key_hash_mix(uint8_t ns, uint64_t h);
+static inline uint64_t safeshm_key_hash_mix(uint8_t ns, uint64_t h)
+{
+	h ^= (uint64_t) ns * 0x9E3779B97F4A7C15ULL;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
+	return h;
+}
 uint64_t safeshm_key_hash(uint8_t ns, const void *key, size_t len);
 
 /* Binds a mapping; no validation, no writes. */
@@ -367,7 +376,11 @@ typedef struct {
 
 /* A request with a bad key length, namespace, type, or a value length its
  * type does not allow (ints and floats 8 bytes, false/true/null none):
- * SAFESHM_CORRUPT, nothing written. */
+ * SAFESHM_CORRUPT, nothing written.
+ * now_us stamps the entry (created, updated) and decides expiry. The caller
+ * may read it before it takes the lock, so it can be a little behind the
+ * time another writer stamped meanwhile: a live entry's update time never
+ * goes back (it keeps the later one), here, in put_many and in increment. */
 safeshm_status safeshm_store_put(safeshm_store *s, safeshm_put_req *req, uint64_t now_us);
 /* All or nothing: either every request is stored (readers of a snapshot see
  * all of them at once) or none is (FULL, or the first failing status). Only

@@ -41,6 +41,22 @@ typedef struct {
 extern void (*safeshm_store_fault_hook)(const char *where);
 #define FAULT(where) do { if (safeshm_store_fault_hook) safeshm_store_fault_hook(where); } while (0)
 
+/* Whether the len bytes at a and b are equal: a plain loop for the short
+ * keys a lookup compares most often (cheaper than a call to memcmp). */
+static inline int bytes_equal(const void *a, const void *b, size_t len)
+{
+	const unsigned char *x = a, *y = b;
+	if (len > 16) {
+		return memcmp(x, y, len) == 0;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (x[i] != y[i]) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
 static inline uint64_t load64(const uint64_t *p)
 {
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);

@@ -102,14 +102,14 @@ const MUTANTS = [
 
     // ---- layout 3 ----
     'put-publishes-before-writing' => ['shm_mutate.c', [[
-        "\twrite_record(s, off, q, created, now);\n\tq->version = rec_at(s, off)->version;\n\tFAULT(\"put:written\");\n"
+        "\twrite_record(s, off, q, created, live && p.rec.updated > now ? p.rec.updated : now);\n\tq->version = rec_at(s, off)->version;\n\tFAULT(\"put:written\");\n"
         . "\tif (st == SAFESHM_OK) {\n\t\t__atomic_store_n(&p.slots[p.slot], (uint32_t) (off / 8u), __ATOMIC_RELEASE);\n"
         . "\t} else {\n\t\tif (p.slots[p.insert] == SAFESHM_SLOT_TOMB) {\n\t\t\th->tombs -= h->tombs > 0;\n\t\t}\n"
         . "\t\t__atomic_store_n(&p.slots[p.insert], (uint32_t) (off / 8u), __ATOMIC_RELEASE);\n\t}\n",
         "\tif (st == SAFESHM_OK) {\n\t\t__atomic_store_n(&p.slots[p.slot], (uint32_t) (off / 8u), __ATOMIC_RELEASE);\n"
         . "\t} else {\n\t\tif (p.slots[p.insert] == SAFESHM_SLOT_TOMB) {\n\t\t\th->tombs -= h->tombs > 0;\n\t\t}\n"
         . "\t\t__atomic_store_n(&p.slots[p.insert], (uint32_t) (off / 8u), __ATOMIC_RELEASE);\n\t}\n"
-        . "\tFAULT(\"put:written\");\n\twrite_record(s, off, q, created, now);\n\tq->version = rec_at(s, off)->version;\n"]],
+        . "\tFAULT(\"put:written\");\n\twrite_record(s, off, q, created, live && p.rec.updated > now ? p.rec.updated : now);\n\tq->version = rec_at(s, off)->version;\n"]],
         ['hooks:relocation_paused_reader', 'hooks:killed_at_each_point', 'c:test_store_readers'],
         'publish, then retire: a record is published (its index slot) only once written in full'],
     'relocation-publishes-before-copying' => ['shm_room.c', [[

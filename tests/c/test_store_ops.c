@@ -478,6 +478,54 @@ static void test_full_keeps_old(void)
 	seg_free(&g);
 }
 
+/*
+ * The glue reads the time before it takes the lock, so a write can come
+ * with a time behind one another writer stamped meanwhile: a live entry's
+ * update time never goes back (put, increment, put_many), and created stays
+ * at most updated. A new entry takes the time it is given.
+ */
+static void test_stamps_never_go_back(void)
+{
+	seg g;
+	safeshm_view v;
+	int64_t r = 0;
+	uint64_t saved = now_us_fake;
+	safeshm_put_req q = { .ns = SAFESHM_NS_DATA, .key = "m", .klen = 1, .hash = safeshm_key_hash(SAFESHM_NS_DATA, "m", 1),
+		.type = SAFESHM_T_STRING, .val = "x", .vlen = 1, .mode = SAFESHM_PUT_REPLACE };
+
+	test_name = "stamps_never_go_back";
+	seg_format(&g, 1 << 16, NULL);
+	now_us_fake = 5000000;
+	CHECK_ST(put_str(&g.s, "k", "a"), SAFESHM_OK);
+	CHECK_ST(put_long(&g.s, "n", 1), SAFESHM_OK);
+	CHECK_ST(safeshm_store_put_many(&g.s, &q, 1, now_us_fake), SAFESHM_OK);
+	now_us_fake = 4000000; /* read before the lock, which the writers above took first */
+	CHECK_ST(put_str(&g.s, "k", "b"), SAFESHM_OK);
+	CHECK_ST(kincr(&g.s, "n", 1, &r), SAFESHM_OK);
+	CHECK_ST(safeshm_store_put_many(&g.s, &q, 1, now_us_fake), SAFESHM_OK);
+	CHECK_ST(put_str(&g.s, "new", "c"), SAFESHM_OK);
+	CHECK(has_str(&g.s, "k", "b") && has_long(&g.s, "n", 2) && r == 2);
+	CHECK_ST(kfind(&g.s, "k", &v), SAFESHM_OK);
+	CHECK(v.created == 5000000 && v.updated == 5000000);
+	CHECK_ST(kfind(&g.s, "n", &v), SAFESHM_OK);
+	CHECK(v.created == 5000000 && v.updated == 5000000);
+	CHECK_ST(kfind(&g.s, "m", &v), SAFESHM_OK);
+	CHECK(v.created == 5000000 && v.updated == 5000000);
+	CHECK_ST(kfind(&g.s, "new", &v), SAFESHM_OK);
+	CHECK(v.created == 4000000 && v.updated == 4000000);
+	/* later times move it on, as always */
+	now_us_fake = 6000000;
+	CHECK_ST(put_str(&g.s, "k", "d"), SAFESHM_OK);
+	CHECK_ST(kincr(&g.s, "n", 1, &r), SAFESHM_OK);
+	CHECK_ST(kfind(&g.s, "k", &v), SAFESHM_OK);
+	CHECK(v.created == 5000000 && v.updated == 6000000);
+	CHECK_ST(kfind(&g.s, "n", &v), SAFESHM_OK);
+	CHECK(v.created == 5000000 && v.updated == 6000000);
+	CHECK_ST(safeshm_store_verify(&g.s), SAFESHM_OK);
+	now_us_fake = saved;
+	seg_free(&g);
+}
+
 int main(void)
 {
 	check_begin();
@@ -493,5 +541,6 @@ int main(void)
 	test_fragmentation();
 	test_eviction();
 	test_full_keeps_old();
+	test_stamps_never_go_back();
 	return check_end();
 }
