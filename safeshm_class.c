@@ -122,8 +122,9 @@ static void php_safeshm_put_method(INTERNAL_FUNCTION_PARAMETERS, safeshm_put_mod
 	zval *value, *zttl = NULL;
 	php_safeshm_key k;
 	safeshm_status st;
-	safeshm_put_req q = { .mode = mode };
+	safeshm_put_req q;
 
+	php_safeshm_put_req_init(&q, mode);
 	PHP_SAFESHM_FLOAT_KEY_CHECK(1);
 	ZEND_PARSE_PARAMETERS_START(2, 3)
 		Z_PARAM_STR_OR_LONG(skey, lkey)

@@ -175,6 +175,8 @@ bool php_safeshm_lock_or_throw(php_safeshm_attachment *a);
 /* The same for a caller that read php_safeshm_now_us() just before (now_us),
  * which then serves the removal check too: one clock read, not two. */
 bool php_safeshm_lock_or_throw_at(php_safeshm_attachment *a, uint64_t now_us);
+/* The same with php_safeshm_now_ns() (coarse), read just before. */
+bool php_safeshm_lock_or_throw_coarse(php_safeshm_attachment *a, uint64_t now_ns);
 void php_safeshm_unlock(php_safeshm_attachment *a);
 /* Releases the lock this process holds on a (also from RSHUTDOWN). */
 void php_safeshm_release(php_safeshm_attachment *a);
@@ -299,6 +301,27 @@ safeshm_status php_safeshm_read(php_safeshm_attachment *a, const php_safeshm_key
  * meanwhile: then an Error is thrown unless an exception already is. */
 void php_safeshm_pin(php_safeshm_attachment *a);
 bool php_safeshm_unpin(zval *obj, php_safeshm_attachment *a);
+/* A put request in mode with no TTL and no condition, set field by field
+ * (zeroing the whole struct costs a slow rep stos on x86, on every put);
+ * a field added to safeshm_put_req is set here too. */
+static zend_always_inline void php_safeshm_put_req_init(safeshm_put_req *q, safeshm_put_mode mode)
+{
+	q->ns = SAFESHM_NS_DATA;
+	q->key = NULL;
+	q->klen = 0;
+	q->hash = 0;
+	q->type = SAFESHM_T_NULL;
+	q->val = NULL;
+	q->vlen = 0;
+	q->expires = 0;
+	q->mode = mode;
+	q->cond_version = 0;
+	q->cond_type = SAFESHM_T_NULL;
+	q->cond_val = NULL;
+	q->cond_len = 0;
+	q->version = 0;
+}
+
 /* Encodes value (before the lock), stores it under k as q says (mode,
  * expiry, condition), and sets *st. Returns false with an exception thrown
  * when encoding or locking failed, or when the serializer detached

@@ -403,5 +403,12 @@ bool php_safeshm_lock_or_throw(php_safeshm_attachment *a)
 
 bool php_safeshm_lock_or_throw_at(php_safeshm_attachment *a, uint64_t now_us)
 {
-	return php_safeshm_lock_or_throw_ns(a, now_us * 1000u);
+	/* the end of that microsecond: never behind the coarse clock the last
+	 * removal check was timed by */
+	return php_safeshm_lock_or_throw_ns(a, now_us * 1000u + 999u);
+}
+
+bool php_safeshm_lock_or_throw_coarse(php_safeshm_attachment *a, uint64_t now_ns)
+{
+	return php_safeshm_lock_or_throw_ns(a, now_ns);
 }

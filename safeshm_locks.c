@@ -95,6 +95,30 @@ static int php_safeshm_alive_cb(uint32_t pid, uint64_t start, void *ctx)
 	return php_safeshm_alive(pid, start);
 }
 
+/* A request for (ns, k): every field set one by one, the outputs zeroed
+ * (cheaper than zeroing the whole struct, which compilers do with a slow
+ * rep stos on x86). A field added to safeshm_lock_req is set here too. */
+static zend_always_inline void php_safeshm_lock_req_init(safeshm_lock_req *t, uint8_t ns, const php_safeshm_key *k,
+	int shared, uint64_t ttl_us)
+{
+	t->ns = ns;
+	t->key = k->ptr;
+	t->klen = k->len;
+	t->hash = k->hash;
+	t->shared = shared;
+	t->ttl_us = ttl_us;
+	t->queue = 0;
+	t->pid = 0;
+	t->start = 0;
+	t->ticket = 0;
+	t->since_us = 0;
+	t->granted = 0;
+	t->died = 0;
+	t->purged = 0;
+	t->token = 0;
+	t->acquired_us = 0;
+}
+
 /*
  * Acquires (ns, key) within wait_us (0: try once). Returns SAFESHM_OK with
  * t->granted set either way, or another status with an exception thrown
@@ -118,11 +142,14 @@ static safeshm_status php_safeshm_lock_acquire(php_safeshm_attachment *a, safesh
 			 * so that a release after this look wakes us (sem_lock.h) */
 			seen = safeshm_wait_prepare(word);
 		}
-		if (!php_safeshm_lock_or_throw(a)) {
+		if (look > 0) {
+			now = php_safeshm_now_us();
+		}
+		if (!php_safeshm_lock_or_throw_at(a, now)) {
 			return SAFESHM_RETRY;
 		}
 		t->purged = 0;
-		st = safeshm_named_attempt(&a->store, t, look ? php_safeshm_now_us() : now, php_safeshm_alive_cb, NULL);
+		st = safeshm_named_attempt(&a->store, t, now, php_safeshm_alive_cb, NULL);
 		php_safeshm_unlock(a);
 		if (t->purged) {
 			safeshm_wake(word);
@@ -155,18 +182,29 @@ static safeshm_status php_safeshm_lock_acquire(php_safeshm_attachment *a, safesh
 }
 
 /* Releases the hold with this token. *held says whether it was still held
- * (false: it expired, and may belong to someone else now). */
+ * (false: it expired, and may belong to someone else now). A hold without a
+ * TTL cannot have expired, so its release needs no exact time: the coarse
+ * clock (a few ms behind at most, a quarter of the cost) times the purge of
+ * other holders' ended TTLs, which the next attempt makes exactly anyway. */
 static safeshm_status php_safeshm_lock_release(php_safeshm_attachment *a, uint8_t ns, const php_safeshm_key *k, uint64_t token,
-	bool *held, bool quiet)
+	bool has_ttl, bool *held, bool quiet)
 {
 	safeshm_status st;
 	int was = 0;
+	uint64_t now, now_ns = 0;
 
 	*held = false;
-	if (quiet ? !php_safeshm_lock_silent(a) : !php_safeshm_lock_or_throw(a)) {
+	if (has_ttl) {
+		now = php_safeshm_now_us();
+	} else {
+		now_ns = php_safeshm_now_ns();
+		now = now_ns / 1000u;
+	}
+	if (quiet ? !php_safeshm_lock_silent(a)
+			: !(has_ttl ? php_safeshm_lock_or_throw_at(a, now) : php_safeshm_lock_or_throw_coarse(a, now_ns))) {
 		return SAFESHM_RETRY;
 	}
-	st = safeshm_named_release(&a->store, ns, k->ptr, k->len, k->hash, token, php_safeshm_getpid(), php_safeshm_now_us(), &was);
+	st = safeshm_named_release(&a->store, ns, k->ptr, k->len, k->hash, token, php_safeshm_getpid(), now, &was);
 	php_safeshm_unlock(a);
 	safeshm_wake(safeshm_store_wait_word(&a->store, k->hash));
 	*held = was && st == SAFESHM_OK;
@@ -215,7 +253,7 @@ static bool php_safeshm_hold_end(php_safeshm_hold *h, bool quiet)
 {
 	bool was = false;
 	if (h->held && !h->att->stale) {
-		php_safeshm_lock_release(h->att, h->ns, &h->key, h->token, &was, quiet);
+		php_safeshm_lock_release(h->att, h->ns, &h->key, h->token, h->ttl_us != 0, &was, quiet);
 	}
 	h->held = false;
 	if (h->prev) {
@@ -323,7 +361,7 @@ PHP_METHOD(SafeShm, lock)
 	bool shared = false;
 	uint64_t wait_us, ttl_us;
 	php_safeshm_key k;
-	safeshm_lock_req t = {0};
+	safeshm_lock_req t;
 	php_safeshm_lock_obj *o;
 
 	ZEND_PARSE_PARAMETERS_START(1, 4)
@@ -348,12 +386,7 @@ PHP_METHOD(SafeShm, lock)
 		RETURN_THROWS();
 	}
 	php_safeshm_key_ns_str(&k, SAFESHM_NS_LOCK, name);
-	t.ns = SAFESHM_NS_LOCK;
-	t.key = k.ptr;
-	t.klen = k.len;
-	t.hash = k.hash;
-	t.shared = shared;
-	t.ttl_us = ttl_us;
+	php_safeshm_lock_req_init(&t, SAFESHM_NS_LOCK, &k, shared, ttl_us);
 	if (php_safeshm_lock_acquire(a, &t, wait_us) != SAFESHM_OK) {
 		RETURN_THROWS();
 	}
@@ -605,14 +638,11 @@ PHP_METHOD(SafeShm, locks)
 php_safeshm_hold *php_safeshm_flight_acquire(php_safeshm_attachment *a, zend_string *key, uint64_t wait_us, bool *failed)
 {
 	php_safeshm_key k;
-	safeshm_lock_req t = {0};
+	safeshm_lock_req t;
 
 	*failed = false;
 	php_safeshm_key_ns_str(&k, SAFESHM_NS_FLIGHT, key);
-	t.ns = SAFESHM_NS_FLIGHT;
-	t.key = k.ptr;
-	t.klen = k.len;
-	t.hash = k.hash;
+	php_safeshm_lock_req_init(&t, SAFESHM_NS_FLIGHT, &k, 0, 0);
 	if (php_safeshm_lock_acquire(a, &t, wait_us) != SAFESHM_OK) {
 		*failed = true;
 		return NULL;

@@ -232,7 +232,8 @@ bool php_safeshm_store_req(zval *obj, php_safeshm_attachment *a, const php_safes
 bool php_safeshm_store_value(zval *obj, php_safeshm_attachment *a, const php_safeshm_key *k, zval *value,
 	safeshm_put_mode mode, safeshm_status *st)
 {
-	safeshm_put_req q = { .mode = mode };
+	safeshm_put_req q;
+	php_safeshm_put_req_init(&q, mode);
 	return php_safeshm_store_req(obj, a, k, value, &q, st);
 }
 

@@ -51,6 +51,7 @@ typedef struct {
 /* Whether the process pid (started at start) still runs. */
 typedef int (*safeshm_alive_fn)(uint32_t pid, uint64_t start, void *ctx);
 
+/* The glue sets every field (php_safeshm_lock_req_init()): one added here is set there too. */
 typedef struct {
 	/* the lock */
 	uint8_t ns;

@@ -357,6 +357,8 @@ typedef enum {
 	SAFESHM_PUT_IF_VALUE = 3   /* only when the live entry has type cond_type and bytes cond_val: else MISMATCH */
 } safeshm_put_mode;
 
+/* The glue fills it in php_safeshm_put_req_init() (safeshm_internal.h): a
+ * field added here is set there too. */
 typedef struct {
 	uint8_t ns;
 	const void *key;
