@@ -287,7 +287,9 @@ safeshm_status safeshm_named_attempt(safeshm_store *s, safeshm_lock_req *r, uint
 		}
 		/* an awake waiter that came first keeps its place; a caller without a
 		 * ticket comes after every waiter */
-		if (now - e->expires_us < SAFESHM_WAITER_STALE_US
+		/* (a heartbeat after now, renewed since the caller read its clock
+		 * before it took the lock, is awake: no unsigned wrap-around) */
+		if (e->expires_us + SAFESHM_WAITER_STALE_US > now
 				&& (r->ticket == 0 || e->since_us < r->since_us || (e->since_us == r->since_us && e->token < r->ticket))) {
 			waiter_before = 1;
 			excl_before |= !(e->flags & SAFESHM_LE_SHARED);

@@ -12,7 +12,8 @@
 #   test_store_hostile  the store: damaged headers, records and allocator state
 #   test_store_readers  the store: lock-free readers beside writers, a stopped writer
 #   test_store_room     the store: making room near full reads and moves what the size written bounds, not the arena
-#   test_locks          the named-lock table (shm_locks.c): grants, queue order, deaths, TTL, tokens, limits
+#   test_locks          the named-lock table (shm_locks.c): grants, queue order, deaths, TTL, tokens
+#   test_locks_limits   the named-lock table: entry limits, a full store, idle records, damaged states
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -35,8 +36,9 @@ declare -A objs=(
   [test_store_readers]="$store"
   [test_store_room]="$store"
   [test_locks]="$store"
+  [test_locks_limits]="$store"
 )
-tests="test_lock test_lock_mutex test_store_ops test_store_crash test_store_hostile test_store_readers test_store_room test_locks"
+tests="test_lock test_lock_mutex test_store_ops test_store_crash test_store_hostile test_store_readers test_store_room test_locks test_locks_limits"
 if [ $# -gt 0 ]; then
   for t in "$@"; do
     [ -n "${objs[$t]:-}" ] || { echo "no C test program $t (programs: $tests)"; echo "0 passed, 1 failed"; exit 1; }

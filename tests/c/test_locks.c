@@ -10,199 +10,13 @@
  * writer preference; TTL expiry; a dead holder purged and the next holder
  * told once; pid reuse; fencing tokens strictly increasing across locks and
  * across a crash at every fault point of a lock operation followed by
- * recovery; release of an expired hold; refresh; unqueue; the per-lock entry
- * limit and a full store (SAFESHM_FULL, nothing granted); damaged state
- * records (started afresh); the record's size (the README's capacity rule);
- * an idle record (after the last release) used again in place, and
- * reclaimed by the store as an expired entry.
+ * recovery; release of an expired hold; refresh; unqueue. The limits, a
+ * full store and damaged state records: test_locks_limits.c.
  * After every group the store's full structural check (verify) must pass.
  *
  * Last line: "N passed, N failed"; exit status 1 on any failure.
  */
-#include "store_common.h"
-#include "../../shm_locks.h"
-
-/* ---- a fake process table ------------------------------------------- */
-
-#define NPROC 8192u
-static uint64_t proc_start[NPROC]; /* 0: not running; else its start time */
-
-static int fake_alive(uint32_t pid, uint64_t start, void *ctx)
-{
-	(void) ctx;
-	if (pid == 0 || pid >= NPROC || proc_start[pid] == 0) {
-		return 0;
-	}
-	return start == 0 || start == proc_start[pid];
-}
-
-static void proc_spawn(uint32_t pid)
-{
-	proc_start[pid] = 1000u + pid;
-}
-
-static void proc_kill(uint32_t pid)
-{
-	proc_start[pid] = 0;
-}
-
-/* The pid is given to a new process (another start time). */
-static void proc_reuse(uint32_t pid)
-{
-	proc_start[pid] += 7919u;
-}
-
-/* ---- contenders ----------------------------------------------------- */
-
-typedef struct {
-	uint32_t pid;
-	int shared;
-	uint64_t ttl_us;
-	uint64_t ticket, since_us; /* its place in the queue (0: not queued) */
-	uint64_t token;            /* of its last grant */
-	int died, purged;
-} who;
-
-static who proc(uint32_t pid, int shared)
-{
-	who w = { .pid = pid, .shared = shared };
-	proc_spawn(pid);
-	return w;
-}
-
-static uint64_t lhash(const char *name)
-{
-	return safeshm_key_hash(SAFESHM_NS_LOCK, name, strlen(name));
-}
-
-static uint64_t max_token_seen;
-static int tokens_monotonic = 1;
-
-/* One attempt, as the glue makes it; the status is returned, *granted set. */
-static safeshm_status attempt_st(seg *g, const char *name, who *w, uint64_t now, int queue, int *granted)
-{
-	safeshm_lock_req r = { .ns = SAFESHM_NS_LOCK, .key = name, .klen = strlen(name), .hash = lhash(name),
-		.shared = w->shared, .ttl_us = w->ttl_us, .queue = queue, .pid = w->pid, .start = proc_start[w->pid < NPROC ? w->pid : 0],
-		.ticket = w->ticket, .since_us = w->since_us };
-	uint64_t ticket_before = w->ticket;
-	safeshm_status st = safeshm_named_attempt(&g->s, &r, now, fake_alive, NULL);
-
-	*granted = r.granted;
-	w->died = r.died;
-	w->purged = r.purged;
-	if (r.ticket != ticket_before) {
-		tokens_monotonic &= r.ticket > max_token_seen;
-		max_token_seen = r.ticket > max_token_seen ? r.ticket : max_token_seen;
-	}
-	w->ticket = r.ticket;
-	w->since_us = r.since_us;
-	if (r.granted) {
-		tokens_monotonic &= r.token > max_token_seen;
-		max_token_seen = r.token > max_token_seen ? r.token : max_token_seen;
-		w->token = r.token;
-		w->ticket = 0; /* the next lock() call starts a new wait */
-		w->since_us = 0;
-	}
-	return st;
-}
-
-/* An attempt that must succeed as a call; returns whether it was granted. */
-#define TRY(g, name, w, now, queue) try_at(__LINE__, g, name, w, now, queue)
-static int try_at(int line, seg *g, const char *name, who *w, uint64_t now, int queue)
-{
-	int granted = 0;
-	safeshm_status st = attempt_st(g, name, w, now, queue, &granted);
-	CHECKF(st == SAFESHM_OK, "line %d: attempt by pid %u: %s", line, w->pid, stname(st));
-	return granted;
-}
-
-#define REL(g, name, w, now) rel_at(__LINE__, g, name, w, now)
-static int rel_at(int line, seg *g, const char *name, who *w, uint64_t now)
-{
-	int held = -1;
-	safeshm_status st = safeshm_named_release(&g->s, SAFESHM_NS_LOCK, name, strlen(name), lhash(name), w->token, w->pid, now, &held);
-	CHECKF(st == SAFESHM_OK, "line %d: release by pid %u: %s", line, w->pid, stname(st));
-	return held;
-}
-
-static int refresh(seg *g, const char *name, who *w, uint64_t ttl_us, uint64_t now)
-{
-	int ok = -1;
-	CHECK_ST(safeshm_named_refresh(&g->s, SAFESHM_NS_LOCK, name, strlen(name), lhash(name), w->token, w->pid, ttl_us, now, &ok),
-		SAFESHM_OK);
-	return ok;
-}
-
-static void unqueue(seg *g, const char *name, who *w, uint64_t now)
-{
-	CHECK_ST(safeshm_named_unqueue(&g->s, SAFESHM_NS_LOCK, name, strlen(name), lhash(name), w->ticket, w->pid, now), SAFESHM_OK);
-	w->ticket = 0;
-	w->since_us = 0;
-}
-
-/* The lock's decoded state: 1 and *n entries (free *e), 0 when there is no record, -1 when it does not decode. */
-static int state(seg *g, const char *name, safeshm_lock_entry **e, uint32_t *n, uint32_t *flags)
-{
-	safeshm_view v;
-	safeshm_status st = safeshm_store_find(&g->s, SAFESHM_NS_LOCK, name, strlen(name), lhash(name), now_us_fake, &v);
-	*e = NULL;
-	*n = 0;
-	*flags = 0;
-	if (st == SAFESHM_NOT_FOUND) {
-		return 0;
-	}
-	if (st != SAFESHM_OK || v.type != SAFESHM_T_BINARY) {
-		return -1;
-	}
-	return safeshm_named_decode(v.data, v.len, e, n, flags) ? 1 : -1;
-}
-
-/* Entries of the lock: holders (waiter 0) or waiters (waiter 1) of pid (0: any pid). */
-static int entries(seg *g, const char *name, uint32_t pid, int waiter)
-{
-	safeshm_lock_entry *e;
-	uint32_t n, flags;
-	int c = 0;
-	if (state(g, name, &e, &n, &flags) != 1) {
-		return 0;
-	}
-	for (uint32_t i = 0; i < n; i++) {
-		if ((pid == 0 || e[i].pid == pid) && ((e[i].flags & SAFESHM_LE_WAITER) != 0) == waiter) {
-			c++;
-		}
-	}
-	free(e);
-	return c;
-}
-
-/* Whether the lock's state carries "the previous holder died" for the next holder. */
-static int died_flag(seg *g, const char *name)
-{
-	safeshm_lock_entry *e;
-	uint32_t n, flags;
-	if (state(g, name, &e, &n, &flags) != 1) {
-		return 0;
-	}
-	free(e);
-	return (flags & 1u) != 0;
-}
-
-#define holders(g, name, pid) entries(g, name, pid, 0)
-#define waiters(g, name, pid) entries(g, name, pid, 1)
-
-static uint64_t lock_records(seg *g)
-{
-	uint64_t c = 0;
-	CHECK_ST(safeshm_store_count(&g->s, SAFESHM_NS_LOCK, now_us_fake, &c), SAFESHM_OK);
-	return c;
-}
-
-static void verify(seg *g)
-{
-	CHECKF(safeshm_store_verify(&g->s) == SAFESHM_OK, "verify: %s", safeshm_verify_reason);
-}
-
-#define T0 10000000u /* the tests' time origin, µs */
+#include "locks_common.h"
 
 /* ---- groups --------------------------------------------------------- */
 
@@ -331,6 +145,17 @@ static void test_stale_waiter(void)
 	CHECK(TRY(&g, "s", &late, t + 101 + SAFESHM_WAITER_STALE_US, 0));
 	CHECK(REL(&g, "s", &late, t + 102 + SAFESHM_WAITER_STALE_US) == 1);
 	unqueue(&g, "s", &w1, t + 103 + SAFESHM_WAITER_STALE_US);
+	CHECK(lock_records(&g) == 0);
+
+	/* a caller reads its clock before it takes the lock: a heartbeat renewed
+	 * in between is later than its time, and that waiter is awake */
+	t += 2 * SAFESHM_WAITER_STALE_US;
+	CHECK(TRY(&g, "s", &h, t, 0));
+	CHECK(!TRY(&g, "s", &w1, t + 10, 1));
+	CHECK(REL(&g, "s", &h, t + 11) == 1);
+	CHECK(!TRY(&g, "s", &late, t + 5, 0));
+	CHECK(TRY(&g, "s", &w1, t + 12, 1));
+	CHECK(REL(&g, "s", &w1, t + 13) == 1);
 	CHECK(lock_records(&g) == 0);
 	verify(&g);
 	seg_free(&g);
@@ -704,195 +529,6 @@ static void test_tokens_and_crash(void)
 	CHECK(crashes >= 4 && recovered >= 4);
 }
 
-/* ---- capacity ------------------------------------------------------- */
-
-static void test_limits(void)
-{
-	seg g;
-	who x = proc(91, 0), y = proc(92, 0), last;
-	uint32_t base = 1000, n, flags;
-	safeshm_lock_entry *e;
-	safeshm_stats before, after;
-	int granted = -1;
-
-	test_name = "record-size";
-	seg_format(&g, 4 << 20, NULL);
-	/* the README's rule: 48 + 16 + name + 40 per slot, rounded up to 8; slots for 1, 2, 4 ... holders and waiters */
-	before = stats_of(&g.s);
-	CHECK(TRY(&g, "size-rule", &x, T0, 0));
-	after = stats_of(&g.s);
-	CHECKF(after.used - before.used == ((48u + 16u + 9u + 40u + 7u) & ~7u), "one holder: %" PRIu64 " bytes",
-		after.used - before.used);
-	CHECK(after.lock_states == 1 && after.ttl_entries == 0);
-	CHECK(!TRY(&g, "size-rule", &y, T0 + 1, 1));
-	after = stats_of(&g.s);
-	CHECKF(after.used - before.used == ((48u + 16u + 9u + 80u + 7u) & ~7u), "holder and waiter: %" PRIu64 " bytes",
-		after.used - before.used);
-	unqueue(&g, "size-rule", &y, T0 + 2);
-	CHECK(REL(&g, "size-rule", &x, T0 + 3) == 1);
-	/* released: the record stays idle (counted as expired, no lock state), and is used again in place */
-	after = stats_of(&g.s);
-	CHECK(after.used == before.used + ((48u + 16u + 9u + 80u + 7u) & ~7u) && after.lock_states == 0
-		&& after.ttl_entries == 1 && safeshm_stats_idle(&after) == 1 && lock_records(&g) == 0);
-	verify(&g);
-	CHECK(TRY(&g, "size-rule", &x, T0 + 4, 0));
-	after = stats_of(&g.s);
-	CHECK(after.used == before.used + ((48u + 16u + 9u + 80u + 7u) & ~7u) && after.lock_states == 1
-		&& after.ttl_entries == 0 && holders(&g, "size-rule", x.pid) == 1);
-	CHECK(REL(&g, "size-rule", &x, T0 + 5) == 1);
-	/* the store's sweep reclaims it as an expired entry */
-	CHECK_ST(safeshm_store_sweep(&g.s, T0 + 6, 0), SAFESHM_OK);
-	after = stats_of(&g.s);
-	CHECK(after.used == before.used && after.entries == before.entries && after.ttl_entries == 0);
-	verify(&g);
-
-	test_name = "entry-limit";
-	for (uint32_t i = 0; i < SAFESHM_LOCK_MAX_ENTRIES; i++) {
-		who s = proc(base + i, 1);
-		if (!TRY(&g, "many", &s, T0 + i, 0)) {
-			CHECKF(0, "shared holder %u was not granted", i);
-			break;
-		}
-	}
-	CHECK(holders(&g, "many", 0) == (int) SAFESHM_LOCK_MAX_ENTRIES);
-	last = proc(base + SAFESHM_LOCK_MAX_ENTRIES, 1);
-	CHECK_ST(attempt_st(&g, "many", &last, T0 + 5000, 0, &granted), SAFESHM_FULL);
-	CHECK(granted == 0);
-	CHECK(holders(&g, "many", 0) == (int) SAFESHM_LOCK_MAX_ENTRIES && holders(&g, "many", last.pid) == 0);
-	/* an exclusive try-once changes nothing, so it is a plain "not granted" */
-	CHECK(!TRY(&g, "many", &x, T0 + 5001, 0));
-	/* queueing needs an entry: FULL */
-	CHECK_ST(attempt_st(&g, "many", &x, T0 + 5002, 1, &granted), SAFESHM_FULL);
-	CHECK(granted == 0 && waiters(&g, "many", 0) == 0);
-	/* one holder dies: its entry is reused by the next */
-	proc_kill(base);
-	CHECK(TRY(&g, "many", &last, T0 + 5003, 0));
-	CHECK(holders(&g, "many", 0) == (int) SAFESHM_LOCK_MAX_ENTRIES);
-	/* a waiter counts as an entry too */
-	proc_kill(base + 1);
-	CHECK(!TRY(&g, "many", &x, T0 + 5004, 1));
-	CHECK(waiters(&g, "many", 0) == 1 && holders(&g, "many", 0) == (int) SAFESHM_LOCK_MAX_ENTRIES - 1);
-	CHECK_ST(attempt_st(&g, "many", &y, T0 + 5005, 1, &granted), SAFESHM_FULL);
-	CHECK(state(&g, "many", &e, &n, &flags) == 1 && n == SAFESHM_LOCK_MAX_ENTRIES);
-	free(e);
-	verify(&g);
-	seg_free(&g);
-	for (uint32_t i = 0; i <= SAFESHM_LOCK_MAX_ENTRIES; i++) {
-		proc_kill(base + i);
-	}
-
-	/* a store with no room for the lock's state: FULL, nothing granted, then room made: granted */
-	test_name = "store-full";
-	seg_format(&g, 8192, NULL);
-	{
-		char val[256];
-		int k = 0;
-		memset(val, 'v', sizeof(val));
-		for (;; k++) {
-			char key[16];
-			snprintf(key, sizeof(key), "f%d", k);
-			if (kput(&g.s, key, SAFESHM_T_STRING, val, sizeof(val)) != SAFESHM_OK) {
-				break;
-			}
-		}
-		for (int small = 200; small > 0; small -= 8) {
-			char key[16];
-			snprintf(key, sizeof(key), "g%d", small);
-			while (kput(&g.s, key, SAFESHM_T_STRING, val, (size_t) small) == SAFESHM_OK) {
-				snprintf(key, sizeof(key), "g%d-%d", small, k++);
-			}
-		}
-		CHECK_ST(attempt_st(&g, "full", &x, T0, 0, &granted), SAFESHM_FULL);
-		CHECK(granted == 0 && lock_records(&g) == 0);
-		CHECK_ST(kdel(&g.s, "f0"), SAFESHM_OK);
-		CHECK(TRY(&g, "full", &x, T0 + 1, 0));
-		CHECK(REL(&g, "full", &x, T0 + 2) == 1);
-		/* released, its record idle: a write that needs the room reclaims it */
-		CHECK(stats_of(&g.s).entries - stats_of(&g.s).data_entries == 1);
-		CHECK_ST(kput(&g.s, "f0", SAFESHM_T_STRING, val, sizeof(val)), SAFESHM_OK);
-		CHECK(stats_of(&g.s).entries == stats_of(&g.s).data_entries && stats_of(&g.s).ttl_entries == 0);
-	}
-	verify(&g);
-	seg_free(&g);
-}
-
-/* ---- damaged state ------------------------------------------------- */
-
-static void put_state(seg *g, const char *name, safeshm_type type, const void *bytes, size_t len)
-{
-	safeshm_put_req q = { .ns = SAFESHM_NS_LOCK, .key = name, .klen = strlen(name), .hash = lhash(name), .type = type,
-		.val = bytes, .vlen = len, .mode = SAFESHM_PUT_REPLACE };
-	CHECK_ST(safeshm_store_put(&g->s, &q, now_us_fake), SAFESHM_OK);
-}
-
-static void test_damaged(void)
-{
-	seg g;
-	who a = proc(95, 0), b = proc(96, 0);
-	unsigned char good[16 + 40], bad[16 + 40 * 5];
-	safeshm_lock_entry *e;
-	uint32_t n, flags;
-	safeshm_view v;
-
-	test_name = "damaged";
-	seg_format(&g, 1 << 20, NULL);
-	CHECK(TRY(&g, "dmg", &a, T0, 0));
-	CHECK_ST(safeshm_store_find(&g.s, SAFESHM_NS_LOCK, "dmg", 3, lhash("dmg"), now_us_fake, &v), SAFESHM_OK);
-	CHECK(v.type == SAFESHM_T_BINARY && v.len == sizeof(good));
-	memcpy(good, v.data, sizeof(good));
-	CHECK(safeshm_named_decode(good, sizeof(good), &e, &n, &flags) == 1 && n == 1 && e[0].pid == 95);
-	free(e);
-
-	struct { const char *what; safeshm_type type; size_t len; } cases[] = {
-		{ "wrong magic", SAFESHM_T_BINARY, sizeof(good) },
-		{ "stored as a string", SAFESHM_T_STRING, sizeof(good) },
-		{ "shorter than its header", SAFESHM_T_BINARY, 15 },
-		{ "count says 5, bytes hold 1", SAFESHM_T_BINARY, sizeof(good) },
-		{ "count says 2, bytes hold 5", SAFESHM_T_BINARY, sizeof(bad) },
-		{ "count above the limit", SAFESHM_T_BINARY, sizeof(good) },
-		{ "empty", SAFESHM_T_BINARY, 0 },
-	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		uint32_t u;
-		unsigned char *p = cases[i].len > sizeof(good) ? bad : good;
-		memset(bad, 0, sizeof(bad));
-		memcpy(bad, good, sizeof(good));
-		CHECK_ST(safeshm_store_find(&g.s, SAFESHM_NS_LOCK, "dmg", 3, lhash("dmg"), now_us_fake, &v), SAFESHM_OK);
-		if (v.len == sizeof(good)) {
-			memcpy(good, v.data, sizeof(good)); /* the current good state (a holds) */
-			memcpy(bad, good, sizeof(good));
-		}
-		switch (i) {
-			case 0: p[0] ^= 0xFF; break;
-			case 3: u = 5; memcpy(p + 4, &u, 4); break;
-			case 4: u = 2; memcpy(p + 4, &u, 4); break;
-			case 5: u = SAFESHM_LOCK_MAX_ENTRIES + 1; memcpy(p + 4, &u, 4); break;
-			default: break;
-		}
-		CHECKF(!(cases[i].type == SAFESHM_T_BINARY && safeshm_named_decode(p, cases[i].len, &e, &n, &flags)),
-			"%s: decoded", cases[i].what);
-		put_state(&g, "dmg", cases[i].type, p, cases[i].len);
-		/* release and refresh find nothing in it and leave it alone */
-		CHECKF(REL(&g, "dmg", &a, T0 + 1) == 0, "%s: release", cases[i].what);
-		CHECKF(refresh(&g, "dmg", &a, 0, T0 + 1) == 0, "%s: refresh", cases[i].what);
-		unqueue(&g, "dmg", &b, T0 + 1);
-		/* an attempt starts it afresh: the damaged holders lose their hold */
-		CHECKF(TRY(&g, "dmg", &b, T0 + 2, 0), "%s: not granted", cases[i].what);
-		CHECKF(state(&g, "dmg", &e, &n, &flags) == 1 && n == 1 && e[0].pid == 96 && flags == 0,
-			"%s: state after the attempt", cases[i].what);
-		free(e);
-		CHECK(REL(&g, "dmg", &b, T0 + 3) == 1);
-		CHECK(lock_records(&g) == 0);
-		/* and the next round starts from a held lock again */
-		CHECK(TRY(&g, "dmg", &a, T0 + 4, 0));
-		verify(&g);
-	}
-	CHECK(REL(&g, "dmg", &a, T0 + 5) == 1);
-	CHECK(lock_records(&g) == 0);
-	verify(&g);
-	seg_free(&g);
-}
-
 int main(void)
 {
 	check_begin();
@@ -905,7 +541,5 @@ int main(void)
 	test_refresh();
 	test_dead_holder();
 	test_tokens_and_crash();
-	test_limits();
-	test_damaged();
 	return check_end();
 }
