@@ -172,7 +172,7 @@ PHP_METHOD(SafeShm, cas)
 	q.cond_val = ev.data;
 	q.cond_len = ev.len;
 	ok = php_safeshm_storable(nv, "SafeShm::cas(): Argument #3 ($new)")
-		&& php_safeshm_store_req(ZEND_THIS, a, &k, nv, &q, &st);
+		&& php_safeshm_store_req(ZEND_THIS, a, &k, nv, &q, 0, &st);
 	php_safeshm_value_free(&ev);
 	if (!ok) {
 		RETURN_THROWS();
@@ -271,7 +271,7 @@ static void php_safeshm_update_impl(INTERNAL_FUNCTION_PARAMETERS)
 		}
 		q.expires = expires;
 		if (!php_safeshm_storable(&result, "SafeShm::update(): the callable's result")
-				|| !php_safeshm_store_req(ZEND_THIS, a, &k, &result, &q, &st)) {
+				|| !php_safeshm_store_req(ZEND_THIS, a, &k, &result, &q, 0, &st)) {
 			zval_ptr_dtor(&result);
 			RETURN_THROWS();
 		}
@@ -458,7 +458,7 @@ static void php_safeshm_remember_impl(INTERNAL_FUNCTION_PARAMETERS)
 		expires = ttl_us ? php_safeshm_now_us() + ttl_us + stale_us : 0;
 		q.expires = expires;
 		if (!php_safeshm_storable(return_value, "SafeShm::remember(): the result of $compute")
-				|| !php_safeshm_store_req(ZEND_THIS, a, &k, return_value, &q, &st)) {
+				|| !php_safeshm_store_req(ZEND_THIS, a, &k, return_value, &q, 0, &st)) {
 			php_safeshm_flight_release(marker);
 			zval_ptr_dtor(return_value);
 			ZVAL_UNDEF(return_value);

@@ -110,9 +110,6 @@ PHP_METHOD(SafeShm, __construct)
 	}
 }
 
-/* Parses an optional $ttl argument into q->expires. */
-#define PHP_SAFESHM_TTL_ARG(zttl, arg, q) \
-	if ((zttl) && !php_safeshm_ttl_arg((zttl), (arg), php_safeshm_now_us(), &(q).expires)) { RETURN_THROWS(); }
 
 /* put() and add(): the same arguments; add() says whether it stored. */
 static void php_safeshm_put_method(INTERNAL_FUNCTION_PARAMETERS, safeshm_put_mode mode)
@@ -123,6 +120,7 @@ static void php_safeshm_put_method(INTERNAL_FUNCTION_PARAMETERS, safeshm_put_mod
 	php_safeshm_key k;
 	safeshm_status st;
 	safeshm_put_req q;
+	uint64_t now = 0;
 
 	php_safeshm_put_req_init(&q, mode);
 	PHP_SAFESHM_FLOAT_KEY_CHECK(1);
@@ -138,9 +136,15 @@ static void php_safeshm_put_method(INTERNAL_FUNCTION_PARAMETERS, safeshm_put_mod
 		RETURN_THROWS();
 	}
 	PHP_SAFESHM_KEY_ARG(k, skey, lkey, 1);
-	PHP_SAFESHM_TTL_ARG(zttl, 3, q);
+	if (zttl) {
+		/* the TTL's clock reading also stamps the entry: one read, not two */
+		now = php_safeshm_now_us();
+		if (!php_safeshm_ttl_arg(zttl, 3, now, &q.expires)) {
+			RETURN_THROWS();
+		}
+	}
 	PHP_SAFESHM_ATT(a);
-	if (!php_safeshm_store_req(ZEND_THIS, a, &k, value, &q, &st)) {
+	if (!php_safeshm_store_req(ZEND_THIS, a, &k, value, &q, now, &st)) {
 		RETURN_THROWS();
 	}
 	if (st == SAFESHM_EXISTS && mode == SAFESHM_PUT_ADD) {

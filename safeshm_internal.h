@@ -325,9 +325,10 @@ static zend_always_inline void php_safeshm_put_req_init(safeshm_put_req *q, safe
 /* Encodes value (before the lock), stores it under k as q says (mode,
  * expiry, condition), and sets *st. Returns false with an exception thrown
  * when encoding or locking failed, or when the serializer detached
- * obj (pinned meanwhile). */
+ * obj (pinned meanwhile). now: php_safeshm_now_us() the caller read already
+ * (for a TTL), or 0 to read it after encoding. */
 bool php_safeshm_store_req(zval *obj, php_safeshm_attachment *a, const php_safeshm_key *k, zval *value,
-	safeshm_put_req *q, safeshm_status *st);
+	safeshm_put_req *q, uint64_t now, safeshm_status *st);
 /* The same with only a mode. */
 bool php_safeshm_store_value(zval *obj, php_safeshm_attachment *a, const php_safeshm_key *k, zval *value,
 	safeshm_put_mode mode, safeshm_status *st);

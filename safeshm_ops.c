@@ -201,11 +201,10 @@ bool php_safeshm_unpin(zval *obj, php_safeshm_attachment *a)
 }
 
 bool php_safeshm_store_req(zval *obj, php_safeshm_attachment *a, const php_safeshm_key *k, zval *value,
-	safeshm_put_req *q, safeshm_status *st)
+	safeshm_put_req *q, uint64_t now, safeshm_status *st)
 {
 	php_safeshm_value v;
 	bool encoded;
-	uint64_t now;
 
 	php_safeshm_pin(a);
 	encoded = php_safeshm_encode(&v, value);
@@ -218,7 +217,9 @@ bool php_safeshm_store_req(zval *obj, php_safeshm_attachment *a, const php_safes
 	if (!encoded) {
 		return false;
 	}
-	now = php_safeshm_now_us();
+	if (!now) {
+		now = php_safeshm_now_us();
+	}
 	if (!php_safeshm_lock_or_throw_at(a, now)) {
 		php_safeshm_value_free(&v);
 		return false;
@@ -234,7 +235,7 @@ bool php_safeshm_store_value(zval *obj, php_safeshm_attachment *a, const php_saf
 {
 	safeshm_put_req q;
 	php_safeshm_put_req_init(&q, mode);
-	return php_safeshm_store_req(obj, a, k, value, &q, st);
+	return php_safeshm_store_req(obj, a, k, value, &q, 0, st);
 }
 
 bool php_safeshm_store_many(php_safeshm_attachment *a, size_t n, const php_safeshm_key *keys,
