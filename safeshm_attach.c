@@ -132,9 +132,9 @@ static void php_safeshm_atfork_child(void)
 
 	php_safeshm_pid = (uint32_t) getpid();
 	php_safeshm_locks_fork_child();
-	/* the parent's read tallies are the parent's to fold in, not counted twice */
+	/* the parent's tallies are the parent's to fold in, not counted twice */
 	ZEND_HASH_FOREACH_PTR(&SAFESHM_G(attachments), a) {
-		a->hits = a->misses = 0;
+		a->hits = a->misses = a->lock_waits = 0;
 	} ZEND_HASH_FOREACH_END();
 }
 
@@ -499,10 +499,10 @@ fail:
 
 void php_safeshm_fold_tallies(php_safeshm_attachment *a)
 {
-	if ((a->hits || a->misses) && !a->stale) {
-		safeshm_store_add_hits(&a->store, a->hits, a->misses);
+	if ((a->hits || a->misses || a->lock_waits) && !a->stale) {
+		safeshm_store_add_tallies(&a->store, a->hits, a->misses, a->lock_waits);
 	}
-	a->hits = a->misses = 0;
+	a->hits = a->misses = a->lock_waits = 0;
 }
 
 /* The attachment of an object for remove(): also one whose header is

@@ -47,6 +47,7 @@ struct _php_safeshm_attachment {
 	uint64_t checked_request; /* SAFESHM_G(request) of that check */
 	uint32_t refcount;  /* objects using it */
 	uint64_t hits, misses; /* this process's lock-free reads, folded into the header at request end */
+	uint64_t lock_waits;   /* the times it waited for the store's lock, the same */
 	uint32_t rmid_pid;  /* the process that called safeshm_remove()/shm_remove(): it alone removes the semaphore */
 	uint32_t owner_uid; /* the segment's owner, to tell a squatted semaphore in errors */
 	bool stale;         /* removed, or replaced by a new segment under the key */

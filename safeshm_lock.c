@@ -153,9 +153,9 @@ static php_safeshm_lock_result php_safeshm_lock_got(php_safeshm_attachment *a, s
 {
 	php_safeshm_lock_result r;
 
-	if (waited) {
-		safeshm_store_count_lock_wait(&a->store);
-	}
+	/* counted here, folded in later: a shared line written inside the
+	 * critical section, when it is contended, would lengthen it */
+	a->lock_waits += waited != 0;
 	switch (ls) {
 		case SAFESHM_LOCK_OWNER_DEAD:
 		case SAFESHM_LOCK_OK:

@@ -501,12 +501,6 @@ void safeshm_store_mark_removed(safeshm_store *s)
 	__atomic_store_n(&HDR(s)->removed, 1u, __ATOMIC_RELEASE);
 }
 
-void safeshm_store_count_lock_wait(safeshm_store *s)
-{
-	if (safeshm_store_check_header(s) == SAFESHM_OK) {
-		__atomic_fetch_add(&HDR(s)->lock_waits, 1, __ATOMIC_RELAXED);
-	}
-}
 
 void safeshm_store_count_lock_timeout(safeshm_store *s)
 {
@@ -515,7 +509,7 @@ void safeshm_store_count_lock_timeout(safeshm_store *s)
 	}
 }
 
-void safeshm_store_add_hits(safeshm_store *s, uint64_t hits, uint64_t misses)
+void safeshm_store_add_tallies(safeshm_store *s, uint64_t hits, uint64_t misses, uint64_t lock_waits)
 {
 	if (safeshm_store_check_header(s) == SAFESHM_OK) {
 		if (hits) {
@@ -523,6 +517,9 @@ void safeshm_store_add_hits(safeshm_store *s, uint64_t hits, uint64_t misses)
 		}
 		if (misses) {
 			__atomic_fetch_add(&HDR(s)->misses, misses, __ATOMIC_RELAXED);
+		}
+		if (lock_waits) {
+			__atomic_fetch_add(&HDR(s)->lock_waits, lock_waits, __ATOMIC_RELAXED);
 		}
 	}
 }

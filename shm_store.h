@@ -446,9 +446,11 @@ uint32_t *safeshm_store_wait_word(safeshm_store *s, uint64_t hash);
 
 /* Statistics kept in the header: atomic, usable unlocked, and do nothing
  * on a header that fails validation. */
-void safeshm_store_count_lock_wait(safeshm_store *s);
 void safeshm_store_count_lock_timeout(safeshm_store *s);
-void safeshm_store_add_hits(safeshm_store *s, uint64_t hits, uint64_t misses);
+/* A process's tallies (lock-free reads' hits and misses, the times it
+ * waited for the lock), folded in: counted where they happen, they would
+ * each write a shared cache line, the lock waits inside the critical section. */
+void safeshm_store_add_tallies(safeshm_store *s, uint64_t hits, uint64_t misses, uint64_t lock_waits);
 
 /* The lock holder hint: set right after acquiring, cleared right before releasing. */
 static inline void safeshm_store_set_owner(safeshm_store *s, uint32_t pid)

@@ -515,8 +515,7 @@ static void run(unsigned char *buf, size_t size)
 		broken("a snapshot read with no writer running is invalid", "read_valid", SAFESHM_OK);
 	}
 	safeshm_store_stats(&z->s, &stats);
-	safeshm_store_count_lock_wait(&z->s);
-	safeshm_store_add_hits(&z->s, 3, 1);
+	safeshm_store_add_tallies(&z->s, 3, 1, 1);
 
 	/* the lock holder */
 	safeshm_store_set_owner(&z->s, (uint32_t) getpid());
