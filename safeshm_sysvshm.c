@@ -309,17 +309,19 @@ static uint64_t php_safeshm_sysv_chunk(uint64_t len)
 
 /*
  * At most how many more bytes a variable takes here than its sysvshm chunk:
- * our record (safeshm_record_size(): header, the decimal key of at most 20
- * bytes, the value) against the chunk of the same value serialized, which is
- * at least 4 bytes ("i:0;") where we store 8 for an int or a float. Both
- * grow with the value's length by steps of 8: one period of lengths tells.
+ * our record's bytes (safeshm_record_bytes(): header, the decimal key of at
+ * most 20 bytes, the value) against the chunk of the same value serialized,
+ * which is at least 4 bytes ("i:0;") where we store 8 for an int or a float.
+ * Both grow with the value's length by steps of 8: one period of lengths
+ * tells. (The block a record gets is rounded up from those bytes, by at
+ * most a sixteenth: php_safeshm_sysvshm_size() adds that.)
  */
 static uint64_t php_safeshm_sysv_var_extra(void)
 {
 	uint64_t e = 0;
 
 	for (uint64_t len = 4; len < 4 + 64; len++) {
-		uint64_t ours = safeshm_record_size(20, len < 8 ? 8 : len), theirs = php_safeshm_sysv_chunk(len);
+		uint64_t ours = safeshm_record_bytes(20, len < 8 ? 8 : len), theirs = php_safeshm_sysv_chunk(len);
 		if (ours > theirs && ours - theirs > e) {
 			e = ours - theirs;
 		}
@@ -335,6 +337,7 @@ static uint64_t php_safeshm_sysv_var_extra(void)
  * needs at most 2U + 2E bytes of records when E <= 40 (each variable's E is
  * paid from the 40 bytes sysvshm spends on it at least, the old copy from the
  * room the others leave), and 2U + 2E + (U - 40)(E - 40) / 40 when E > 40;
+ * a sixteenth more, as each record's block is at most 17/16 of its bytes;
  * and an index for the U / 40 variables sysvshm can hold at most. The store
  * says what size that takes (safeshm_store_size_for()).
  */
@@ -348,6 +351,7 @@ static size_t php_safeshm_sysvshm_size(uint64_t req)
 	if (e > PHP_SAFESHM_SYSV_MIN_CHUNK && u > PHP_SAFESHM_SYSV_MIN_CHUNK) {
 		records += (u - PHP_SAFESHM_SYSV_MIN_CHUNK) * (e - PHP_SAFESHM_SYSV_MIN_CHUNK) / PHP_SAFESHM_SYSV_MIN_CHUNK;
 	}
+	records += (records + 15u) / 16u;
 	size = safeshm_store_size_for(records, vars + 1u);
 	return size < req ? (size_t) req : size;
 }

@@ -110,7 +110,7 @@ static safeshm_status put_locked(safeshm_store *s, safeshm_put_req *q, uint64_t 
 	events = safeshm_room_events;
 	found = st == SAFESHM_OK;
 	if (!found) {
-		uint64_t recb = safeshm_heap_block_size((uint64_t) SAFESHM_REC_HDR + q->vlen + q->klen);
+		uint64_t recb = safeshm_heap_record_size((uint64_t) SAFESHM_REC_HDR + q->vlen + q->klen);
 		if (!safeshm_room_could_fit(s, recb, now, &keep)) {
 			return SAFESHM_FULL; /* not even every free byte holds it: nothing changes */
 		}
@@ -119,7 +119,7 @@ static safeshm_status put_locked(safeshm_store *s, safeshm_put_req *q, uint64_t 
 			return st;
 		}
 	}
-	off = safeshm_alloc_room(s, (uint64_t) SAFESHM_REC_HDR + q->vlen + q->klen, now, &keep, &st);
+	off = safeshm_alloc_room(s, safeshm_heap_record_size((uint64_t) SAFESHM_REC_HDR + q->vlen + q->klen), now, &keep, &st);
 	if (!off) {
 		return st;
 	}
@@ -294,7 +294,7 @@ safeshm_status safeshm_store_put_many(safeshm_store *s, safeshm_put_req *reqs, s
 		uint64_t need = safeshm_heap_block_size(sizeof(safeshm_journal_block) + 4u * n);
 		uint32_t slots;
 		for (size_t i = 0; i < n; i++) {
-			need += safeshm_heap_block_size((uint64_t) SAFESHM_REC_HDR + reqs[i].vlen + reqs[i].klen);
+			need += safeshm_heap_record_size((uint64_t) SAFESHM_REC_HDR + reqs[i].vlen + reqs[i].klen);
 		}
 		if (safeshm_index_slots(s, h->index_desc, &slots)
 				&& h->entries + h->tombs + more > LOAD_GROW(slots)) {
@@ -314,7 +314,8 @@ safeshm_status safeshm_store_put_many(safeshm_store *s, safeshm_put_req *reqs, s
 		goto fail;
 	}
 	for (got = 0; got < n; got++) {
-		offs[got] = safeshm_alloc_room(s, (uint64_t) SAFESHM_REC_HDR + reqs[got].vlen + reqs[got].klen, now_us, &keep, &st);
+		offs[got] = safeshm_alloc_room(s, safeshm_heap_record_size((uint64_t) SAFESHM_REC_HDR + reqs[got].vlen + reqs[got].klen),
+			now_us, &keep, &st);
 		if (!offs[got]) {
 			break;
 		}

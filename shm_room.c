@@ -287,7 +287,7 @@ static uint64_t moving_size(const safeshm_store *s, uint64_t off)
 			? safeshm_index_bytes(n) : 0;
 	}
 	return safeshm_load_record(s, off, &r) == SAFESHM_OK
-		? safeshm_heap_block_size((uint64_t) SAFESHM_REC_HDR + r.val_len + r.b.key_len) : 0;
+		? safeshm_heap_record_size((uint64_t) SAFESHM_REC_HDR + r.val_len + r.b.key_len) : 0;
 }
 
 /* Relocates one record out of the reserved window into the block noff
@@ -297,7 +297,7 @@ static int relocate(safeshm_store *s, uint64_t off, uint64_t noff)
 {
 	safeshm_record r;
 	probe_t p;
-	uint64_t need, size8;
+	uint64_t bytes, size8;
 	uint8_t bflags;
 
 	if (safeshm_load_record(s, off, &r) != SAFESHM_OK
@@ -305,14 +305,16 @@ static int relocate(safeshm_store *s, uint64_t off, uint64_t noff)
 				safeshm_key_hash(r.ns, rec_key(s, off, &r), r.b.key_len), &p) != SAFESHM_OK || p.off != off) {
 		return 0;
 	}
-	need = safeshm_heap_block_size((uint64_t) SAFESHM_REC_HDR + r.val_len + r.b.key_len);
+	/* the record's own bytes: its block (made by another build, or before
+	 * records were rounded) may be smaller than the rounded size noff has */
+	bytes = ALIGN8((uint64_t) SAFESHM_REC_HDR + r.val_len + r.b.key_len);
 	size8 = block_at(s, noff)->size8;
 	bflags = block_at(s, noff)->bflags;
 	__atomic_store_n(&rec_at(s, noff)->version, 0, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	/* all but the block header and the version, which goes last */
 	memcpy(s->base + noff + 8u, s->base + off + 8u, 8u);
-	memcpy(s->base + noff + 24u, s->base + off + 24u, (size_t) need - 24u);
+	memcpy(s->base + noff + 24u, s->base + off + 24u, (size_t) bytes - 24u);
 	block_at(s, noff)->key_len = block_at(s, off)->key_len;
 	block_at(s, noff)->magic = SAFESHM_BLK_RECORD;
 	block_at(s, noff)->size8 = (uint32_t) size8;

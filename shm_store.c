@@ -42,6 +42,14 @@ size_t safeshm_record_size(size_t klen, size_t vlen)
 	if (klen > SAFESHM_MAX_KEY_LEN || vlen > SAFESHM_MAX_VALUE_LEN) {
 		return SIZE_MAX; /* never fits */
 	}
+	return (size_t) safeshm_heap_record_size((uint64_t) SAFESHM_REC_HDR + vlen + klen);
+}
+
+size_t safeshm_record_bytes(size_t klen, size_t vlen)
+{
+	if (klen > SAFESHM_MAX_KEY_LEN || vlen > SAFESHM_MAX_VALUE_LEN) {
+		return SIZE_MAX;
+	}
 	return (size_t) safeshm_heap_block_size((uint64_t) SAFESHM_REC_HDR + vlen + klen);
 }
 

@@ -466,8 +466,12 @@ int32_t safeshm_store_lock_semid(const safeshm_store *s);
 /* The holder's pid word itself, for the semaphore's hand-over (atomics). */
 const uint32_t *safeshm_store_owner_hint(const safeshm_store *s);
 
-/* Block size of a record for a key/value (SIZE_MAX when it can never fit). */
+/* Block size of a record for a key/value (SIZE_MAX when it can never fit):
+ * the bytes it needs (safeshm_record_bytes()), rounded up to a step of its
+ * size class, never over 17/16 of them (shm_heap.c says why). */
 size_t safeshm_record_size(size_t klen, size_t vlen);
+/* The bytes a record needs before that rounding (SIZE_MAX the same). */
+size_t safeshm_record_bytes(size_t klen, size_t vlen);
 /* The smallest segment size that holds entries records of record_bytes in
  * all (each as safeshm_record_size() counts it), the index they need (also
  * while it grows) included: for callers sizing a segment for their data. */

@@ -93,6 +93,10 @@ static inline int block_sane(const safeshm_store *s, uint64_t off, uint64_t *siz
 void safeshm_heap_init(safeshm_store *s);
 /* The block size for a request: 8-aligned, at least SAFESHM_MIN_BLOCK. */
 uint64_t safeshm_heap_block_size(uint64_t want);
+/* The block size for a record of want bytes (header, value, key): the
+ * above, rounded up to a step of its size class (shm_heap.c says why). */
+#define SAFESHM_REC_STEP_MAX 128u
+uint64_t safeshm_heap_record_size(uint64_t want);
 /* A used block of at least size bytes (block_size()d), its header's size8
  * set and its magic SAFESHM_BLK_PENDING until the caller writes it; 0 when none fits (or the free lists are
  * damaged: *corrupt is set then). */

@@ -12,14 +12,14 @@ safeshm
 require __DIR__ . '/_ipc.inc';
 $s = new SafeShm(test_key(__FILE__), 16384);
 for ($i = 0; $i < 4; $i++) {
-    $s->put("data$i", str_repeat('d', 1000));                 // 1048-byte records, no TTL
+    $s->put("data$i", str_repeat('d', 1000));                 // 1088-byte records, no TTL
 }
 foreach ([50, 10, 70, 20, 80, 30, 60, 40] as $i => $t) {
-    $s->put("cache$i", str_repeat('c', 1000), $t);             // 1048-byte records; the soonest are not adjacent
+    $s->put("cache$i", str_repeat('c', 1000), $t);             // 1088-byte records; the soonest are not adjacent
 }
 $free = $s->info()['free'];
-$need = 3048;                                                  // the record of 'big': 40 + 3000 + 3, rounded up to 8
-$k = (int) ceil(($need - $free) / 1048);
+$need = test_record_size(3, 3000);                             // the record of 'big': 3072 bytes
+$k = (int) ceil(($need - $free) / test_record_size(6, 1000));
 echo "free $free, needed $need: $k evictions give enough bytes\n";
 $s->put('big', str_repeat('b', 3000));
 echo "evicted: ", $s->info()['evicted'], "\n";
@@ -32,6 +32,6 @@ require __DIR__ . '/_ipc.inc';
 test_clean(__FILE__);
 ?>
 --EXPECT--
-free 1392, needed 3048: 2 evictions give enough bytes
+free 1008, needed 3072: 2 evictions give enough bytes
 evicted: 2
 bool(true)

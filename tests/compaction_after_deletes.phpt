@@ -16,7 +16,7 @@ while (true) {
         break;
     }
 }
-// A record is 48 bytes of header + value + key, rounded up to 8: 552 bytes here. Full means no free block holds
+// A record is 48 bytes of header + value + key, rounded up to 8 and to a step of its size class: 576 bytes here. Full means no free block holds
 // one more (every piece left is smaller than a record, so no record can be moved to join pieces).
 $before = $s->info();
 $rec = test_record_size(3, 500);
@@ -25,8 +25,8 @@ echo "filled: record $rec, entries = puts: ", var_export($before['entries'] === 
     ', free + used = capacity: ', var_export($before['free'] + $before['used'] === $before['capacity'], true), "\n";
 for ($i = 0; $i < $n; $i += 2) $s->delete("e$i");
 $holes = $s->info();
-// Every other record deleted: holes of 552 bytes (a little more beside a piece left free), none big enough for a
-// 5056-byte record, but many of them.
+// Every other record deleted: holes of 576 bytes (a little more beside a piece left free), none big enough for a
+// 5120-byte record, but many of them.
 $big = str_repeat('B', 5000);
 $bigRec = test_record_size(3, 5000);
 echo "after deleting every other entry: used ", $holes['used'] === $before['used'] - intdiv($n + 1, 2) * $rec ? 'down by their records' : $holes['used'],
@@ -76,8 +76,8 @@ require __DIR__ . '/_ipc.inc';
 test_clean(__FILE__);
 ?>
 --EXPECT--
-filled: record 552, entries = puts: true, largest free block below a record: true, free + used = capacity: true
-after deleting every other entry: used down by their records, dead 0, free >= 5056: true, largest free block below it: true
+filled: record 576, entries = puts: true, largest free block below a record: true, free + used = capacity: true
+after deleting every other entry: used down by their records, dead 0, free >= 5120: true, largest free block below it: true
 big stored
 bool(true)
 compactions: 1, used up by the big record: true, dead 0

@@ -34,10 +34,10 @@ test_clean(__FILE__);
 ?>
 --EXPECT--
 bool(true)
-mode 600 size 21152
-again (100000, 0644): mode 600 size 21152, info size 21152, var 1 = kept
-again (1, 0666): mode 600 size 21152, info size 21152, var 1 = kept
-again (NULL, 0400): mode 600 size 21152, info size 21152, var 1 = kept
-again (4096, 00): mode 600 size 21152, info size 21152, var 1 = kept
-fresh process: 21152 kept
-mode 600 size 21152
+mode 600 size 22176
+again (100000, 0644): mode 600 size 22176, info size 22176, var 1 = kept
+again (1, 0666): mode 600 size 22176, info size 22176, var 1 = kept
+again (NULL, 0400): mode 600 size 22176, info size 22176, var 1 = kept
+again (4096, 00): mode 600 size 22176, info size 22176, var 1 = kept
+fresh process: 22176 kept
+mode 600 size 22176

@@ -38,14 +38,14 @@ test_clean(__FILE__);
 ?>
 --EXPECT--
 string(5) "10000"
-omitted: segment size 25360 mode 666, info size 25360
-null: segment size 25360 mode 666, info size 25360
-null, 0600: segment size 25360 mode 600, info size 25360
+omitted: segment size 26616 mode 666, info size 26616
+null: segment size 26616 mode 666, info size 26616
+null, 0600: segment size 26616 mode 600, info size 26616
 1: segment size 4096 mode 666, info size 4096
 100: segment size 4096 mode 666, info size 4096
-4095: segment size 11648 mode 666, info size 11648
-4096: segment size 11648 mode 666, info size 11648
-4097: segment size 11656 mode 666, info size 11656
-65536: segment size 154192 mode 666, info size 154192
-after ini_set: 48560
+4095: segment size 12160 mode 666, info size 12160
+4096: segment size 12160 mode 666, info size 12160
+4097: segment size 12168 mode 666, info size 12168
+65536: segment size 162384 mode 666, info size 162384
+after ini_set: 51064
 NULL

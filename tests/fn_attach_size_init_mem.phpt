@@ -28,8 +28,8 @@ require __DIR__ . '/_ipc.inc';
 test_clean(__FILE__);
 ?>
 --EXPECT--
-int(78176)
-int(78176)
+int(82272)
+int(82272)
 bool(true)
 int(20000)
 NULL

@@ -53,5 +53,5 @@ array(2) {
 string(6) "config"
 int(42)
 int(3)
-segment under the key: mode 666 size 48560
+segment under the key: mode 666 size 51064
 string(6) "config"

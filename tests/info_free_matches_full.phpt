@@ -62,7 +62,7 @@ test_clean(__FILE__);
   free + used is the capacity: true
   every free block below the new record: true, below every stored record: true
   one more: SafeShmFullException, nothing changed: true
-8192, 1000-byte strings (1056-byte records), full:
+8192, 1000-byte strings (1088-byte records), full:
   entries are the puts that succeeded: true
   free is the sum of the free blocks: true, largest_free the largest: true
   free + used is the capacity: true

@@ -7,7 +7,8 @@ safeshm
 require __DIR__ . '/_ipc.inc';
 $key = test_key(__FILE__);
 $s = new SafeShm($key, 65536);
-// A record is 48 bytes of header + value + key, rounded up to 8: 'a' with 1000 bytes is 1056, with 2000 bytes 2056.
+// A record is 48 bytes of header + value + key, rounded up to 8 and, from 256 bytes, to a sixteenth of its power of
+// two: 'a' with 1000 bytes is 1088, with 2000 bytes 2176.
 $show = function (string $what) use ($s): array {
     $i = $s->info();
     echo str_pad("$what:", 16), "entries=$i[entries] used=$i[used] free=$i[free] dead=$i[dead]\n";
@@ -40,11 +41,11 @@ test_clean(__FILE__);
 ?>
 --EXPECT--
 fresh:          entries=0 used=0 free=63216 dead=0
-put a:          entries=1 used=1056 free=62160 dead=0
-put b:          entries=2 used=2112 free=61104 dead=0
-replace a:      entries=2 used=2112 free=61104 dead=0
-bigger a:       entries=2 used=3112 free=60104 dead=0
-delete a:       entries=1 used=1056 free=62160 dead=0
+put a:          entries=1 used=1088 free=62128 dead=0
+put b:          entries=2 used=2176 free=61040 dead=0
+replace a:      entries=2 used=2176 free=61040 dead=0
+bigger a:       entries=2 used=3264 free=59952 dead=0
+delete a:       entries=1 used=1088 free=62128 dead=0
 delete b:       entries=0 used=0 free=63216 dead=0
 free is the whole capacity again, in one block: true
-record sizes: 1056 2056
+record sizes: 1088 2176

@@ -1,12 +1,13 @@
 --TEST--
-SafeShm::lock(): each lock is one record of the store (48 + 16 + name + 40 per slot, rounded to 8; slots for 1, 2, 4 ... holders and waiters), idle after the last release until a write needs its room; no room, or a 4097th holder or waiter, is SafeShmFullException, never a silent failure
+SafeShm::lock(): each lock is one record of the store (48 + 16 + name + 40 per slot, rounded as records are; slots for 1, 2, 4 ... holders and waiters), idle after the last release until a write needs its room; no room, or a 4097th holder or waiter, is SafeShmFullException, never a silent failure
 --EXTENSIONS--
 safeshm
 --FILE--
 <?php
 require __DIR__ . '/_ipc.inc';
 $s = new SafeShm(test_key(__FILE__), 1 << 20);
-$size = fn(int $name, int $entries): int => (48 + 16 + $name + 40 * $entries + 7) & ~7;
+// a record of 16 + 40 per slot value bytes, the name its key (rounded as any record: _ipc.inc)
+$size = fn(int $name, int $entries): int => test_record_size($name, 16 + 40 * $entries);
 $used = fn(): int => $s->info()['used'];
 $base = $used();
 $a = $s->lock('abc', 0, 0, true);
@@ -85,7 +86,7 @@ two holders: 152 bytes (rule: 152)
 and a second lock: 360 bytes (rule: 360)
 all released: 0 lock states; the records stay idle: 360 bytes
 locked again: the idle record used in place: 360 bytes
-4096 shared holders; record 163912 bytes (rule: 163912)
+4096 shared holders; record 163968 bytes (rule: 163968)
 4097th: SafeShmFullException
 NULL
 bool(true)

@@ -43,7 +43,9 @@ echo 'blocks the record lived in: ', count($offsets), "\n";
 $s->remove();
 $s = new SafeShm($key, 4096);
 $cap = $s->info()['capacity'];
-$len = (intdiv($cap, 2) & ~7) - TEST_RECORD_HEADER - 1;
+// (the longest value whose record, rounded up to a step of its size class, is at most half the capacity)
+for ($len = (intdiv($cap, 2) & ~7) - TEST_RECORD_HEADER - 1; test_record_size(1, $len) > intdiv($cap, 2); $len -= 8) {
+}
 $big = str_repeat('z', $len);
 $s->put('k', $big);
 $first = $s->info();
@@ -58,9 +60,11 @@ for ($i = 0; $i < 100000; $i++) {
 }
 $last = $s->info();
 var_dump($errors, $last['used'] === $first['used'], $last['free'] === $first['free'], $last['compactions'], $s->get('k') === $big, $s->verify());
-// 8 bytes more and the two records no longer fit side by side: the replace is refused and the old value stays.
+// The next longer record no longer fits beside the old one: the replace is refused and the old value stays.
+for ($more = 8; test_record_size(1, $len + $more) + test_record_size(1, $len) <= $cap; $more += 8) {
+}
 try {
-    $s->put('k', $big . str_repeat('y', 8));
+    $s->put('k', $big . str_repeat('y', $more));
     echo "bigger: stored\n";
 } catch (SafeShmFullException $e) {
     echo "bigger: ", get_class($e), ", old value kept: ", var_export($s->get('k') === $big, true), "\n";
@@ -82,7 +86,7 @@ bool(true)
 record 120, dead 0, compactions 0, free + used is the capacity: true
 bool(true)
 blocks the record lived in: 2
-capacity 1776, value 839 bytes, record 888, used 888
+capacity 1776, value 815 bytes, record 864, used 864
 int(0)
 bool(true)
 bool(true)

@@ -429,9 +429,9 @@ static void test_eviction(void)
 		snprintf(k, sizeof(k), "data%d", i);
 		CHECK_ST(kput(&g.s, k, SAFESHM_T_STRING, val, 1000), SAFESHM_OK);
 	}
-	/* fill with TTL entries until the store is full: later keys expire sooner */
-	for (n = 0; stats_of(&g.s).free >= 1100; n++) {
-		snprintf(k, sizeof(k), "ttl%d", n);
+	/* fill with TTL entries until no free block holds another: later keys expire sooner (free bytes
+	 * may be left in pieces, each too small) */
+	for (n = 0; snprintf(k, sizeof(k), "ttl%d", n), stats_of(&g.s).largest_free >= safeshm_record_size(strlen(k), 1000); n++) {
 		CHECK_ST(kput_ex(&g.s, k, SAFESHM_T_STRING, val, 1000, SAFESHM_PUT_REPLACE, now_us_fake + 1000000 - (uint64_t) n), SAFESHM_OK);
 	}
 	CHECK(n > 10 && stats_of(&g.s).evicted == 0);

@@ -7,7 +7,8 @@
  * and fills to the brim again; several rounds with a fixed mt_srand seed.
  * Before every put the test walks the arena (the blocks, end to end, through
  * shmop) and predicts from layout 3's arithmetic whether it fits:
- *   record = 48 bytes of header + value + key, rounded up to 8, at least 32
+ *   record = 48 bytes of header + value + key, rounded up to 8, at least 32,
+ *   and from 256 bytes up to a step of its size class (_ipc.inc);
  *   (value bytes: a string's length, 8 for int/float, 0 for bool/null, the
  *   native encoding's length for arrays, measured in a scratch store);
  *   the index is a block of the arena (16 + 4 * slots bytes) that grows when
