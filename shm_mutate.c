@@ -170,6 +170,9 @@ safeshm_status safeshm_store_put(safeshm_store *s, safeshm_put_req *q, uint64_t 
 	if ((st = safeshm_check_state(s)) != SAFESHM_OK) {
 		return st;
 	}
+	if (clock_exhausted(s, 1)) {
+		return SAFESHM_CORRUPT;
+	}
 	begin_mutation(s);
 	st = put_locked(s, q, now_us);
 	if (st == SAFESHM_OK) {
@@ -275,6 +278,9 @@ safeshm_status safeshm_store_put_many(safeshm_store *s, safeshm_put_req *reqs, s
 	}
 	if ((st = safeshm_check_state(s)) != SAFESHM_OK) {
 		return st;
+	}
+	if (clock_exhausted(s, n)) {
+		return SAFESHM_CORRUPT;
 	}
 	offs = safeshm_malloc(sizeof(uint64_t) * n);
 	if (!offs) {
@@ -433,6 +439,9 @@ safeshm_status safeshm_store_increment(safeshm_store *s, uint8_t ns, const void 
 	cur = __atomic_load_n((int64_t *) (s->base + p.off + SAFESHM_REC_HDR), __ATOMIC_RELAXED);
 	if (__builtin_add_overflow(cur, by, &next)) {
 		return SAFESHM_OVERFLOW;
+	}
+	if (clock_exhausted(s, 1)) {
+		return SAFESHM_CORRUPT;
 	}
 	begin_mutation(s);
 	/* one aligned 8-byte store: a crash leaves the old or the new count */

@@ -217,6 +217,15 @@ static inline uint64_t next_version(safeshm_store *s)
 	return ++HDR(s)->clock;
 }
 
+/* 1 when a write that hands out n versions would take the clock to its
+ * limit: only a damaged header (or a record kept by recovery with such a
+ * version) puts it there, and the write is refused (SAFESHM_CORRUPT, nothing
+ * changed) rather than leave a header that check_state() rejects. */
+static inline int clock_exhausted(const safeshm_store *s, uint64_t n)
+{
+	return HDR(s)->clock >= SAFESHM_CLOCK_MAX - n;
+}
+
 static inline uint32_t home_slot(uint64_t h, uint32_t n)
 {
 	return (uint32_t) (((h >> 32) * (uint64_t) n) >> 32);

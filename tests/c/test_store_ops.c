@@ -7,6 +7,7 @@
  * Last line: "N passed, N failed"; exit status 1 on any failure.
  */
 #include "store_common.h"
+#include "../../shm_store_int.h"
 
 static void test_format(void)
 {
@@ -459,6 +460,36 @@ static void test_eviction(void)
 	seg_free(&g);
 }
 
+/* A version clock one short of its limit (only damage puts it there: a
+ * header, or a record recovery kept): every write that would hand out a
+ * version is refused (CORRUPT) and changes nothing, so the segment still
+ * verifies; found by the fuzzer (a put took the clock to the limit, and the
+ * store rejected its own header after it). */
+static void test_clock_at_limit(void)
+{
+	seg g;
+	int64_t res;
+
+	test_name = "clock_at_limit";
+	seg_format(&g, 1 << 16, NULL);
+	CHECK_ST(put_str(&g.s, "a", "old"), SAFESHM_OK);
+	CHECK_ST(put_long(&g.s, "n", 5), SAFESHM_OK);
+	hdr(&g)->clock = SAFESHM_CLOCK_MAX - 1u;
+	CHECK_ST(safeshm_store_verify(&g.s), SAFESHM_OK);
+	CHECK_ST(put_str(&g.s, "a", "new"), SAFESHM_CORRUPT);
+	CHECK_ST(put_str(&g.s, "b", "new"), SAFESHM_CORRUPT);
+	CHECK_ST(kincr(&g.s, "n", 1, &res), SAFESHM_CORRUPT);
+	CHECK(has_bytes(&g.s, "a", SAFESHM_T_STRING, "old", 3) && has_long(&g.s, "n", 5));
+	CHECK(hdr(&g)->clock == SAFESHM_CLOCK_MAX - 1u);
+	CHECK_ST(safeshm_store_verify(&g.s), SAFESHM_OK);
+	/* one more version fits: the last one */
+	hdr(&g)->clock = SAFESHM_CLOCK_MAX - 2u;
+	CHECK_ST(kincr(&g.s, "n", 1, &res), SAFESHM_OK);
+	CHECK(res == 6 && hdr(&g)->clock == SAFESHM_CLOCK_MAX - 1u);
+	CHECK_ST(safeshm_store_verify(&g.s), SAFESHM_OK);
+	seg_free(&g);
+}
+
 /* A value too big for the store: FULL and the old value stays. */
 static void test_full_keeps_old(void)
 {
@@ -540,6 +571,7 @@ int main(void)
 	test_capacity();
 	test_fragmentation();
 	test_eviction();
+	test_clock_at_limit();
 	test_full_keeps_old();
 	test_stamps_never_go_back();
 	return check_end();
