@@ -119,7 +119,8 @@ static safeshm_status put_locked(safeshm_store *s, safeshm_put_req *q, uint64_t 
 			return st;
 		}
 	}
-	off = safeshm_alloc_room(s, safeshm_heap_record_size((uint64_t) SAFESHM_REC_HDR + q->vlen + q->klen), now, &keep, &st);
+	off = safeshm_alloc_room(s, safeshm_heap_record_size((uint64_t) SAFESHM_REC_HDR + q->vlen + q->klen), now, &keep,
+		&st);
 	if (!off) {
 		return st;
 	}
