@@ -79,7 +79,7 @@ static safeshm_status put_locked(safeshm_store *s, safeshm_put_req *q, uint64_t 
 	keep_t keep = { q, 1 };
 	probe_t p;
 	safeshm_status st;
-	uint64_t off, created;
+	uint64_t off, created, recb;
 	unsigned long events;
 	int live, found;
 
@@ -109,8 +109,8 @@ static safeshm_status put_locked(safeshm_store *s, safeshm_put_req *q, uint64_t 
 	}
 	events = safeshm_room_events;
 	found = st == SAFESHM_OK;
+	recb = safeshm_heap_record_size((uint64_t) SAFESHM_REC_HDR + q->vlen + q->klen);
 	if (!found) {
-		uint64_t recb = safeshm_heap_record_size((uint64_t) SAFESHM_REC_HDR + q->vlen + q->klen);
 		if (!safeshm_room_could_fit(s, recb, now, &keep)) {
 			return SAFESHM_FULL; /* not even every free byte holds it: nothing changes */
 		}
@@ -119,8 +119,7 @@ static safeshm_status put_locked(safeshm_store *s, safeshm_put_req *q, uint64_t 
 			return st;
 		}
 	}
-	off = safeshm_alloc_room(s, safeshm_heap_record_size((uint64_t) SAFESHM_REC_HDR + q->vlen + q->klen), now, &keep,
-		&st);
+	off = safeshm_alloc_room(s, recb, now, &keep, &st);
 	if (!off) {
 		return st;
 	}
